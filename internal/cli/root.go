@@ -1,0 +1,102 @@
+// Package cli holds gatehouse's commands, one file each, built the GitHub CLI way:
+// an options struct, a NewCmdX constructor taking a runF for tests, and a runX.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1 // the command ran and something failed
+	ExitUsage   = 2 // bad input or usage; nothing was changed
+	exitUnknown = 1
+)
+
+// IO is where commands read and write; tests pass buffers.
+type IO struct {
+	In         io.Reader
+	Out        io.Writer
+	Err        io.Writer
+	IsTerminal bool
+}
+
+// StdIO is the process's standard streams.
+func StdIO() *IO {
+	fi, err := os.Stdout.Stat()
+	tty := err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, IsTerminal: tty}
+}
+
+// UsageError marks bad input: exit code 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// usageErrorf builds a UsageError.
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// NewCmdRoot builds the gatehouse command tree. Every subcommand is added here.
+func NewCmdRoot(streams *IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "gatehouse",
+		Short:         "Onboard, deliver credentials to and offboard people in AWS accounts",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.Err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+
+	root.AddCommand(NewCmdVersion(streams, nil))
+	root.AddCommand(NewCmdSandbox(streams))
+	return root
+}
+
+// Main runs the command line and maps errors to exit codes; it is the only place
+// that decides an exit code.
+func Main(ctx context.Context, streams *IO, args []string) int {
+	root := NewCmdRoot(streams)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(streams.Err, "gatehouse:", err)
+	var usage *UsageError
+	if errors.As(err, &usage) || isCobraUsage(err) {
+		return ExitUsage
+	}
+	return exitUnknown
+}
+
+// isCobraUsage recognises cobra's own argument errors (unknown command, arg counts).
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "accepts ", "requires at least", "invalid argument"} {
+		if len(msg) >= len(p) && contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,196 @@
+package sandbox
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/state"
+)
+
+// authenticate resolves who signed the request and, with --strict-auth, verifies
+// the signature against the secret the sandbox knows for that key. Expired session
+// keys and deactivated access keys are refused in every mode, as AWS refuses them.
+func (s *Server) authenticate(c *call) error {
+	s.world.RLock()
+	caller, sess, cred := resolveCaller(s.world, c.sig.AccessKeyID)
+	secret, token, known := "", "", false
+	inactive := false
+	switch {
+	case sess != nil:
+		secret, token, known = sess.SecretAccessKey, sess.SessionToken, true
+	case cred != nil:
+		secret, known = cred.SecretAccessKey, true
+		inactive = keyInactive(s.world, cred)
+	}
+	expired := sess != nil && time.Now().After(sess.Expiration)
+	s.world.RUnlock()
+	c.req.Caller = caller
+
+	if expired {
+		return authError(c, "ExpiredToken", "The security token included in the request is expired")
+	}
+	if inactive {
+		return authError(c, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	if !s.opts.StrictAuth {
+		return nil
+	}
+	if !c.signed {
+		return authError(c, "MissingAuthenticationToken", "Request is missing Authentication Token")
+	}
+	if !known {
+		return authError(c, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	if sess != nil && sessionToken(c.req.HTTP) != token {
+		return authError(c, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	if !verifySignature(c.req.HTTP, c.req.Body, c.sig, secret) {
+		return authError(c, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+	}
+	return nil
+}
+
+func keyInactive(w *state.World, cred *state.Credential) bool {
+	if cred.User == "" {
+		return false
+	}
+	u, ok := w.LookupAccount(cred.Account).Users.Get(cred.User)
+	if !ok {
+		return true
+	}
+	for _, k := range u.AccessKeys {
+		if k.ID == cred.AccessKeyID {
+			return k.Status != "Active"
+		}
+	}
+	return true
+}
+
+func authError(c *call, code, msg string) *awsproto.Error {
+	if c.svc != nil && c.svc.Protocol != awsproto.Query && code == "InvalidClientTokenId" {
+		code = "UnrecognizedClientException"
+	}
+	return &awsproto.Error{Status: http.StatusForbidden, Code: code, Message: msg}
+}
+
+func sessionToken(r *http.Request) string {
+	if t := r.Header.Get("X-Amz-Security-Token"); t != "" {
+		return t
+	}
+	return r.URL.Query().Get("X-Amz-Security-Token")
+}
+
+// verifySignature recomputes the SigV4 signature over exactly the headers the
+// client says it signed.
+func verifySignature(r *http.Request, body []byte, sig signature, secret string) bool {
+	amzDate := r.Header.Get("X-Amz-Date")
+	if sig.Presigned {
+		amzDate = r.URL.Query().Get("X-Amz-Date")
+	}
+	if len(amzDate) < 8 || amzDate[:8] != sig.Date {
+		return false
+	}
+	payload := r.Header.Get("X-Amz-Content-Sha256")
+	if payload == "" {
+		sum := sha256.Sum256(body)
+		payload = hex.EncodeToString(sum[:])
+	}
+	if sig.Presigned {
+		payload = "UNSIGNED-PAYLOAD"
+	}
+	canonical := strings.Join([]string{
+		r.Method,
+		canonicalURI(r.URL.EscapedPath()),
+		canonicalQuery(r.URL.Query(), sig.Presigned),
+		canonicalHeaders(r, sig.SignedHeaders),
+		strings.Join(sig.SignedHeaders, ";"),
+		payload,
+	}, "\n")
+	scope := strings.Join([]string{sig.Date, sig.Region, sig.Service, "aws4_request"}, "/")
+	sum := sha256.Sum256([]byte(canonical))
+	toSign := "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
+	key := hmacSHA256([]byte("AWS4"+secret), sig.Date)
+	key = hmacSHA256(key, sig.Region)
+	key = hmacSHA256(key, sig.Service)
+	key = hmacSHA256(key, "aws4_request")
+	want := hex.EncodeToString(hmacSHA256(key, toSign))
+	return hmac.Equal([]byte(want), []byte(sig.Signature))
+}
+
+func hmacSHA256(key []byte, data string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(data))
+	return m.Sum(nil)
+}
+
+// canonicalURI encodes each segment of the already-escaped path once more, as
+// SigV4 does for every service but S3.
+func canonicalURI(escaped string) string {
+	if escaped == "" {
+		return "/"
+	}
+	segs := strings.Split(escaped, "/")
+	for i, seg := range segs {
+		segs[i] = uriEncode(seg)
+	}
+	return strings.Join(segs, "/")
+}
+
+func canonicalQuery(q url.Values, presigned bool) string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		if presigned && k == "X-Amz-Signature" {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		vals := append([]string(nil), q[k]...)
+		sort.Strings(vals)
+		for _, v := range vals {
+			parts = append(parts, uriEncode(k)+"="+uriEncode(v))
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+func canonicalHeaders(r *http.Request, signed []string) string {
+	var b strings.Builder
+	for _, h := range signed {
+		var v string
+		if h == "host" {
+			v = r.Host
+		} else {
+			vals := r.Header.Values(h)
+			for i := range vals {
+				vals[i] = strings.Join(strings.Fields(vals[i]), " ")
+			}
+			v = strings.Join(vals, ",")
+		}
+		b.WriteString(h + ":" + v + "\n")
+	}
+	return b.String()
+}
+
+// uriEncode is SigV4's encoding: every byte but unreserved characters is %XX.
+func uriEncode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if ('A' <= c && c <= 'Z') || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+		} else {
+			b.WriteString("%" + strings.ToUpper(hex.EncodeToString([]byte{c})))
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,61 @@
+// Package awsproto holds the wire codecs the sandbox speaks: the Query protocol
+// (form-encoded requests, XML responses) used by IAM, STS and SES v1, the JSON 1.1
+// protocol used by Secrets Manager and Organizations, and the REST-JSON protocol
+// used by SESv2. Service packages return typed results and *Error values; this
+// package turns them into bytes exactly as AWS's service models describe.
+package awsproto
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Error is an AWS API error: the code clients classify on, the message a person
+// reads, and the HTTP status the service model assigns to that code.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+	// Receiver marks server-side faults (Query protocol <Type>Receiver</Type>).
+	Receiver bool
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf builds an error with a formatted message.
+func Errorf(status int, code, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Common errors shared by every protocol.
+
+// ValidationError is the Query services' parameter validation failure (HTTP 400).
+func ValidationError(format string, args ...any) *Error {
+	return Errorf(http.StatusBadRequest, "ValidationError", format, args...)
+}
+
+// InvalidAction reports an action the service does not know.
+func InvalidAction(action, version string) *Error {
+	return Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, version)
+}
+
+// MissingParameter reports a required protocol-level parameter that is absent.
+func MissingParameter(name string) *Error {
+	return Errorf(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter %s", name)
+}
+
+// InternalFailure is what a handler bug is answered with instead of a bare 500.
+func InternalFailure() *Error {
+	return &Error{Status: http.StatusInternalServerError, Code: "InternalFailure",
+		Message: "The request processing has failed because of an unknown error, exception or failure.", Receiver: true}
+}
+
+// AsError converts any error into an *Error, hiding internal details.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return InternalFailure()
+}

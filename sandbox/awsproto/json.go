@@ -1,0 +1,91 @@
+package awsproto
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// DecodeJSON decodes a JSON request body into v; an empty body is an empty object.
+// Unknown fields are rejected the way AWS's JSON services do (SerializationException).
+func DecodeJSON(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return Errorf(http.StatusBadRequest, "SerializationException", "the request body could not be deserialized: %s", jsonProblem(err))
+	}
+	if dec.More() {
+		return Errorf(http.StatusBadRequest, "SerializationException", "the request body holds trailing data after the JSON document")
+	}
+	return nil
+}
+
+func jsonProblem(err error) string {
+	// encoding/json's messages name Go types; keep only the part a client can act on.
+	switch e := err.(type) {
+	case *json.SyntaxError:
+		return "malformed JSON at offset " + strconv.FormatInt(e.Offset, 10)
+	case *json.UnmarshalTypeError:
+		return "wrong type for field " + e.Field
+	}
+	return err.Error()
+}
+
+// WriteJSON writes a JSON 1.1 (X-Amz-Target) success response.
+func WriteJSON(w http.ResponseWriter, requestID string, result any) {
+	writeJSONBody(w, "application/x-amz-json-1.1", requestID, http.StatusOK, result)
+}
+
+// WriteRESTJSON writes a REST-JSON success response with the given status.
+func WriteRESTJSON(w http.ResponseWriter, requestID string, status int, result any) {
+	writeJSONBody(w, "application/json", requestID, status, result)
+}
+
+func writeJSONBody(w http.ResponseWriter, contentType, requestID string, status int, result any) {
+	if result == nil {
+		result = struct{}{}
+	}
+	out, err := json.Marshal(result)
+	if err != nil {
+		WriteJSONError(w, requestID, InternalFailure())
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(status)
+	_, _ = w.Write(out)
+}
+
+// WriteJSONError writes an error for the JSON 1.1 protocol: {"__type": code, "message": …}.
+func WriteJSONError(w http.ResponseWriter, requestID string, e *Error) {
+	out, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(out)
+}
+
+// WriteRESTJSONError writes an error for the REST-JSON protocol: the code in
+// the x-amzn-ErrorType header and the body.
+func WriteRESTJSONError(w http.ResponseWriter, requestID string, e *Error) {
+	out, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("x-amzn-RequestId", requestID)
+	w.Header().Set("x-amzn-ErrorType", e.Code)
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(out)
+}
+
+// EpochTime marshals as JSON protocols' timestamps: seconds since the epoch.
+type EpochTime time.Time
+
+// MarshalJSON renders the time as fractional epoch seconds.
+func (t EpochTime) MarshalJSON() ([]byte, error) {
+	tt := time.Time(t)
+	return []byte(strconv.FormatFloat(float64(tt.UnixMilli())/1000, 'f', -1, 64)), nil
+}

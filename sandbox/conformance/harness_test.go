@@ -1,0 +1,308 @@
+package conformance
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+var (
+	binary    string // the gatehouse binary built for this run
+	shared    *server
+	awsBinary string
+	awsErr    error
+	nextAcct  atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gatehouse-conformance-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "gatehouse")
+	build := exec.Command("go", "build", "-o", binary, "github.com/gatehouse/gatehouse/cmd/gatehouse")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building gatehouse:", err)
+		os.Exit(1)
+	}
+	awsBinary, awsErr = findAWSCLIv2()
+	code := m.Run()
+	if shared != nil {
+		shared.stop()
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// findAWSCLIv2 picks the AWS CLI v2 among the `aws` executables on PATH (pyenv may
+// put a v1 first) and the Debian package's /usr/bin/aws.
+func findAWSCLIv2() (string, error) {
+	candidates := []string{}
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		candidates = append(candidates, filepath.Join(dir, "aws"))
+	}
+	candidates = append(candidates, "/usr/bin/aws", "/usr/local/bin/aws")
+	for _, c := range candidates {
+		out, err := exec.Command(c, "--version").CombinedOutput()
+		if err == nil && strings.HasPrefix(string(out), "aws-cli/2.") {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("no AWS CLI v2 on PATH or at /usr/bin/aws (install Debian's awscli package)")
+}
+
+// server is a `gatehouse sandbox serve` subprocess.
+type server struct {
+	url  string
+	cmd  *exec.Cmd
+	logs *bytes.Buffer
+}
+
+// startServer runs the sandbox binary with extra flags on a free port.
+func startServer(tb testing.TB, flags ...string) *server {
+	tb.Helper()
+	args := append([]string{"sandbox", "serve", "--addr", "127.0.0.1:0"}, flags...)
+	cmd := exec.Command(binary, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("starting sandbox: %v", err)
+	}
+	s := &server{cmd: cmd, logs: &bytes.Buffer{}}
+	sc := bufio.NewScanner(stderr)
+	addr := regexp.MustCompile(`listening on (http://\S+)`)
+	deadline := time.After(20 * time.Second)
+	found := make(chan string, 1)
+	go func() {
+		for sc.Scan() {
+			line := sc.Text()
+			if m := addr.FindStringSubmatch(line); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case s.url = <-found:
+	case <-deadline:
+		cmd.Process.Kill()
+		tb.Fatalf("sandbox did not start")
+	}
+	return s
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+	}
+}
+
+var sharedOnce sync.Once
+
+// sharedServer is one sandbox for every test that needs no special flags.
+func sharedServer(tb testing.TB) *server {
+	sharedOnce.Do(func() { shared = startServer(tb) })
+	if shared == nil {
+		tb.Fatal("shared sandbox failed to start")
+	}
+	return shared
+}
+
+// CLI runs the AWS CLI v2 as one account against one sandbox.
+type CLI struct {
+	t       testing.TB
+	srv     *server
+	Account string
+	env     []string
+}
+
+// newCLI returns a CLI acting in a fresh account of its own on the shared server.
+func newCLI(t *testing.T) *CLI {
+	t.Helper()
+	t.Parallel()
+	return newCLIFor(t, sharedServer(t), freshAccount())
+}
+
+// freshAccount hands out distinct 12-digit account IDs.
+func freshAccount() string {
+	return fmt.Sprintf("%012d", 200000000000+nextAcct.Add(1))
+}
+
+func newCLIFor(t testing.TB, srv *server, account string) *CLI {
+	t.Helper()
+	if awsErr != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("AWS CLI v2 is required in CI: %v", awsErr)
+		}
+		t.Skipf("skipping AWS CLI conformance: %v", awsErr)
+	}
+	home := t.TempDir()
+	return &CLI{t: t, srv: srv, Account: account, env: cliEnv(home, account, "sandbox-secret")}
+}
+
+func cliEnv(home, key, secret string) []string {
+	return []string{
+		"HOME=" + home, "PATH=" + os.Getenv("PATH"),
+		"AWS_ACCESS_KEY_ID=" + key, "AWS_SECRET_ACCESS_KEY=" + secret,
+		"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
+		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1",
+	}
+}
+
+// WithEnv returns a copy of the CLI with extra environment (e.g. session credentials).
+func (c *CLI) WithEnv(kv ...string) *CLI {
+	cp := *c
+	cp.env = append(append([]string{}, c.env...), kv...)
+	return &cp
+}
+
+// Result is a CLI run's outcome.
+type Result struct {
+	Out     map[string]any // decoded JSON output (nil when empty)
+	Raw     string
+	Code    string // AWS error code when the call failed
+	Message string
+	Stderr  string
+	Err     error
+}
+
+var errLine = regexp.MustCompile(`An error occurred \(([^)]+)\) when calling the \w+ operation(?: \(reached max retries: \d+\))?: (.*)`)
+
+// Try runs `aws --endpoint-url URL --output json ARGS…`.
+func (c *CLI) Try(args ...string) Result {
+	c.t.Helper()
+	full := append([]string{"--endpoint-url", c.srv.url, "--output", "json", "--no-cli-pager"}, args...)
+	cmd := exec.Command(awsBinary, full...)
+	cmd.Env = c.env
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := Result{Raw: out.String(), Stderr: errb.String(), Err: err}
+	if m := errLine.FindStringSubmatch(errb.String()); m != nil {
+		r.Code, r.Message = m[1], strings.TrimSpace(m[2])
+	}
+	if strings.TrimSpace(r.Raw) != "" {
+		if jerr := json.Unmarshal(out.Bytes(), &r.Out); jerr != nil {
+			c.t.Fatalf("aws %s: output is not JSON: %v\n%s", strings.Join(args, " "), jerr, r.Raw)
+		}
+	}
+	return r
+}
+
+// Run runs the CLI and fails the test unless it succeeds.
+func (c *CLI) Run(args ...string) map[string]any {
+	c.t.Helper()
+	r := c.Try(args...)
+	if r.Err != nil {
+		c.t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), r.Err, r.Stderr)
+	}
+	return r.Out
+}
+
+// Fail runs the CLI, expects the AWS error code, and returns the message.
+func (c *CLI) Fail(code string, args ...string) string {
+	c.t.Helper()
+	r := c.Try(args...)
+	if r.Err == nil {
+		c.t.Fatalf("aws %s: succeeded, want error %s\n%s", strings.Join(args, " "), code, r.Raw)
+	}
+	if r.Code != code {
+		c.t.Fatalf("aws %s: error code %q, want %q\n%s", strings.Join(args, " "), r.Code, code, r.Stderr)
+	}
+	return r.Message
+}
+
+// Inspect decodes GET /_sandbox/PATH into v.
+func (c *CLI) Inspect(path string, v any) {
+	c.t.Helper()
+	resp, err := http.Get(c.srv.url + "/_sandbox/" + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		c.t.Fatalf("decoding /_sandbox/%s: %v", path, err)
+	}
+}
+
+// PostInspect sends JSON to /_sandbox/PATH and decodes the answer into v.
+func (c *CLI) PostInspect(path string, body, v any) {
+	c.t.Helper()
+	b, _ := json.Marshal(body)
+	resp, err := http.Post(c.srv.url+"/_sandbox/"+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var e map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		c.t.Fatalf("POST /_sandbox/%s: %s %v", path, resp.Status, e)
+	}
+	if v != nil {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			c.t.Fatalf("decoding /_sandbox/%s: %v", path, err)
+		}
+	}
+}
+
+// get walks a decoded JSON value: get(out, "User", "UserName").
+func get(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			l, _ := v.([]any)
+			if k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+// str is get as a string.
+func str(v any, path ...any) string {
+	s, _ := get(v, path...).(string)
+	return s
+}
+
+// length is the length of a list at path.
+func length(v any, path ...any) int {
+	l, _ := get(v, path...).([]any)
+	return len(l)
+}
+
+// free port helper for tests that need a fixed address.
+func freePort(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}

@@ -1,0 +1,120 @@
+// Package sandbox is gatehouse's local AWS: one HTTP listener that speaks the wire
+// protocols of IAM, STS, Secrets Manager, SES (v1 and v2) and Organizations, with
+// AWS's strictness where it matters, fault injection, and an inspection API under
+// /_sandbox/. It is an independent oracle: it must not import gatehouse's lifecycle
+// packages (see DESIGN.md).
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam"
+	"github.com/gatehouse/gatehouse/sandbox/state"
+)
+
+// Options configure a sandbox server.
+type Options struct {
+	// StateDir, when set, keeps the world in DIR/state.json across restarts.
+	StateDir string
+	// Fixture is a YAML file that sets up the world at start and on reset.
+	Fixture string
+	// StrictAuth verifies SigV4 signatures against known secrets.
+	StrictAuth bool
+	// Faults is the initial fault injection.
+	Faults FaultConfig
+	// Logger receives one line per request at debug level and problems at warn.
+	Logger *slog.Logger
+}
+
+// Server is a sandbox instance. Its zero value is not usable; call New.
+type Server struct {
+	opts     Options
+	log      *slog.Logger
+	world    *state.World
+	initial  []byte // the world as the fixture set it up, for /_sandbox/reset
+	services []*awsproto.Service
+	faults   *faults
+	counts   *counters
+	store    *store // nil when the state is in memory only
+	started  time.Time
+}
+
+// New builds a server: it loads the saved state (when StateDir holds one) or the
+// fixture, and registers every service.
+func New(opts Options) (*Server, error) {
+	if err := opts.Faults.Validate(); err != nil {
+		return nil, fmt.Errorf("configuring faults: %w", err)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		opts:    opts,
+		log:     log,
+		faults:  newFaults(opts.Faults),
+		counts:  newCounters(),
+		started: time.Now(),
+	}
+	s.services = []*awsproto.Service{
+		iam.Service(),
+	}
+	if err := s.loadWorld(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// World exposes the server's state to in-process tests (take its lock to use it).
+func (s *Server) World() *state.World { return s.world }
+
+// ServeHTTP routes /_sandbox/ to the inspection API and everything else to AWS services.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(r.URL.Path) >= len(inspectPrefix) && r.URL.Path[:len(inspectPrefix)] == inspectPrefix {
+		s.serveInspect(w, r)
+		return
+	}
+	s.serveAPI(w, r)
+}
+
+// Serve answers requests on ln until ctx is done, then shuts down gracefully:
+// in-flight requests finish (up to 10 s) and the state is flushed.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := hs.Shutdown(shutdownCtx)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close flushes the state to disk (when persistent).
+func (s *Server) Close() error {
+	if s.store == nil {
+		return nil
+	}
+	return s.store.close()
+}
