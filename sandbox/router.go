@@ -208,7 +208,7 @@ func (s *Server) run(c *call, op awsproto.Operation) (any, error) {
 		result any
 		err    error
 	)
-	if op.Mutating {
+	if op.Mutating || op.Writes {
 		s.world.Lock()
 		result, err = op.Handle(c.req)
 		s.world.Unlock()

@@ -50,9 +50,13 @@ func (r *Request) Account() *state.Account { return r.World.Account(r.Caller.Acc
 
 // Operation is one API action.
 type Operation struct {
-	// Mutating operations run under the write lock, are persisted, and are
-	// counted as mutating by /_sandbox/requests.
+	// Mutating operations change AWS resources: they run under the write lock, are
+	// persisted, and are counted as mutating by /_sandbox/requests.
 	Mutating bool
+	// Writes marks operations that change sandbox state without changing a
+	// resource (STS AssumeRole records a session): write lock and persistence,
+	// but not counted as mutating.
+	Writes bool
 	Handle   func(*Request) (any, error)
 }
 

@@ -25,6 +25,10 @@ var awsManaged = map[string]awsPolicy{
 
 const awsPolicyPrefix = "arn:aws:iam::aws:policy"
 
+// PolicyExists reports whether arn names a managed policy usable in account a
+// (the fixture loader checks references with it).
+func PolicyExists(a *state.Account, arn string) bool { return policyExists(a, arn) }
+
 // policyExists reports whether a managed policy ARN names an AWS-managed policy in
 // the catalogue or a customer-managed policy of the account.
 func policyExists(a *state.Account, arn string) bool {
