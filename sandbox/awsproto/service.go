@@ -57,7 +57,7 @@ type Operation struct {
 	// resource (STS AssumeRole records a session): write lock and persistence,
 	// but not counted as mutating.
 	Writes bool
-	Handle   func(*Request) (any, error)
+	Handle func(*Request) (any, error)
 }
 
 // Service describes one AWS service endpoint.
