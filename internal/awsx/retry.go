@@ -1,0 +1,102 @@
+package awsx
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go/middleware"
+	"golang.org/x/time/rate"
+)
+
+// Retry and rate defaults; Options fields left at zero take these.
+const (
+	DefaultMaxAttempts       = 10
+	DefaultBaseDelay         = 100 * time.Millisecond
+	DefaultMaxBackoff        = 10 * time.Second
+	DefaultRequestsPerSecond = 20
+)
+
+// newRetryer returns the retryer every client uses: the SDK's standard
+// retryer (throttling codes such as Throttling, ThrottlingException and
+// TooManyRequestsException, HTTP 429 and 5xx, connection errors) with more
+// attempts, capped full-jitter backoff, and without the client-side retry
+// quota: that token bucket is shared by every call of a client and runs dry
+// when many goroutines meet throttling at once, failing calls that a retry
+// would have completed. The per-account rate limiter keeps gatehouse polite
+// instead.
+func newRetryer(o Options) func() aws.Retryer {
+	backoff := jitterBackoff{base: o.BaseDelay, max: o.MaxBackoff}
+	return func() aws.Retryer {
+		return retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = o.MaxAttempts
+			so.MaxBackoff = o.MaxBackoff
+			so.Backoff = backoff
+			so.RateLimiter = ratelimit.None
+			so.Retryables = append(so.Retryables, retry.RetryableHTTPStatusCode{
+				Codes: map[int]struct{}{http.StatusTooManyRequests: {}},
+			})
+		})
+	}
+}
+
+// jitterBackoff is capped exponential backoff with full jitter: before retry n
+// (1-based) it waits a uniform random time in [0, min(max, base·2^(n-1))).
+type jitterBackoff struct {
+	base, max time.Duration
+}
+
+func (b jitterBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error) {
+	ceiling := b.max
+	if shift := attempt - 1; shift >= 0 && shift < 32 && b.base<<shift < b.max && b.base<<shift > 0 {
+		ceiling = b.base << shift
+	}
+	if ceiling <= 0 {
+		return 0, nil
+	}
+	return rand.N(ceiling), nil
+}
+
+// rateLimitMiddleware waits for the account's limiter before every attempt,
+// retries included. It sits right after the SDK's retry middleware and before
+// signing, so a long wait never makes a signature stale.
+type rateLimitMiddleware struct {
+	limiter *rate.Limiter
+}
+
+func (rateLimitMiddleware) ID() string { return "GatehouseRateLimit" }
+
+func (m rateLimitMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (
+	middleware.FinalizeOutput, middleware.Metadata, error,
+) {
+	if err := m.limiter.Wait(ctx); err != nil {
+		return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("waiting for the account's request rate limit: %w", err)
+	}
+	return next.HandleFinalize(ctx, in)
+}
+
+// withRateLimit returns an API option adding the limiter to a client's stack.
+func withRateLimit(limiter *rate.Limiter) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		mw := rateLimitMiddleware{limiter: limiter}
+		retryID := (&retry.Attempt{}).ID()
+		if _, found := stack.Finalize.Get(retryID); !found {
+			// A stack without the retry middleware: limit its single attempt.
+			return stack.Finalize.Add(mw, middleware.Before)
+		}
+		return stack.Finalize.Insert(mw, retryID, middleware.After)
+	}
+}
+
+// newLimiter builds a limiter from the options: requests per second and burst.
+func newLimiter(o Options) *rate.Limiter {
+	if o.RequestsPerSecond < 0 {
+		return rate.NewLimiter(rate.Inf, 0)
+	}
+	return rate.NewLimiter(rate.Limit(o.RequestsPerSecond), o.Burst)
+}

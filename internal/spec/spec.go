@@ -1,0 +1,136 @@
+// Package spec reads who to onboard (or offboard) from the inputs people already
+// have — a gatehouse YAML spec, a CSV, e-mail addresses with flags, or the JSON
+// execution inputs of the Step Functions workflows gatehouse replaces — and
+// validates all of it, with file:line for every problem, before any AWS call.
+package spec
+
+// Input is a validated, normalised request: which accounts, how to reach them,
+// and the people with everything each should get.
+type Input struct {
+	// Source names where the input came from ("team.yaml", "arguments").
+	Source string
+	// Format is how the input was read: FormatYAML, FormatJSON, FormatCSV,
+	// FormatSeed000, FormatSeed001 or FormatArguments.
+	Format   string
+	Accounts AccountSelector
+	Role     Role
+	Password Password
+	Delivery Delivery
+	People   []Person
+}
+
+// AccountSelector says which accounts: listed IDs, every account of the
+// organisation, or the accounts under OUs. Empty means the caller's own account.
+type AccountSelector struct {
+	IDs []string // 12-digit IDs
+	All bool     // every ACTIVE account of the organisation
+	OUs []string // ou-… IDs: accounts under them, recursively
+}
+
+// Role is how gatehouse enters each account: a role name (arn:PARTITION:iam::ACCOUNT:role/NAME)
+// or an ARN template containing {account}. Empty Name and ARN: use the base
+// credentials as they are (single-account use).
+type Role struct {
+	Name        string
+	ARNTemplate string
+	ExternalID  string
+	SessionName string // default "gatehouse"
+}
+
+// Password configures credential generation.
+type Password struct {
+	Length        int    // at least 20; the account policy's minimum wins when larger
+	Source        string // "crypto" (default) or "secretsmanager"
+	ResetRequired bool   // default true
+}
+
+// Delivery configures how credentials reach people (per-person Deliver overrides Channel).
+type Delivery struct {
+	Channel  string // ses | none (more channels come with issue 5)
+	From     string
+	ReplyTo  string
+	Subject  string // overrides the template's subject
+	Language string // en | ja
+	Template Template
+}
+
+// Template overrides the built-in message templates (Go text/template and html/template).
+type Template struct {
+	Text string
+	HTML string
+}
+
+// Person is one human to onboard, with everything they should get.
+type Person struct {
+	Email       string
+	UserName    string // defaults to Email (seed 000's convention)
+	DisplayName string
+	Path        string // IAM path, default "/"
+	Groups      []string
+	Policies    []string // managed policy ARNs or AWS-managed names
+	Boundary    string   // permissions boundary policy ARN or name
+	Tags        map[string]string
+	Accounts    []string // restrict this person to these accounts (subset of the selection)
+	Deliver     string   // per-person channel override
+	Language    string   // per-person template language
+	Pos         Pos      // where the person was declared
+}
+
+// Pos is a place in the input: a file and line, a command-line argument, or a flag.
+type Pos struct {
+	File string
+	Line int    // 1-based; 0 when the problem concerns the whole file
+	Arg  int    // 1-based position among the e-mail arguments (FromArgs)
+	Flag string // the flag's name with dashes ("--account") for values from flags
+}
+
+// Formats an input can come in (Input.Format).
+const (
+	FormatYAML      = "yaml"      // the gatehouse spec in YAML
+	FormatJSON      = "json"      // the gatehouse spec in JSON (same keys as YAML)
+	FormatCSV       = "csv"       // one person per row, a header row with an email column
+	FormatSeed000   = "seed000"   // {"IAMUserNames": [e-mail, …]}
+	FormatSeed001   = "seed001"   // {"AccountId": "…", "UserNames": […]}
+	FormatArguments = "arguments" // e-mail addresses on the command line
+)
+
+// Delivery channels (Delivery.Channel, Person.Deliver).
+const (
+	ChannelSES  = "ses"
+	ChannelNone = "none" // credentials appear only in the command's output
+)
+
+// Template languages (Delivery.Language, Person.Language).
+const (
+	LanguageEnglish  = "en"
+	LanguageJapanese = "ja"
+)
+
+// Password sources (Password.Source).
+const (
+	SourceCrypto         = "crypto"         // crypto/rand, by construction
+	SourceSecretsManager = "secretsmanager" // GetRandomPassword, IAM-safe exclusions
+)
+
+// Defaults filled into every Input.
+const (
+	DefaultSessionName    = "gatehouse"
+	DefaultPasswordLength = 20
+	MinPasswordLength     = 20
+	MaxPasswordLength     = 128 // IAM's maximum
+	DefaultPath           = "/"
+	// Seed000Group is the group seed 000's workflow adds everyone to; inputs in
+	// seed 000's form get it unless --group says otherwise.
+	Seed000Group = "NoAuthorityIAMGroup"
+	// MaxUserTags is how many tags a spec may give a user: IAM allows 50 and
+	// gatehouse adds its own (the managed-by marker and the e-mail address).
+	MaxUserTags = 48
+)
+
+// Channels, Languages and PasswordSources list the accepted enum values, in the
+// order messages show them.
+var (
+	Channels        = []string{ChannelSES, ChannelNone}
+	Languages       = []string{LanguageEnglish, LanguageJapanese}
+	PasswordSources = []string{SourceCrypto, SourceSecretsManager}
+)
