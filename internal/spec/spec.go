@@ -60,19 +60,20 @@ type Template struct {
 	HTML string
 }
 
-// Person is one human to onboard, with everything they should get.
+// Person is one human to onboard, with everything they should get. The spec's
+// defaults and the flags are already applied: every field is final.
 type Person struct {
-	Email       string
+	Email       string // empty only for someone given by user name alone, whose Deliver is then "none"
 	UserName    string // defaults to Email (seed 000's convention)
 	DisplayName string
-	Path        string // IAM path, default "/"
-	Groups      []string
+	Path        string   // IAM path, default "/"
+	Groups      []string // the defaults' groups, then the person's own; no repeats (ignoring case)
 	Policies    []string // managed policy ARNs or AWS-managed names
 	Boundary    string   // permissions boundary policy ARN or name
 	Tags        map[string]string
 	Accounts    []string // restrict this person to these accounts (subset of the selection)
-	Deliver     string   // per-person channel override
-	Language    string   // per-person template language
+	Deliver     string   // the channel that delivers to this person: --deliver, else own, else defaults, else Delivery.Channel
+	Language    string   // the template language: own, else defaults (or --language), else Delivery.Language
 	Pos         Pos      // where the person was declared
 }
 

@@ -1,0 +1,162 @@
+package spec
+
+import "strings"
+
+// Opt is a command-line setting and whether it was given. A flag that was not
+// given leaves the file's setting alone; one that was given replaces it, even
+// with a zero value (--reset-required=false).
+type Opt[T any] struct {
+	Value T
+	Set   bool
+}
+
+// Set returns a given setting; tests and callers without a flag parser use it.
+func Set[T any](v T) Opt[T] { return Opt[T]{Value: v, Set: true} }
+
+// Flags are the command-line settings of onboard. They override the file:
+//   - --account, --all-accounts and --ou together replace the file's accounts;
+//   - --role replaces role.name and role.arn (a value starting with "arn:" is an
+//     ARN template); --external-id and --session-name replace theirs;
+//   - --group, --policy and --boundary replace the file's defaults (a person's
+//     own groups and policies are still added; a person's own boundary wins);
+//   - --language replaces the default language (a person's own language wins);
+//   - --deliver sets the channel for everyone, people with their own deliver
+//     included, so --deliver none is a sure way to mail nobody;
+//   - --from and the password flags replace the file's settings.
+type Flags struct {
+	Accounts       Opt[[]string] // --account
+	AllAccounts    Opt[bool]     // --all-accounts
+	OUs            Opt[[]string] // --ou
+	Role           Opt[string]   // --role NAME | ARN template with {account}
+	ExternalID     Opt[string]   // --external-id
+	SessionName    Opt[string]   // --session-name
+	Groups         Opt[[]string] // --group
+	Policies       Opt[[]string] // --policy
+	Boundary       Opt[string]   // --boundary
+	Deliver        Opt[string]   // --deliver ses|none
+	From           Opt[string]   // --from
+	Language       Opt[string]   // --language en|ja
+	PasswordLength Opt[int]      // --password-length
+	PasswordSource Opt[string]   // --password-source crypto|secretsmanager
+	ResetRequired  Opt[bool]     // --reset-required
+}
+
+// Flag names, without dashes, as the CLI should register them.
+const (
+	FlagAccount        = "account"
+	FlagAllAccounts    = "all-accounts"
+	FlagOU             = "ou"
+	FlagRole           = "role"
+	FlagExternalID     = "external-id"
+	FlagSessionName    = "session-name"
+	FlagGroup          = "group"
+	FlagPolicy         = "policy"
+	FlagBoundary       = "boundary"
+	FlagDeliver        = "deliver"
+	FlagFrom           = "from"
+	FlagLanguage       = "language"
+	FlagPasswordLength = "password-length"
+	FlagPasswordSource = "password-source"
+	FlagResetRequired  = "reset-required"
+)
+
+// MarkChanged sets each Opt's Set from the flag parser, e.g. after binding the
+// values with pflag: flags.MarkChanged(cmd.Flags().Changed).
+func (f *Flags) MarkChanged(changed func(name string) bool) {
+	for name, set := range f.setters() {
+		*set = changed(name)
+	}
+}
+
+func (f *Flags) setters() map[string]*bool {
+	return map[string]*bool{
+		FlagAccount: &f.Accounts.Set, FlagAllAccounts: &f.AllAccounts.Set, FlagOU: &f.OUs.Set,
+		FlagRole: &f.Role.Set, FlagExternalID: &f.ExternalID.Set, FlagSessionName: &f.SessionName.Set,
+		FlagGroup: &f.Groups.Set, FlagPolicy: &f.Policies.Set, FlagBoundary: &f.Boundary.Set,
+		FlagDeliver: &f.Deliver.Set, FlagFrom: &f.From.Set, FlagLanguage: &f.Language.Set,
+		FlagPasswordLength: &f.PasswordLength.Set, FlagPasswordSource: &f.PasswordSource.Set,
+		FlagResetRequired: &f.ResetRequired.Set,
+	}
+}
+
+func flagPos(name string) Pos { return Pos{Flag: "--" + name} }
+
+func flagVal[T any](o Opt[T], name string) val[T] { return setVal(o.Value, flagPos(name)) }
+
+func flagList(o Opt[[]string], name string) []val[string] {
+	out := make([]val[string], 0, len(o.Value))
+	for _, v := range o.Value {
+		out = append(out, setVal(strings.TrimSpace(v), flagPos(name)))
+	}
+	return out
+}
+
+// apply puts the flags over the draft and reports flags that contradict each
+// other.
+func (f *Flags) apply(s *draft, probs *Problems) {
+	f.conflicts(probs)
+	if f.Accounts.Set || f.OUs.Set || (f.AllAccounts.Set && f.AllAccounts.Value) {
+		s.accounts = accountsDraft{ids: flagList(f.Accounts, FlagAccount), ous: flagList(f.OUs, FlagOU)}
+		if f.AllAccounts.Value {
+			s.accounts.all = flagVal(f.AllAccounts, FlagAllAccounts)
+		}
+	}
+	if f.Role.Set {
+		s.role.name, s.role.arn = val[string]{}, val[string]{}
+		role := flagVal(f.Role, FlagRole)
+		role.V = strings.TrimSpace(role.V)
+		if strings.HasPrefix(role.V, "arn:") {
+			s.role.arn = role
+		} else {
+			s.role.name = role
+		}
+	}
+	override(&s.role.externalID, f.ExternalID, FlagExternalID)
+	override(&s.role.sessionName, f.SessionName, FlagSessionName)
+	if f.Groups.Set {
+		s.defaults.groups = flagList(f.Groups, FlagGroup)
+	}
+	if f.Policies.Set {
+		s.defaults.policies = flagList(f.Policies, FlagPolicy)
+	}
+	override(&s.defaults.boundary, f.Boundary, FlagBoundary)
+	if f.Language.Set {
+		// The spec's language and its defaults' both give way; a person's own stays.
+		s.defaults.language = val[string]{}
+		override(&s.delivery.language, f.Language, FlagLanguage)
+	}
+	override(&s.delivery.from, f.From, FlagFrom)
+	if f.Deliver.Set {
+		s.deliverOverride = flagVal(f.Deliver, FlagDeliver)
+		s.delivery.channel = s.deliverOverride
+	}
+	if f.PasswordLength.Set {
+		s.password.length = flagVal(f.PasswordLength, FlagPasswordLength)
+	}
+	override(&s.password.source, f.PasswordSource, FlagPasswordSource)
+	if f.ResetRequired.Set {
+		s.password.resetRequired = flagVal(f.ResetRequired, FlagResetRequired)
+	}
+}
+
+func override(into *val[string], o Opt[string], name string) {
+	if o.Set {
+		v := flagVal(o, name)
+		v.V = strings.TrimSpace(v.V)
+		*into = v
+	}
+}
+
+// conflicts reports flags that cannot be used together.
+func (f *Flags) conflicts(probs *Problems) {
+	if f.AllAccounts.Set && f.AllAccounts.Value {
+		if f.Accounts.Set {
+			probs.add(Pos{}, "--all-accounts with --account", "choose one: --all-accounts already "+
+				"selects every active account of the organisation")
+		}
+		if f.OUs.Set {
+			probs.add(Pos{}, "--all-accounts with --ou", "choose one: --all-accounts already "+
+				"selects every account, those under the OU included")
+		}
+	}
+}

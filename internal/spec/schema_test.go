@@ -1,0 +1,147 @@
+package spec
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const schemaPath = "../../schema/gatehouse-spec.schema.json"
+
+// schemaDoc is the published JSON Schema, decoded.
+type schemaDoc map[string]any
+
+func loadSchema(t *testing.T) schemaDoc {
+	t.Helper()
+	data, err := os.ReadFile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc schemaDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("the schema is not valid JSON: %v", err)
+	}
+	return doc
+}
+
+// at walks the schema by keys ("$defs", "person", "properties", …).
+func (s schemaDoc) at(t *testing.T, path ...string) map[string]any {
+	t.Helper()
+	cur := map[string]any(s)
+	for i, key := range path {
+		next, ok := cur[key].(map[string]any)
+		if !ok {
+			t.Fatalf("schema has no object at %s", strings.Join(path[:i+1], "."))
+		}
+		cur = next
+	}
+	return cur
+}
+
+// The schema's objects accept exactly the keys the decoder accepts, and reject
+// others as the decoder does.
+func TestSchemaKeysMatchDecoder(t *testing.T) {
+	t.Parallel()
+	doc := loadSchema(t)
+	if doc["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
+		t.Errorf("$schema = %v, want draft 2020-12", doc["$schema"])
+	}
+	tests := []struct {
+		path    []string
+		decoder []string
+	}{
+		{nil, specFields.keys()},
+		{[]string{"$defs", "role"}, roleFields.keys()},
+		{[]string{"$defs", "password"}, passwordFields.keys()},
+		{[]string{"$defs", "delivery"}, deliveryFields.keys()},
+		{[]string{"$defs", "delivery", "properties", "template"}, templateFields.keys()},
+		{[]string{"$defs", "defaults"}, defaultsFields.keys()},
+		{[]string{"$defs", "person"}, personFields.keys()},
+		{[]string{"$defs", "ouEntry"}, ouFields.keys()},
+	}
+	for _, tt := range tests {
+		obj := doc.at(t, tt.path...)
+		var props []string
+		for k := range doc.at(t, append(tt.path, "properties")...) {
+			props = append(props, k)
+		}
+		slices.Sort(props)
+		if !reflect.DeepEqual(props, tt.decoder) {
+			t.Errorf("%s: schema has %q, decoder accepts %q", strings.Join(tt.path, "."), props, tt.decoder)
+		}
+		if obj["additionalProperties"] != false {
+			t.Errorf("%s: additionalProperties must be false: the decoder rejects unknown fields", strings.Join(tt.path, "."))
+		}
+	}
+}
+
+func TestSchemaEnumsAndLimitsMatchGo(t *testing.T) {
+	t.Parallel()
+	doc := loadSchema(t)
+	enums := []struct {
+		path []string
+		want []string
+	}{
+		{[]string{"$defs", "channel"}, Channels},
+		{[]string{"$defs", "language"}, Languages},
+		{[]string{"$defs", "password", "properties", "source"}, PasswordSources},
+	}
+	for _, tt := range enums {
+		var got []string
+		for _, v := range doc.at(t, tt.path...)["enum"].([]any) {
+			got = append(got, v.(string))
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: enum %q, Go accepts %q", strings.Join(tt.path, "."), got, tt.want)
+		}
+	}
+	length := doc.at(t, "$defs", "password", "properties", "length")
+	if length["minimum"] != float64(MinPasswordLength) || length["maximum"] != float64(MaxPasswordLength) {
+		t.Errorf("password length %v..%v, Go accepts %d..%d", length["minimum"], length["maximum"], MinPasswordLength, MaxPasswordLength)
+	}
+	if got := doc.at(t, "$defs", "tags")["maxProperties"]; got != float64(MaxUserTags) {
+		t.Errorf("tags maxProperties %v, Go allows %d", got, MaxUserTags)
+	}
+	if got := doc.at(t, "properties", "version")["const"]; got != float64(1) {
+		t.Errorf("version const %v, Go accepts 1", got)
+	}
+}
+
+// Every pattern in the schema is the one Go validates with, so an editor's
+// squiggle and gatehouse's message agree.
+func TestSchemaPatternsMatchGo(t *testing.T) {
+	t.Parallel()
+	doc := loadSchema(t)
+	tests := []struct {
+		path []string
+		re   *regexp.Regexp
+	}{
+		{[]string{"$defs", "accountId"}, accountIDRule.re},
+		{[]string{"$defs", "ouEntry", "properties", "ou"}, ouIDRule.re},
+		{[]string{"$defs", "person", "properties", "user_name"}, userNameRule.re},
+		{[]string{"$defs", "groups", "items"}, groupRule.re},
+		{[]string{"$defs", "role", "properties", "name"}, roleNameRule.re},
+		{[]string{"$defs", "role", "properties", "arn"}, roleARNRule.re},
+		{[]string{"$defs", "role", "properties", "session_name"}, sessionNameRule.re},
+		{[]string{"$defs", "policy"}, policyRule.re},
+		{[]string{"$defs", "path"}, pathRule.re},
+		{[]string{"$defs", "tags", "propertyNames"}, tagKeyRule.re},
+		{[]string{"$defs", "tags", "additionalProperties"}, tagValueRe},
+	}
+	for _, tt := range tests {
+		got, _ := doc.at(t, tt.path...)["pattern"].(string)
+		if got != tt.re.String() {
+			t.Errorf("%s: schema pattern\n%s\nGo pattern\n%s", strings.Join(tt.path, "."), got, tt.re)
+		}
+	}
+	// Go's regexp cannot count to 1224, so the Go rule checks that length apart.
+	ext, _ := doc.at(t, "$defs", "role", "properties", "external_id")["pattern"].(string)
+	want := strings.Replace(externalIDRule.re.String(), "{2,}", "{2,"+itoa(externalIDRule.max)+"}", 1)
+	if ext != want {
+		t.Errorf("external_id: schema pattern %s, Go rule %s", ext, want)
+	}
+}
