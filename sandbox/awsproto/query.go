@@ -1,12 +1,14 @@
 package awsproto
 
 import (
+	"bytes"
 	"encoding/xml"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Params are the decoded parameters of a Query-protocol request.
@@ -22,6 +24,14 @@ func ParseQuery(r *http.Request, body []byte) (Params, error) {
 		}
 		for k, vs := range form {
 			values[k] = append(values[k], vs...)
+		}
+	}
+	// url.ParseQuery returns substrings of its input: an operation that stores a
+	// parameter (a user name, a tag) would keep the whole request alive with it —
+	// about 200 bytes per user, 20 MB of 70 MB with 100,000 users. Copy them.
+	for _, vs := range values {
+		for i, v := range vs {
+			vs[i] = strings.Clone(v)
 		}
 	}
 	return Params(values), nil
@@ -131,9 +141,15 @@ func (p Params) Structs(name string) []map[string]string {
 // <ActionResponse xmlns=NS><ActionResult>…</ActionResult><ResponseMetadata>…</ResponseMetadata></ActionResponse>.
 // A nil result writes no Result element, as AWS does for actions without output.
 func WriteQueryResponse(w http.ResponseWriter, namespace, action, requestID string, result any) {
-	var b strings.Builder
+	b := bufferPool.Get().(*bytes.Buffer)
+	defer func() {
+		if b.Cap() <= 1<<20 { // don't keep a huge listing's buffer around
+			b.Reset()
+			bufferPool.Put(b)
+		}
+	}()
 	b.WriteString(xml.Header)
-	enc := xml.NewEncoder(&b)
+	enc := xml.NewEncoder(b)
 	start := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: namespace}}}
 	_ = enc.EncodeToken(start)
 	if result != nil {
@@ -149,9 +165,13 @@ func WriteQueryResponse(w http.ResponseWriter, namespace, action, requestID stri
 	_ = enc.Flush()
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("x-amzn-RequestId", requestID)
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(b.String()))
+	_, _ = w.Write(b.Bytes())
 }
+
+// bufferPool recycles response buffers: a page of 100 users is about 20 KB.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 type queryErrorBody struct {
 	XMLName   xml.Name `xml:"ErrorResponse"`

@@ -18,7 +18,8 @@ const DefaultAccount = "123456789012"
 
 // World is every account the sandbox knows, the organisation, live sessions and sent mail.
 type World struct {
-	mu sync.RWMutex
+	mu     sync.RWMutex
+	keyUse keyUseLog // last use of access keys; has its own lock
 
 	Accounts     map[string]*Account    `json:"accounts"`
 	Organization *Organization          `json:"organization,omitempty"`
@@ -161,6 +162,9 @@ func (w *World) Restore(data []byte) error {
 	}
 	fresh.normalize()
 	w.Accounts, w.Organization, w.Sessions, w.Credentials, w.Mail = fresh.Accounts, fresh.Organization, fresh.Sessions, fresh.Credentials, fresh.Mail
+	w.keyUse.mu.Lock()
+	w.keyUse.uses = nil // a restored world has no history of key use
+	w.keyUse.mu.Unlock()
 	return nil
 }
 
