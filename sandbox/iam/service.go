@@ -22,6 +22,22 @@ func Service() *awsproto.Service {
 	ops := map[string]awsproto.Operation{}
 	for _, register := range []func(map[string]awsproto.Operation){
 		userOperations,
+		loginProfileOperations,
+		passwordPolicyOperations,
+		aliasOperations,
+		groupOperations,
+		policyOperations,
+		policyVersionOperations,
+		attachmentOperations,
+		inlinePolicyOperations,
+		roleOperations,
+		authDetailsOperations,
+		accessKeyOperations,
+		sshKeyOperations,
+		signingCertOperations,
+		serviceCredOperations,
+		mfaOperations,
+		deleteUserOperations,
 	} {
 		register(ops)
 	}

@@ -1,0 +1,240 @@
+package iam
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/state"
+)
+
+func accessKeyOperations(ops map[string]awsproto.Operation) {
+	ops["CreateAccessKey"] = write(createAccessKey)
+	ops["ListAccessKeys"] = read(listAccessKeys)
+	ops["UpdateAccessKey"] = write(updateAccessKey)
+	ops["DeleteAccessKey"] = write(deleteAccessKey)
+	ops["GetAccessKeyLastUsed"] = read(getAccessKeyLastUsed)
+}
+
+// accessKeysPerUser is IAM's fixed quota.
+const accessKeysPerUser = 2
+
+var accessKeyIDRule = awsproto.NewRule(16, 128, `[\w]+`)
+
+// statusValues is the model's statusType enum.
+var statusValues = []string{"Active", "Inactive", "Expired"}
+
+// targetUser is the user an operation acts on: the named one or, when the name is
+// left out, the IAM user whose access key signed the request. The sandbox keeps no
+// root-user credentials, so root and role callers must name a user.
+func targetUser(r *awsproto.Request, a *state.Account, name string) (*state.User, error) {
+	if name != "" {
+		return findUser(a, name)
+	}
+	if cred, ok := r.World.Credentials[r.Caller.AccessKeyID]; ok && cred.User != "" && cred.Account == a.ID {
+		return findUser(a, cred.User)
+	}
+	return nil, awsproto.ValidationError("Must specify userName when calling with non-User credentials")
+}
+
+// readStatus reads a required Status and checks the model's enum.
+func readStatus(p awsproto.Params, v *awsproto.Validator) string {
+	s := v.Required(p, "Status", awsproto.Rule{})
+	if p.Has("Status") && !slices.Contains(statusValues, s) {
+		v.Addf("Value '%s' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [%s]", s, strings.Join(statusValues, ", "))
+	}
+	return s
+}
+
+// settableStatus refuses Expired: the model's enum has it because listings report
+// it, but only Active and Inactive can be set.
+func settableStatus(status string) error {
+	if status == "Expired" {
+		return invalidInput("Invalid status %s. Valid statuses are Active and Inactive.", status)
+	}
+	return nil
+}
+
+// xmlAccessKey is the AccessKey shape (CreateAccessKey only: it carries the secret).
+type xmlAccessKey struct {
+	UserName        string
+	AccessKeyID     string `xml:"AccessKeyId"`
+	Status          string
+	SecretAccessKey string
+	CreateDate      time.Time
+}
+
+// xmlAccessKeyMetadata is the AccessKeyMetadata shape.
+type xmlAccessKeyMetadata struct {
+	UserName    string
+	AccessKeyID string `xml:"AccessKeyId"`
+	Status      string
+	CreateDate  time.Time
+}
+
+// newSecretAccessKey returns 40 characters of base64, the form AWS's secrets have.
+func newSecretAccessKey() string {
+	b := make([]byte, 30)
+	_, _ = rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func createAccessKey(r *awsproto.Request) (any, error) {
+	var v awsproto.Validator
+	name := v.Optional(r.Params, "UserName", existingUserNameRule)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	a := r.Account()
+	u, err := targetUser(r, a, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(u.AccessKeys) >= accessKeysPerUser {
+		return nil, limitExceeded("Cannot exceed quota for AccessKeysPerUser: %d", accessKeysPerUser)
+	}
+	k := &state.AccessKey{ID: state.NewID("AKIA", 16), Status: "Active", Created: state.Now()}
+	secret := newSecretAccessKey()
+	u.AccessKeys = append(u.AccessKeys, k)
+	// Registering the secret is what makes the key sign requests as this user.
+	r.World.Credentials[k.ID] = &state.Credential{AccessKeyID: k.ID, SecretAccessKey: secret, Account: a.ID, User: u.Name}
+	return struct{ AccessKey xmlAccessKey }{xmlAccessKey{
+		UserName: u.Name, AccessKeyID: k.ID, Status: k.Status, SecretAccessKey: secret, CreateDate: k.Created,
+	}}, nil
+}
+
+type listAccessKeysResult struct {
+	AccessKeyMetadata []xmlAccessKeyMetadata `xml:"AccessKeyMetadata>member"`
+	pageResult
+}
+
+func listAccessKeys(r *awsproto.Request) (any, error) {
+	var v awsproto.Validator
+	name := v.Optional(r.Params, "UserName", existingUserNameRule)
+	pg := readPage(r.Params, &v)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	u, err := targetUser(r, r.World.LookupAccount(r.Caller.Account), name)
+	if err != nil {
+		return nil, err
+	}
+	keys := sortedBy(u.AccessKeys, func(k *state.AccessKey) string { return k.ID })
+	page, res := paginateSlice(keys, func(k *state.AccessKey) string { return k.ID }, pg)
+	out := listAccessKeysResult{AccessKeyMetadata: make([]xmlAccessKeyMetadata, len(page)), pageResult: res}
+	for i, k := range page {
+		out.AccessKeyMetadata[i] = xmlAccessKeyMetadata{UserName: u.Name, AccessKeyID: k.ID, Status: k.Status, CreateDate: k.Created}
+	}
+	return out, nil
+}
+
+// findAccessKey returns the user's key with id, or IAM's NoSuchEntity.
+func findAccessKey(u *state.User, id string) (int, *state.AccessKey, error) {
+	for i, k := range u.AccessKeys {
+		if k.ID == id {
+			return i, k, nil
+		}
+	}
+	return -1, nil, noSuchEntity("The Access Key with id %s cannot be found.", id)
+}
+
+func updateAccessKey(r *awsproto.Request) (any, error) {
+	var v awsproto.Validator
+	name := v.Optional(r.Params, "UserName", existingUserNameRule)
+	id := v.Required(r.Params, "AccessKeyId", accessKeyIDRule)
+	status := readStatus(r.Params, &v)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := settableStatus(status); err != nil {
+		return nil, err
+	}
+	u, err := targetUser(r, r.Account(), name)
+	if err != nil {
+		return nil, err
+	}
+	_, k, err := findAccessKey(u, id)
+	if err != nil {
+		return nil, err
+	}
+	k.Status = status
+	return nil, nil
+}
+
+func deleteAccessKey(r *awsproto.Request) (any, error) {
+	var v awsproto.Validator
+	name := v.Optional(r.Params, "UserName", existingUserNameRule)
+	id := v.Required(r.Params, "AccessKeyId", accessKeyIDRule)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	u, err := targetUser(r, r.Account(), name)
+	if err != nil {
+		return nil, err
+	}
+	i, _, err := findAccessKey(u, id)
+	if err != nil {
+		return nil, err
+	}
+	u.AccessKeys = slices.Delete(u.AccessKeys, i, i+1)
+	delete(r.World.Credentials, id)
+	r.World.ForgetKeyUse(id)
+	return nil, nil
+}
+
+// xmlKeyLastUsed is the AccessKeyLastUsed shape; "N/A" stands for never used.
+type xmlKeyLastUsed struct {
+	LastUsedDate *time.Time `xml:",omitempty"`
+	ServiceName  string
+	Region       string
+}
+
+func getAccessKeyLastUsed(r *awsproto.Request) (any, error) {
+	var v awsproto.Validator
+	id := v.Required(r.Params, "AccessKeyId", accessKeyIDRule)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	// AWS answers AccessDenied, not NoSuchEntity, for a key the caller cannot see.
+	cred, ok := r.World.Credentials[id]
+	if !ok || cred.User == "" || cred.Account != r.Caller.Account {
+		return nil, awsproto.Errorf(http.StatusForbidden, "AccessDenied",
+			"User: %s is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key %s", r.Caller.ARN, id)
+	}
+	out := struct {
+		UserName          string
+		AccessKeyLastUsed xmlKeyLastUsed
+	}{UserName: cred.User, AccessKeyLastUsed: xmlKeyLastUsed{ServiceName: "N/A", Region: "N/A"}}
+	if use, ok := keyLastUsed(r.World, cred); ok {
+		out.AccessKeyLastUsed = xmlKeyLastUsed{LastUsedDate: &use.Time, ServiceName: use.Service, Region: use.Region}
+	}
+	return out, nil
+}
+
+// keyLastUsed is the key's last recorded use, falling back to the one stored with
+// the key (a fixture may set it).
+func keyLastUsed(w *state.World, cred *state.Credential) (state.KeyUse, bool) {
+	if use, ok := w.KeyLastUsed(cred.AccessKeyID); ok {
+		return use, true
+	}
+	u, ok := w.LookupAccount(cred.Account).Users.Get(cred.User)
+	if !ok {
+		return state.KeyUse{}, false
+	}
+	if _, k, err := findAccessKey(u, cred.AccessKeyID); err == nil && !k.LastUsed.IsZero() {
+		return state.KeyUse{Time: k.LastUsed, Service: k.LastUsedService, Region: k.LastUsedRegion}, true
+	}
+	return state.KeyUse{}, false
+}
+
+// sortedBy returns a sorted copy of items, for paginating a user's credentials
+// with paginateSlice (which needs items in key order).
+func sortedBy[T any](items []T, key func(T) string) []T {
+	out := slices.Clone(items)
+	slices.SortFunc(out, func(a, b T) int { return strings.Compare(key(a), key(b)) })
+	return out
+}
