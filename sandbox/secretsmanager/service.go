@@ -1,0 +1,28 @@
+// Package secretsmanager is the sandbox's AWS Secrets Manager: GetRandomPassword
+// with every parameter, AWS's defaults and its errors, drawing from crypto/rand.
+package secretsmanager
+
+import (
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+)
+
+// Service returns the Secrets Manager service description (JSON 1.1).
+func Service() *awsproto.Service {
+	return &awsproto.Service{
+		Name: "secretsmanager", ID: "secretsmanager", Protocol: awsproto.JSON,
+		TargetPrefix: "secretsmanager",
+		Operations: map[string]awsproto.Operation{
+			"GetRandomPassword": {Handle: getRandomPassword},
+		},
+	}
+}
+
+func invalidParameter(format string, args ...any) error {
+	return awsproto.Errorf(http.StatusBadRequest, "InvalidParameterException", format, args...)
+}
+
+func validation(format string, args ...any) error {
+	return awsproto.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: "+format, args...)
+}

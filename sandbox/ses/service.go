@@ -1,0 +1,87 @@
+// Package ses is the sandbox's Amazon SES, both APIs: v1 (Query protocol) and
+// v2 (REST-JSON), sharing one set of identities per account and region.
+//
+// Nobody can click a verification link or publish a DNS record in the sandbox, so
+// VerifyEmailIdentity, VerifyDomainIdentity and CreateEmailIdentity mark the
+// identity verified at once. What the sandbox does enforce is the rule that bites
+// in production: mail from an address that is not verified — neither itself nor
+// its domain — is rejected with MessageRejected. Every message accepted is kept in
+// World.Mail with its raw MIME, for GET /_sandbox/ses/messages.
+package ses
+
+import (
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+)
+
+const (
+	namespace = "http://ses.amazonaws.com/doc/2010-12-01/"
+	version   = "2010-12-01"
+)
+
+type handler = func(*awsproto.Request) (any, error)
+
+func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
+func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
+
+// ServiceV1 returns SES v1 (email, 2010-12-01). Sending is mutating: a message is
+// a delivery, which a dry run must never make.
+func ServiceV1() *awsproto.Service {
+	return &awsproto.Service{
+		Name: "ses", ID: "ses", Protocol: awsproto.Query,
+		Namespace: namespace, Version: version,
+		Operations: map[string]awsproto.Operation{
+			"SendEmail":                         write(sendEmailV1),
+			"SendRawEmail":                      write(sendRawEmailV1),
+			"VerifyEmailIdentity":               write(verifyEmailIdentity),
+			"VerifyDomainIdentity":              write(verifyDomainIdentity),
+			"ListIdentities":                    read(listIdentities),
+			"GetIdentityVerificationAttributes": read(getIdentityVerificationAttributes),
+			"DeleteIdentity":                    write(deleteIdentity),
+		},
+	}
+}
+
+// ServiceV2 returns SESv2 (2019-09-27). It signs as "ses" like v1, so the server
+// must register it before v1: its Route claims only /v2/email/… paths.
+func ServiceV2() *awsproto.Service {
+	return &awsproto.Service{
+		Name: "ses", ID: "sesv2", Protocol: awsproto.RESTJSON,
+		Route: routeV2,
+		Operations: map[string]awsproto.Operation{
+			"SendEmail":           write(sendEmailV2),
+			"CreateEmailIdentity": write(createEmailIdentity),
+			"GetEmailIdentity":    read(getEmailIdentity),
+			"ListEmailIdentities": read(listEmailIdentities),
+			"DeleteEmailIdentity": write(deleteEmailIdentity),
+		},
+	}
+}
+
+// dialect is how each API words the errors both share.
+type dialect struct {
+	api     string // "ses" or "sesv2", as recorded on sent mail
+	invalid func(format string, args ...any) error
+}
+
+var (
+	v1 = dialect{api: "ses", invalid: invalidParameterValue}
+	v2 = dialect{api: "sesv2", invalid: badRequest}
+)
+
+func invalidParameterValue(format string, args ...any) error {
+	return awsproto.Errorf(http.StatusBadRequest, "InvalidParameterValue", format, args...)
+}
+
+func badRequest(format string, args ...any) error {
+	return awsproto.Errorf(http.StatusBadRequest, "BadRequestException", format, args...)
+}
+
+func notFound(format string, args ...any) error {
+	return awsproto.Errorf(http.StatusNotFound, "NotFoundException", format, args...)
+}
+
+func messageRejected(format string, args ...any) error {
+	return awsproto.Errorf(http.StatusBadRequest, "MessageRejected", format, args...)
+}
