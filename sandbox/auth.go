@@ -40,10 +40,15 @@ func (s *Server) authenticate(c *call) error {
 		return authError(c, "InvalidClientTokenId", "The security token included in the request is invalid.")
 	}
 	if !s.opts.StrictAuth {
+		s.recordKeyUse(c, cred)
 		return nil
 	}
-	if !c.signed {
+	if !c.signed && c.req.HTTP.Header.Get("Authorization") == "" {
 		return authError(c, "MissingAuthenticationToken", "Request is missing Authentication Token")
+	}
+	if !c.signed || c.sig.Signature == "" || len(c.sig.SignedHeaders) == 0 {
+		return awsproto.Errorf(http.StatusBadRequest, "IncompleteSignature",
+			"Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters: AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/SERVICE/aws4_request, SignedHeaders=…, Signature=…")
 	}
 	if !known {
 		return authError(c, "InvalidClientTokenId", "The security token included in the request is invalid.")
@@ -54,7 +59,21 @@ func (s *Server) authenticate(c *call) error {
 	if !verifySignature(c.req.HTTP, c.req.Body, c.sig, secret) {
 		return authError(c, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	}
+	s.recordKeyUse(c, cred)
 	return nil
+}
+
+// recordKeyUse notes an authenticated use of a long-term key for
+// GetAccessKeyLastUsed: the signing service name and region, as AWS reports them.
+func (s *Server) recordKeyUse(c *call, cred *state.Credential) {
+	if cred == nil {
+		return
+	}
+	service := c.sig.Service
+	if c.svc != nil {
+		service = c.svc.Name
+	}
+	s.world.RecordKeyUse(cred.AccessKeyID, service, c.req.Region, time.Now())
 }
 
 func keyInactive(w *state.World, cred *state.Credential) bool {
@@ -97,14 +116,25 @@ func verifySignature(r *http.Request, body []byte, sig signature, secret string)
 	if len(amzDate) < 8 || amzDate[:8] != sig.Date {
 		return false
 	}
-	payload := r.Header.Get("X-Amz-Content-Sha256")
-	if payload == "" {
-		sum := sha256.Sum256(body)
-		payload = hex.EncodeToString(sum[:])
+	sum := sha256.Sum256(body)
+	bodyHash := hex.EncodeToString(sum[:])
+	payloads := []string{r.Header.Get("X-Amz-Content-Sha256")}
+	switch {
+	case sig.Presigned:
+		// botocore presigns with UNSIGNED-PAYLOAD; the Go SDK with the body's hash.
+		payloads = []string{"UNSIGNED-PAYLOAD", bodyHash}
+	case payloads[0] == "":
+		payloads[0] = bodyHash
 	}
-	if sig.Presigned {
-		payload = "UNSIGNED-PAYLOAD"
+	for _, payload := range payloads {
+		if hmac.Equal([]byte(expectedSignature(r, sig, secret, amzDate, payload)), []byte(sig.Signature)) {
+			return true
+		}
 	}
+	return false
+}
+
+func expectedSignature(r *http.Request, sig signature, secret, amzDate, payload string) string {
 	canonical := strings.Join([]string{
 		r.Method,
 		canonicalURI(r.URL.EscapedPath()),
@@ -120,8 +150,7 @@ func verifySignature(r *http.Request, body []byte, sig signature, secret string)
 	key = hmacSHA256(key, sig.Region)
 	key = hmacSHA256(key, sig.Service)
 	key = hmacSHA256(key, "aws4_request")
-	want := hex.EncodeToString(hmacSHA256(key, toSign))
-	return hmac.Equal([]byte(want), []byte(sig.Signature))
+	return hex.EncodeToString(hmacSHA256(key, toSign))
 }
 
 func hmacSHA256(key []byte, data string) []byte {
@@ -143,22 +172,29 @@ func canonicalURI(escaped string) string {
 	return strings.Join(segs, "/")
 }
 
+// canonicalQuery sorts the parameters by encoded name, then encoded value:
+// SigV4 orders the encoded forms, which differ from the decoded order for
+// characters such as '|' or '/'.
 func canonicalQuery(q url.Values, presigned bool) string {
-	keys := make([]string, 0, len(q))
-	for k := range q {
+	type pair struct{ k, v string }
+	var pairs []pair
+	for k, vals := range q {
 		if presigned && k == "X-Amz-Signature" {
 			continue
 		}
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		vals := append([]string(nil), q[k]...)
-		sort.Strings(vals)
 		for _, v := range vals {
-			parts = append(parts, uriEncode(k)+"="+uriEncode(v))
+			pairs = append(pairs, pair{uriEncode(k), uriEncode(v)})
 		}
+	}
+	sort.Slice(pairs, func(i, j int) bool {
+		if pairs[i].k != pairs[j].k {
+			return pairs[i].k < pairs[j].k
+		}
+		return pairs[i].v < pairs[j].v
+	})
+	parts := make([]string, len(pairs))
+	for i, p := range pairs {
+		parts[i] = p.k + "=" + p.v
 	}
 	return strings.Join(parts, "&")
 }

@@ -38,7 +38,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}()
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil || len(body) > maxBody {
-		http.Error(w, "request body unreadable or larger than 8 MiB", http.StatusRequestEntityTooLarge)
+		s.writeError(w, c, awsproto.Errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+			"the request body is unreadable or larger than the sandbox's %d bytes", maxBody))
 		return
 	}
 	c.req.Body = body
@@ -84,7 +85,7 @@ func (s *Server) route(c *call) error {
 		c.req.Region = "us-east-1"
 	}
 	for _, svc := range s.services {
-		if !s.serviceMatches(svc, name, target, r.URL.Path) {
+		if !s.serviceMatches(svc, name, target, r.URL.EscapedPath()) {
 			continue
 		}
 		c.svc = svc
@@ -92,17 +93,8 @@ func (s *Server) route(c *call) error {
 		return s.routeAction(c, target)
 	}
 	if name == "" && target == "" {
-		// Unsigned Query request: find the service by its action.
-		params, err := awsproto.ParseQuery(r, c.req.Body)
-		if err != nil {
+		if matched, err := s.routeUnsigned(c); matched || err != nil {
 			return err
-		}
-		action := params.Get("Action")
-		for _, svc := range s.services {
-			if _, ok := svc.Operations[action]; ok && svc.Protocol == awsproto.Query {
-				c.svc, c.req.Service, c.req.Action, c.req.Params = svc, svc.ID, action, params
-				return nil
-			}
 		}
 	}
 	return awsproto.Errorf(http.StatusBadRequest, "UnknownService",
@@ -148,6 +140,11 @@ func (s *Server) routeAction(c *call, target string) error {
 	if err != nil {
 		return err
 	}
+	return queryAction(c, params)
+}
+
+// queryAction takes a Query request's action and checks its API version.
+func queryAction(c *call, params awsproto.Params) error {
 	c.req.Params = params
 	c.req.Action = params.Get("Action")
 	if c.req.Action == "" {
@@ -157,6 +154,39 @@ func (s *Server) routeAction(c *call, target string) error {
 		return awsproto.InvalidAction(c.req.Action, v)
 	}
 	return nil
+}
+
+// routeUnsigned finds the Query service of an unsigned request (which names no
+// service) by its action and API version: both matching is best, then the
+// action alone, then the version alone (so an unknown action gets that
+// service's InvalidAction). matched is false when no service fits.
+func (s *Server) routeUnsigned(c *call) (matched bool, err error) {
+	params, err := awsproto.ParseQuery(c.req.HTTP, c.req.Body)
+	if err != nil {
+		return false, err
+	}
+	action, version := params.Get("Action"), params.Get("Version")
+	best := 0
+	for _, svc := range s.services {
+		if svc.Protocol != awsproto.Query {
+			continue
+		}
+		score := 0
+		if _, ok := svc.Operations[action]; ok {
+			score += 2
+		}
+		if version != "" && version == svc.Version {
+			score++
+		}
+		if score > best {
+			best, c.svc = score, svc
+		}
+	}
+	if c.svc == nil {
+		return false, nil
+	}
+	c.req.Service = c.svc.ID
+	return true, queryAction(c, params)
 }
 
 func unknownOperation(c *call) error {

@@ -16,7 +16,11 @@ import (
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
 	"github.com/gatehouse/gatehouse/sandbox/iam"
+	"github.com/gatehouse/gatehouse/sandbox/organizations"
+	"github.com/gatehouse/gatehouse/sandbox/secretsmanager"
+	"github.com/gatehouse/gatehouse/sandbox/ses"
 	"github.com/gatehouse/gatehouse/sandbox/state"
+	"github.com/gatehouse/gatehouse/sandbox/sts"
 )
 
 // Options configure a sandbox server.
@@ -65,6 +69,12 @@ func New(opts Options) (*Server, error) {
 	}
 	s.services = []*awsproto.Service{
 		iam.Service(),
+		sts.Service(),
+		secretsmanager.Service(),
+		// SESv2 first: both sign as "ses", and v1's Query matcher would take /v2/ paths.
+		ses.ServiceV2(),
+		ses.ServiceV1(),
+		organizations.Service(),
 	}
 	if err := s.loadWorld(); err != nil {
 		return nil, err

@@ -34,6 +34,13 @@ func newStore(dir string, w *state.World) (*store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating state directory (%s): %w", dir, err)
 	}
+	// A kill during a write leaves its temporary file behind; the snapshot
+	// itself is whole either way.
+	if stale, err := filepath.Glob(filepath.Join(dir, ".state-*.tmp")); err == nil {
+		for _, f := range stale {
+			_ = os.Remove(f)
+		}
+	}
 	st := &store{dir: dir, world: w}
 	st.cond = sync.NewCond(&st.mu)
 	return st, nil

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -41,6 +42,9 @@ func TestMain(m *testing.M) {
 	}
 	awsBinary, awsErr = findAWSCLIv2()
 	code := m.Run()
+	if pool != nil {
+		pool.stopAll()
+	}
 	if shared != nil {
 		shared.stop()
 	}
@@ -134,6 +138,7 @@ type CLI struct {
 	srv     *server
 	Account string
 	env     []string
+	exec    bool // run as a process of its own, not in a runner
 }
 
 // newCLI returns a CLI acting in a fresh account of its own on the shared server.
@@ -177,6 +182,13 @@ func (c *CLI) WithEnv(kv ...string) *CLI {
 	return &cp
 }
 
+// Exec returns a copy of the CLI that runs every call as its own `aws` process.
+func (c *CLI) Exec() *CLI {
+	cp := *c
+	cp.exec = true
+	return &cp
+}
+
 // Result is a CLI run's outcome.
 type Result struct {
 	Out     map[string]any // decoded JSON output (nil when empty)
@@ -193,17 +205,29 @@ var errLine = regexp.MustCompile(`An error occurred \(([^)]+)\) when calling the
 func (c *CLI) Try(args ...string) Result {
 	c.t.Helper()
 	full := append([]string{"--endpoint-url", c.srv.url, "--output", "json", "--no-cli-pager"}, args...)
-	cmd := exec.Command(awsBinary, full...)
-	cmd.Env = c.env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := Result{Raw: out.String(), Stderr: errb.String(), Err: err}
-	if m := errLine.FindStringSubmatch(errb.String()); m != nil {
+	var r Result
+	if p := runnerPool(); p != nil && !c.exec {
+		resp, err := p.run(full, c.env)
+		if err != nil {
+			c.t.Fatalf("aws %s: %v", strings.Join(args, " "), err)
+		}
+		r = Result{Raw: resp.Stdout, Stderr: resp.Stderr}
+		if resp.RC != 0 {
+			r.Err = fmt.Errorf("aws exited with status %d", resp.RC)
+		}
+	} else {
+		stdout, stderr, err := execCLI(full, c.env)
+		r = Result{Raw: stdout, Stderr: stderr, Err: err}
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			r.Err = fmt.Errorf("aws exited with status %d", exit.ExitCode())
+		}
+	}
+	if m := errLine.FindStringSubmatch(r.Stderr); m != nil {
 		r.Code, r.Message = m[1], strings.TrimSpace(m[2])
 	}
 	if strings.TrimSpace(r.Raw) != "" {
-		if jerr := json.Unmarshal(out.Bytes(), &r.Out); jerr != nil {
+		if jerr := json.Unmarshal([]byte(r.Raw), &r.Out); jerr != nil {
 			c.t.Fatalf("aws %s: output is not JSON: %v\n%s", strings.Join(args, " "), jerr, r.Raw)
 		}
 	}
