@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -42,6 +43,12 @@ func TestMain(m *testing.M) {
 	}
 	awsBinary, awsErr = findAWSCLIv2()
 	code := m.Run()
+	if code == 0 && fullRun() {
+		if missing := untestedActions(); len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: %d supported actions were never driven through the AWS CLI:\n  %s\n", len(missing), strings.Join(missing, "\n  "))
+			code = 1
+		}
+	}
 	if pool != nil {
 		pool.stopAll()
 	}
@@ -50,6 +57,13 @@ func TestMain(m *testing.M) {
 	}
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// fullRun reports whether every test of the suite ran (no -run filter, no -short,
+// and the CLI was there), so the coverage of actions can be judged.
+func fullRun() bool {
+	f := flag.Lookup("test.run")
+	return (f == nil || f.Value.String() == "") && !testing.Short() && awsErr == nil
 }
 
 // findAWSCLIv2 picks the AWS CLI v2 among the `aws` executables on PATH (pyenv may
@@ -204,6 +218,7 @@ var errLine = regexp.MustCompile(`An error occurred \(([^)]+)\) when calling the
 // Try runs `aws --endpoint-url URL --output json ARGS…`.
 func (c *CLI) Try(args ...string) Result {
 	c.t.Helper()
+	recordInvocation(args)
 	full := append([]string{"--endpoint-url", c.srv.url, "--output", "json", "--no-cli-pager"}, args...)
 	var r Result
 	if p := runnerPool(); p != nil && !c.exec {

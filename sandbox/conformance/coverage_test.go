@@ -1,0 +1,72 @@
+package conformance
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam"
+	"github.com/gatehouse/gatehouse/sandbox/organizations"
+	"github.com/gatehouse/gatehouse/sandbox/secretsmanager"
+	"github.com/gatehouse/gatehouse/sandbox/ses"
+	"github.com/gatehouse/gatehouse/sandbox/sts"
+)
+
+// invoked records every "service command" the suite ran through the CLI.
+var invoked sync.Map
+
+func recordInvocation(args []string) {
+	if len(args) >= 2 {
+		invoked.Store(args[0]+" "+args[1], true)
+	}
+}
+
+// untestedActions lists the supported actions, by their CLI command names
+// (botocore's xform_name), that no test drove through the AWS CLI, so an action
+// cannot be added untested. TestMain calls it after a full run.
+func untestedActions() []string {
+	services := map[string]*awsproto.Service{
+		"iam": iam.Service(), "sts": sts.Service(), "secretsmanager": secretsmanager.Service(),
+		"ses": ses.ServiceV1(), "sesv2": ses.ServiceV2(), "organizations": organizations.Service(),
+	}
+	var missing []string
+	for cliName, svc := range services {
+		for action := range svc.Operations {
+			if _, ok := invoked.Load(cliName + " " + cliCommand(action)); !ok {
+				missing = append(missing, cliName+" "+cliCommand(action))
+			}
+		}
+	}
+	sort.Strings(missing)
+	return missing
+}
+
+var (
+	firstCap = regexp.MustCompile(`(.)([A-Z][a-z]+)`)
+	endCap   = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+)
+
+// cliCommand is botocore's xform_name with "-": CreateVirtualMFADevice → create-virtual-mfa-device.
+func cliCommand(action string) string {
+	s := firstCap.ReplaceAllString(action, "${1}-${2}")
+	return strings.ToLower(endCap.ReplaceAllString(s, "${1}-${2}"))
+}
+
+func TestCLICommandNames(t *testing.T) {
+	t.Parallel()
+	for action, want := range map[string]string{
+		"CreateUser":                       "create-user",
+		"CreateVirtualMFADevice":           "create-virtual-mfa-device",
+		"UploadSSHPublicKey":               "upload-ssh-public-key",
+		"GetAccessKeyLastUsed":             "get-access-key-last-used",
+		"ListOrganizationalUnitsForParent": "list-organizational-units-for-parent",
+		"GetAccountAuthorizationDetails":   "get-account-authorization-details",
+	} {
+		if got := cliCommand(action); got != want {
+			t.Errorf("cliCommand(%s) = %s, want %s", action, got, want)
+		}
+	}
+}
