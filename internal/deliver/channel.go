@@ -2,7 +2,10 @@
 // channel (SES today; SMTP, Slack, claim links and encrypted files next).
 package deliver
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Credential is what a person needs to sign in for the first time. Password is a
 // secret: channels send it to the person and nowhere else (no logs, no errors).
@@ -22,6 +25,17 @@ type Credential struct {
 type Receipt struct {
 	Channel   string
 	MessageID string // the channel's ID (SES MessageId, …); never contains the secret
+	// Detail says where the credential went, for reports and the journal
+	// ("SES message 0100… to alice@example.com"); never contains the secret.
+	Detail string
+}
+
+// String is the receipt as one line: the detail, else the message ID.
+func (r Receipt) String() string {
+	if r.Detail != "" {
+		return r.Detail
+	}
+	return r.MessageID
 }
 
 // Channel delivers credentials.
@@ -29,5 +43,16 @@ type Channel interface {
 	// Name is the channel's name in specs and flags ("ses", "none").
 	Name() string
 	// Deliver sends the credential; a nil error means the person has been sent it.
+	// Errors never contain the password; those that retrying cannot fix wrap
+	// ErrRejected.
 	Deliver(ctx context.Context, c Credential) (Receipt, error)
+	// Close releases what the channel holds (connections, clients). The
+	// channel is not used after Close.
+	Close() error
 }
+
+// ErrRejected marks a delivery error that retrying will not fix: the channel
+// refused the message or its setup (an unverified sender, an unknown recipient,
+// a template that does not render). Other errors (throttling, a dropped
+// connection) may succeed when retried.
+var ErrRejected = errors.New("rejected")
