@@ -39,8 +39,9 @@ type Options struct {
 	// Credentials replaces the standard credential chain for the caller's own
 	// identity when set (tests, embedded sandbox).
 	Credentials aws.CredentialsProvider
-	// Role is entered in every account Config is asked for; empty means the
-	// caller's own credentials, and then only the caller's account.
+	// Role is entered in every account Config is asked for except the
+	// caller's own, which always uses the caller's credentials; empty means
+	// only the caller's account can be reached.
 	Role spec.Role
 
 	// RequestsPerSecond and Burst limit the requests sent to each account,
@@ -189,10 +190,11 @@ func (f *Factory) Caller(ctx context.Context) (Identity, error) {
 
 var accountID = regexp.MustCompile(`^\d{12}$`)
 
-// Config returns the configuration acting in account: the configured role
-// assumed there (credentials cached and refreshed per account), or, with no
-// role, the base configuration — then only for the caller's own account. A
-// configured role is assumed in the caller's account too.
+// Config returns the configuration acting in account: the base configuration
+// for the caller's own account, and in any other account the configured role
+// assumed there (credentials cached and refreshed per account). The caller's
+// account gets no role because it usually has none to assume: the management
+// account of an organisation has no OrganizationAccountAccessRole.
 func (f *Factory) Config(ctx context.Context, account string) (aws.Config, error) {
 	if !accountID.MatchString(account) {
 		return aws.Config{}, fmt.Errorf("configuring AWS access to account %q: an account ID is 12 digits", account)
@@ -201,13 +203,13 @@ func (f *Factory) Config(ctx context.Context, account string) (aws.Config, error
 	if err != nil {
 		return aws.Config{}, err
 	}
+	if account == id.Account {
+		return f.base, nil
+	}
 	role := f.opts.Role
 	if role.Name == "" && role.ARNTemplate == "" {
-		if account != id.Account {
-			return aws.Config{}, fmt.Errorf("configuring AWS access to account %s: the credentials are for account %s and no role is configured; "+
-				"give a role to assume in each account (--role NAME or an ARN template with {account})", account, id.Account)
-		}
-		return f.base, nil
+		return aws.Config{}, fmt.Errorf("configuring AWS access to account %s: the credentials are for account %s and no role is configured; "+
+			"give a role to assume in each account (--role NAME or an ARN template with {account})", account, id.Account)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

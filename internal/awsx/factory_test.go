@@ -347,3 +347,30 @@ func TestEndpointFromEnvironment(t *testing.T) {
 		t.Errorf("the sandbox saw %d ListUsers in %s, want 1", n, member)
 	}
 }
+
+// TestCallersAccountUsesTheBaseCredentials: with a role configured, the
+// caller's own account is reached with the caller's credentials, not through
+// the role, which the management account usually does not have (the world has
+// no GatehouseAccess role in it). Members still go through the role.
+func TestCallersAccountUsesTheBaseCredentials(t *testing.T) {
+	t.Parallel()
+	sb := startWorld(t)
+	f := newFactory(t, sb, awsx.Options{Role: spec.Role{Name: "GatehouseAccess"}})
+	ctx := context.Background()
+	for _, account := range []string{mgmt, member} {
+		cfg, err := f.Config(ctx, account)
+		if err != nil {
+			t.Fatalf("Config(%s): %v", account, err)
+		}
+		if _, err := iam.NewFromConfig(cfg).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}); err != nil {
+			t.Fatalf("CreateUser in %s: %v", account, err)
+		}
+		if _, err := iam.NewFromConfig(sb.Config(account)).GetUser(ctx, &iam.GetUserInput{UserName: aws.String("carol")}); err != nil {
+			t.Errorf("user not in account %s: %v", account, err)
+		}
+	}
+	rc := sb.Requests(t, "")
+	if n, _ := count(rc, "AssumeRole"); n != 1 {
+		t.Errorf("AssumeRole called %d times, want 1 (the member only; the caller's account uses its own credentials)", n)
+	}
+}

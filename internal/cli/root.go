@@ -61,6 +61,8 @@ func NewCmdRoot(streams *IO) *cobra.Command {
 
 	root.AddCommand(NewCmdVersion(streams, nil))
 	root.AddCommand(NewCmdSandbox(streams))
+	root.AddCommand(NewCmdOnboard(streams, nil))
+	root.AddCommand(NewCmdHistory(streams, nil))
 	return root
 }
 
