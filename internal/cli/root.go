@@ -63,6 +63,7 @@ func NewCmdRoot(streams *IO) *cobra.Command {
 	root.AddCommand(NewCmdSandbox(streams))
 	root.AddCommand(NewCmdOnboard(streams, nil))
 	root.AddCommand(NewCmdHistory(streams, nil))
+	root.AddCommand(NewCmdOffboard(streams, nil))
 	return root
 }
 

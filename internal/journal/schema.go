@@ -72,6 +72,7 @@ var migrations = []string{
 		at            TEXT NOT NULL
 	);
 	CREATE INDEX deliveries_run ON deliveries(run_id);`,
+	offboardMigration, // version 2: archives and suspensions (offboard.go)
 }
 
 // migrate applies the migrations the file has not seen, each in its own

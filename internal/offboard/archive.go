@@ -1,0 +1,102 @@
+package offboard
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// writeArchive writes rec as indented JSON to
+// DIR/ACCOUNT/USER.TIME.run-N.ACTION.json, atomically (a temporary file in
+// the same folder, synced, then renamed), readable by its owner only
+// (folders 0700, file 0600). Earlier records are never overwritten.
+func writeArchive(dir string, rec *Record) (string, error) {
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("archiving IAM user (%s): %w", rec.User.UserName, err)
+	}
+	folder := filepath.Join(dir, rec.Account)
+	if err := os.MkdirAll(folder, 0o700); err != nil {
+		return "", fmt.Errorf("archiving IAM user (%s): %w", rec.User.UserName, err)
+	}
+	name := fmt.Sprintf("%s.%s.run-%d.%s.json", fileSafe(rec.User.UserName),
+		rec.ArchivedAt.UTC().Format("20060102T150405.000Z"), rec.RunID, rec.Action)
+	path := filepath.Join(folder, name)
+	if err := writeFileAtomic(path, append(data, '\n')); err != nil {
+		return "", fmt.Errorf("archiving IAM user (%s) to %s: %w", rec.User.UserName, path, err)
+	}
+	return path, nil
+}
+
+func writeFileAtomic(path string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".archive-*.tmp") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if _, err = os.Stat(path); err == nil {
+		return fmt.Errorf("%s exists already", path)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir makes the rename durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// fileSafe keeps a user name usable as a file name. IAM names only hold
+// letters, digits and +=,.@_- already; this guards against anything else.
+func fileSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r < ' ' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// decodeRecord reads an archive record.
+func decodeRecord(data []byte) (*Record, error) {
+	var rec Record
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return nil, err
+	}
+	if rec.Format != ArchiveFormat {
+		return nil, fmt.Errorf("format %q is not %s", rec.Format, ArchiveFormat)
+	}
+	return &rec, nil
+}
+
+// stamp marks rec as archived by run at t for action.
+func (r *Record) stamp(action Action, run int64, t time.Time) {
+	r.Action, r.RunID, r.ArchivedAt = action, run, t.UTC().Truncate(time.Millisecond)
+}

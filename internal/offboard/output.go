@@ -1,0 +1,258 @@
+package offboard
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/gatehouse/gatehouse/internal/awsx"
+)
+
+// Output formats of the plan and the report.
+const (
+	FormatTable = "table"
+	FormatJSON  = "json"
+)
+
+// Formats lists the output formats, in the order messages show them.
+var Formats = []string{FormatTable, FormatJSON}
+
+// jsonPlan is the plan in JSON: every target with what was discovered.
+type jsonPlan struct {
+	Action   Action
+	Caller   string
+	Accounts []awsx.Account
+	Targets  []jsonTarget
+}
+
+type jsonTarget struct {
+	Person   string
+	Account  string
+	UserName string
+	State    State
+	Note     string   `json:",omitempty"`
+	Guard    string   `json:",omitempty"`
+	Declined string   `json:",omitempty"`
+	Error    string   `json:",omitempty"`
+	Changes  []Change `json:"Changes"`
+	Record   *Record  `json:",omitempty"`
+}
+
+// WritePlan prints the plan — the dry run — in format: per account, per user,
+// what was found and what Apply will do with it.
+func WritePlan(w io.Writer, format string, p *Plan) error {
+	var err error
+	if format == FormatJSON {
+		out := jsonPlan{Action: p.Action, Caller: p.Caller.ARN, Accounts: p.Accounts, Targets: []jsonTarget{}}
+		for _, t := range p.Targets {
+			out.Targets = append(out.Targets, jsonTarget{Person: t.Person, Account: t.Account.ID, UserName: t.UserName,
+				State: t.State, Note: t.Note, Guard: t.Guard, Declined: t.Declined, Error: t.Err,
+				Changes: nonNil(p.Changes(t)), Record: t.Record})
+		}
+		err = writeJSON(w, out)
+	} else {
+		err = writePlanText(w, p)
+	}
+	if err != nil {
+		return fmt.Errorf("writing the plan: %w", err)
+	}
+	return nil
+}
+
+func writePlanText(w io.Writer, p *Plan) error {
+	var b bytes.Buffer
+	act, alone, none := 0, 0, 0
+	for _, t := range p.Targets {
+		switch {
+		case len(p.Changes(t)) > 0:
+			act++
+		case t.Guard != "" || t.Declined != "" || t.Err != "":
+			alone++
+		default:
+			none++
+		}
+	}
+	fmt.Fprintf(&b, "Plan: %s %s in %s (%d left alone, %d with nothing to do). Nothing has been changed; "+
+		"run the same command with --yes to do it.\n", p.Action, plural(act, "user", "users"),
+		plural(len(p.Accounts), "account", "accounts"), alone, none)
+	for _, a := range p.Accounts {
+		name := a.ID
+		if a.Name != "" {
+			name += " (" + a.Name + ")"
+		}
+		fmt.Fprintf(&b, "\naccount %s\n", name)
+		for _, t := range p.Targets {
+			if t.Account.ID == a.ID {
+				writeTargetText(&b, p, t)
+			}
+		}
+	}
+	_, err := w.Write(trimLines(b.Bytes()))
+	return err
+}
+
+func writeTargetText(b *bytes.Buffer, p *Plan, t *Target) {
+	who := t.Person
+	if t.UserName != "" && !strings.EqualFold(t.UserName, t.Person) {
+		who += " → " + t.UserName
+	}
+	fmt.Fprintf(b, "  %s: %s\n", who, t.describe())
+	if t.Record == nil || t.Err != "" {
+		return
+	}
+	if t.State != StateAbsent {
+		fmt.Fprintf(b, "    tags: %s\n", dash(t.Record.tagLine()))
+	}
+	changes := p.Changes(t)
+	if len(changes) == 0 {
+		if t.Guard == "" && t.Declined == "" {
+			fmt.Fprintf(b, "    nothing to %s\n", p.Action)
+		}
+		return
+	}
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	for _, c := range changes {
+		fmt.Fprintf(tw, "    %s %s\t%s\t%s\n", c.Action, c.What, c.ID, c.Detail)
+	}
+	_ = tw.Flush()
+}
+
+// WriteReport writes the report in format (table or json).
+func WriteReport(w io.Writer, format string, r *Report) error {
+	var err error
+	if format == FormatJSON {
+		err = writeReportJSON(w, r)
+	} else {
+		err = writeReportTable(w, r)
+	}
+	if err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	return nil
+}
+
+// jsonRow is a row with the password revealed (channel none only).
+type jsonRow struct {
+	Row
+	Password string `json:",omitempty"`
+}
+
+func writeReportJSON(w io.Writer, r *Report) error {
+	rows := make([]jsonRow, len(r.Rows))
+	for i, row := range r.Rows {
+		rows[i] = jsonRow{Row: row, Password: row.Password.Reveal()}
+	}
+	return writeJSON(w, struct {
+		RunID       int64
+		Action      Action
+		Interrupted bool `json:",omitempty"`
+		Rows        []jsonRow
+		Summary     map[Status]int
+	}{r.RunID, r.Action, r.Interrupted, rows, r.counts()})
+}
+
+func writeReportTable(w io.Writer, r *Report) error {
+	withDelivery := false
+	for _, row := range r.Rows {
+		withDelivery = withDelivery || row.Delivery != ""
+	}
+	var b bytes.Buffer
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	line := func(cells ...string) {
+		if !withDelivery {
+			cells = cells[:len(cells)-2]
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	line("ACCOUNT", "USER", "PERSON", "STATUS", "FOUND", "DONE", "LEFT", "ARCHIVE", "DELIVERY", "PASSWORD")
+	for _, row := range r.Rows {
+		line(row.Account, dash(row.UserName), row.Person, string(row.Status), fmt.Sprint(row.Found), fmt.Sprint(len(row.Done)),
+			fmt.Sprint(len(row.Left)), dash(row.Archive), dash(row.Delivery), dash(row.Password.Reveal()))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, row := range r.Rows {
+		writeRowNotes(&b, row)
+	}
+	fmt.Fprintf(&b, "\n%s\n", r.Sentence())
+	_, err := w.Write(trimLines(b.Bytes()))
+	return err
+}
+
+// writeRowNotes says, under the table, why a row is not done.
+func writeRowNotes(b *bytes.Buffer, row Row) {
+	if row.Status.OK() && len(row.Left) == 0 {
+		return
+	}
+	who := row.Account + " " + dash(row.UserName)
+	if row.Error != "" {
+		fmt.Fprintf(b, "\n%s: %s: %s\n", who, row.Status, row.Error)
+	} else if len(row.Left) > 0 {
+		fmt.Fprintf(b, "\n%s: %s\n", who, row.Status)
+	}
+	for _, l := range row.Left {
+		fmt.Fprintf(b, "  left: %s: %s\n", l.What, l.Error)
+	}
+}
+
+// Sentence sums the report up: "2 people in 3 accounts: 5 removed, 1 protected."
+func (r *Report) Sentence() string {
+	people := map[string]bool{}
+	for _, row := range r.Rows {
+		people[row.Person] = true
+	}
+	counts := r.counts()
+	var parts []string
+	for _, s := range []Status{StatusRemoved, StatusSuspended, StatusReinstated, StatusUnchanged, StatusAbsent,
+		StatusProtected, StatusRefused, StatusDeclined, StatusFailed, StatusNotStarted} {
+		if n := counts[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"nobody selected"}
+	}
+	return fmt.Sprintf("%s in %s: %s.", plural(len(people), "person", "people"), plural(r.Accounts, "account", "accounts"),
+		strings.Join(parts, ", "))
+}
+
+func (r *Report) counts() map[Status]int {
+	out := map[Status]int{}
+	for _, row := range r.Rows {
+		out[row.Status]++
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// trimLines removes the spaces tabwriter leaves at the ends of lines.
+func trimLines(text []byte) []byte {
+	lines := bytes.Split(text, []byte("\n"))
+	for i, l := range lines {
+		lines[i] = bytes.TrimRight(l, " ")
+	}
+	return bytes.Join(lines, []byte("\n"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,121 @@
+package offboard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/gatehouse/gatehouse/internal/awsx"
+)
+
+// change is one thing done, or tried, to a user.
+type change struct {
+	order  int    // where the report lists it: table order, the user last
+	step   string // for the journal: "delete-access-key:AKIA…"
+	line   string // for the report: "access key AKIA…"
+	err    error
+	detail string // for the journal when it went well
+}
+
+// orderUser lists changes to the user itself after those to its dependencies.
+const orderUser = 1 << 20
+
+// note is told of every change as it happens (Apply journals and logs it).
+type note func(change)
+
+// removeUser removes everything rec lists, then the user, then checks that
+// it is gone. If IAM still refuses the user (DeleteConflict: something was
+// added since discovery, or a removal failed), what is left is discovered
+// anew and removed once more before giving up.
+func removeUser(ctx context.Context, s *session, rec *Record, tell note) error {
+	for pass := 1; ; pass++ {
+		removeDependencies(ctx, s, rec, tell)
+		err := deleteUser(ctx, s)
+		tell(change{order: orderUser, step: "delete-user", line: "user " + s.user, err: err})
+		if err == nil {
+			err = verifyGone(ctx, s)
+			tell(change{order: orderUser + 1, step: "verify-user-gone", line: "verified gone", err: err})
+			return err
+		}
+		if pass > 1 || !errors.Is(err, awsx.ErrConflict) {
+			return err
+		}
+		again, derr := discover(ctx, s, rec.Account)
+		if errors.Is(derr, ErrUserNotFound) {
+			return nil // deleted by someone else meanwhile
+		}
+		if derr != nil {
+			return errors.Join(err, derr)
+		}
+		rec = again
+	}
+}
+
+// job is one table entry acting on one item.
+type job struct {
+	dep  *dependency
+	item Item
+	done chan struct{}
+	err  error
+}
+
+// removeDependencies runs the removal table over rec: every item of every
+// entry at once, except that an entry with after waits for the same item of
+// that entry (and is not tried when it failed). NoSuchEntity is success.
+// It returns how many items could not be removed.
+func removeDependencies(ctx context.Context, s *session, rec *Record, tell note) int {
+	jobs := plannedJobs(rec)
+	index := map[string]*job{}
+	for _, j := range jobs {
+		index[j.dep.name+"\x00"+j.item.ID] = j
+	}
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		failed int
+	)
+	for i, j := range jobs {
+		wg.Go(func() {
+			j.err = runJob(ctx, s, j, index)
+			close(j.done) // before journaling: a waiting entry goes on at once
+			tell(change{order: i, step: j.dep.step(j.dep.action, j.item), line: j.dep.line(j.item), err: j.err})
+			if j.err != nil {
+				mu.Lock()
+				failed++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return failed
+}
+
+// plannedJobs are the removals rec calls for, in table order.
+func plannedJobs(rec *Record) []*job {
+	var jobs []*job
+	for _, d := range removalTable {
+		for _, it := range d.items(rec) {
+			jobs = append(jobs, &job{dep: d, item: it, done: make(chan struct{})})
+		}
+	}
+	return jobs
+}
+
+func runJob(ctx context.Context, s *session, j *job, index map[string]*job) error {
+	verb := gerund(j.dep.action)
+	if j.dep.after != "" {
+		if first, ok := index[j.dep.after+"\x00"+j.item.ID]; ok {
+			<-first.done
+			if first.err != nil {
+				return fmt.Errorf("%s %s: not tried, because %s the %s failed", verb, j.dep.subject(s.user, j.item),
+					gerund(first.dep.action), first.dep.name)
+			}
+		}
+	}
+	err := j.dep.remove(ctx, s, j.item)
+	if err != nil && !notFound(err) {
+		return j.dep.fail(verb, s.user, j.item, err)
+	}
+	return nil
+}
