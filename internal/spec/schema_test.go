@@ -129,13 +129,26 @@ func TestSchemaPatternsMatchGo(t *testing.T) {
 		{[]string{"$defs", "role", "properties", "session_name"}, sessionNameRule.re},
 		{[]string{"$defs", "policy"}, policyRule.re},
 		{[]string{"$defs", "path"}, pathRule.re},
-		{[]string{"$defs", "tags", "propertyNames"}, tagKeyRule.re},
-		{[]string{"$defs", "tags", "additionalProperties"}, tagValueRe},
 	}
 	for _, tt := range tests {
 		got, _ := doc.at(t, tt.path...)["pattern"].(string)
 		if got != tt.re.String() {
 			t.Errorf("%s: schema pattern\n%s\nGo pattern\n%s", strings.Join(tt.path, "."), got, tt.re)
+		}
+	}
+	// The Go rules count tag lengths apart from their patterns (see rules.go).
+	for _, tt := range []struct {
+		path       []string
+		rule       rule
+		from, want string
+	}{
+		{[]string{"$defs", "tags", "propertyNames"}, tagKeyRule, "+$", "{1,128}$"},
+		{[]string{"$defs", "tags", "additionalProperties"}, tagValueRule, "*$", "{0,256}$"},
+	} {
+		got, _ := doc.at(t, tt.path...)["pattern"].(string)
+		want := strings.TrimSuffix(tt.rule.re.String(), tt.from) + tt.want
+		if got != want || tt.rule.max != atoiOrZero(tt.want) {
+			t.Errorf("%s: schema pattern %s, Go rule %s with max %d", strings.Join(tt.path, "."), got, want, tt.rule.max)
 		}
 	}
 	// Go's regexp cannot count to 1224, so the Go rule checks that length apart.
@@ -144,4 +157,17 @@ func TestSchemaPatternsMatchGo(t *testing.T) {
 	if ext != want {
 		t.Errorf("external_id: schema pattern %s, Go rule %s", ext, want)
 	}
+}
+
+// atoiOrZero reads the upper bound of a "{min,max}$" suffix.
+func atoiOrZero(suffix string) int {
+	_, rest, _ := strings.Cut(suffix, ",")
+	n := 0
+	for _, c := range rest {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
 }
