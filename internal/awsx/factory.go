@@ -124,7 +124,7 @@ func New(ctx context.Context, opts Options) (*Factory, error) {
 		return nil, err
 	}
 	opts = opts.withDefaults()
-	load := []func(*config.LoadOptions) error{config.WithRetryer(newRetryer(opts))}
+	load := []func(*config.LoadOptions) error{config.WithRetryer(newRetryer(opts)), config.WithHTTPClient(newHTTPClient())}
 	if opts.Profile != "" {
 		load = append(load, config.WithSharedConfigProfile(opts.Profile))
 	}
@@ -144,6 +144,7 @@ func New(ctx context.Context, opts Options) (*Factory, error) {
 	if root.Region == "" {
 		root.Region = DefaultRegion
 	}
+	root.HTTPClient = sharedHTTPClient{root.HTTPClient}
 	f := &Factory{
 		opts:        opts,
 		root:        root,
