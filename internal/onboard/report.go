@@ -139,7 +139,9 @@ func (r *Report) summary(p *Plan) journal.Summary {
 	people := map[string]bool{}
 	s := journal.Summary{Accounts: len(p.Accounts)}
 	for _, row := range r.Rows {
-		people[row.UserName] = true
+		// IAM names are case-insensitive: a user found spelt in capitals in one
+		// account is the same person as elsewhere.
+		people[strings.ToLower(row.UserName)] = true
 		switch {
 		case row.Status.OK():
 			s.Succeeded++
