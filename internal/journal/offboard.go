@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -44,6 +45,12 @@ const offboardMigration = `CREATE TABLE archives (
 		PRIMARY KEY (account, user_key, kind, item_id)
 	) WITHOUT ROWID;`
 
+// archiveEmailMigration (schema version 3) keeps the person's e-mail address
+// with each archive, so a rerun that names the person by address can still find
+// the user it removed (IAM no longer can).
+const archiveEmailMigration = `ALTER TABLE archives ADD COLUMN email TEXT NOT NULL DEFAULT '';
+	CREATE INDEX archives_email ON archives(account, email);`
+
 // Archive actions (ArchiveRecord.Action).
 const (
 	ArchiveRemove    = "remove"
@@ -66,6 +73,7 @@ type ArchiveRecord struct {
 	Account  string
 	UserName string
 	UserID   string
+	Email    string // the person's address, when known
 	Action   string // ArchiveRemove, ArchiveSuspend, ArchiveReinstate
 	Record   []byte
 	File     string
@@ -102,11 +110,26 @@ func (j *Journal) RecordArchive(ctx context.Context, a ArchiveRecord) error {
 		return fmt.Errorf("archiving user (%s) in account (%s): the record is empty", a.UserName, a.Account)
 	}
 	return j.person(ctx, "archiving", a.Account, a.UserName, func(tx *writeTx, t string) error {
-		_, err := tx.exec(`INSERT INTO archives (run_id, account, user_key, user_name, user_id, action, record, file, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.RunID, a.Account, userKey(a.UserName), a.UserName, a.UserID, a.Action, string(a.Record), a.File, t)
+		_, err := tx.exec(`INSERT INTO archives (run_id, account, user_key, user_name, user_id, email, action, record, file, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.RunID, a.Account, userKey(a.UserName), a.UserName, a.UserID, strings.ToLower(a.Email), a.Action, string(a.Record), a.File, t)
 		return err
 	})
+}
+
+// ArchivedUserName returns the user most recently archived in account for the
+// person with this e-mail address (compared case-insensitively).
+func (j *Journal) ArchivedUserName(ctx context.Context, account, email string) (string, bool, error) {
+	var name string
+	err := j.db.QueryRowContext(ctx, `SELECT user_name FROM archives WHERE account = ? AND email = ? ORDER BY id DESC LIMIT 1`,
+		account, strings.ToLower(email)).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("finding the archived user of (%s) in account (%s): %w", email, account, err)
+	}
+	return name, true, nil
 }
 
 // Archives lists the archive records of a user (names compare

@@ -72,7 +72,8 @@ var migrations = []string{
 		at            TEXT NOT NULL
 	);
 	CREATE INDEX deliveries_run ON deliveries(run_id);`,
-	offboardMigration, // version 2: archives and suspensions (offboard.go)
+	offboardMigration,     // version 2: archives and suspensions (offboard.go)
+	archiveEmailMigration, // version 3: the person's e-mail on archives (offboard.go)
 }
 
 // migrate applies the migrations the file has not seen, each in its own

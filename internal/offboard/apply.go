@@ -208,7 +208,7 @@ func (r *runner) archive(ctx context.Context, t *Target, row *Row) error {
 	data, err := encodeRecord(t.Record)
 	if err == nil {
 		err = r.deps.Journal.RecordArchive(ctx, journal.ArchiveRecord{RunID: r.runID, Account: t.Account.ID,
-			UserName: t.UserName, UserID: t.Record.User.UserID, Action: string(r.plan.Action), Record: data, File: path})
+			UserName: t.UserName, UserID: t.Record.User.UserID, Email: emailOf(t), Action: string(r.plan.Action), Record: data, File: path})
 	}
 	if err == nil {
 		err = r.deps.Journal.RecordStep(ctx, journal.StepRecord{RunID: r.runID, Account: t.Account.ID, UserName: t.UserName,

@@ -56,6 +56,7 @@ type Journal interface {
 	MarkRemoved(ctx context.Context, runID int64, account, userName string) error
 	RecordArchive(ctx context.Context, a journal.ArchiveRecord) error
 	Archives(ctx context.Context, account, userName string) ([]journal.ArchiveRecord, error)
+	ArchivedUserName(ctx context.Context, account, email string) (string, bool, error)
 	RecordSuspension(ctx context.Context, runID int64, account, userName string, loginRemoved bool, items []journal.SuspendedItem) error
 	Suspension(ctx context.Context, account, userName string) (journal.Suspension, bool, error)
 	MarkReinstated(ctx context.Context, runID int64, account, userName string) error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -176,6 +177,18 @@ func discoverTarget(ctx context.Context, deps Deps, t *Target) (*Record, error) 
 // (IAM no longer lists them under the user); for a reinstatement, what the
 // suspension deactivated.
 func (p *Plan) readJournal(ctx context.Context, deps Deps, t *Target) error {
+	if t.State == StateAbsent && p.Action == ActionRemove && strings.Contains(t.Person, "@") {
+		// Named by address and gone from IAM: an earlier run may have removed the
+		// user (whose name need not be the address) but not yet its deactivated
+		// virtual MFA devices.
+		name, ok, err := deps.Journal.ArchivedUserName(ctx, t.Account.ID, t.Person)
+		if err != nil {
+			return err
+		}
+		if ok {
+			t.UserName = name
+		}
+	}
 	if t.UserName == "" {
 		return nil
 	}
