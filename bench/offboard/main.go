@@ -1,0 +1,130 @@
+// Command offboard measures `gatehouse offboard` against the sandbox and
+// prints Markdown for the Offboarding section of BENCHMARKS.md:
+//
+//   - critical: one fully loaded user removed with a fixed latency per call;
+//     the critical path (discovery to verified gone) in call latencies, from
+//     the sandbox's request log.
+//   - scale: N people × M member accounts with a per-account rate limit R in
+//     the sandbox (and in gatehouse). The bound is the busiest account's
+//     calls (counted by the sandbox after the run) divided by R; the report
+//     gives the wall time, the bound, their ratio and gatehouse's peak RSS.
+//   - runbook: the same users removed by gatehouse and by runbook.py, a
+//     boto3 script making AWSConfigRemediation-DeleteIAMUser's calls one
+//     after another (seed 002), each against a fresh sandbox with the same
+//     latency.
+//
+// bench/offboard/run.sh builds gatehouse and runs this.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type options struct {
+	gatehouse     string
+	runbook       string
+	python        string
+	only          string
+	latency       time.Duration
+	repeat        int
+	criticalRates []float64
+	people        int
+	accounts      int
+	rate          float64
+	ghRate        float64
+	concurrency   string
+	rbUsers       int
+	rbSleep       bool
+	keep          bool
+	profiled      string
+	profileDir    string
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.gatehouse, "gatehouse", "", "path to the gatehouse binary (required)")
+	flag.StringVar(&o.runbook, "runbook", "bench/offboard/runbook.py", "the boto3 script making the runbook's calls")
+	flag.StringVar(&o.python, "python", "python3", "the Python with boto3")
+	flag.StringVar(&o.only, "only", "", "run one measurement: critical, scale or runbook")
+	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency the sandbox adds to every AWS request")
+	flag.IntVar(&o.repeat, "repeat", 5, "runs of the critical-path measurement")
+	rates := flag.String("critical-rates", "20,1000", "gatehouse --rate-limit values for the critical-path measurement (comma-separated)")
+	flag.IntVar(&o.people, "people", 200, "people in the scale run, each with a user in every member account")
+	flag.IntVar(&o.accounts, "accounts", 5, "member accounts in the scale run")
+	flag.Float64Var(&o.rate, "rate", 100, "requests per second per account the sandbox allows in the scale run")
+	flag.Float64Var(&o.ghRate, "gatehouse-rate", 0, "gatehouse --rate-limit in the scale run (0: the same as -rate)")
+	flag.StringVar(&o.concurrency, "concurrency", "16,1000", "gatehouse --concurrency values for the scale runs (comma-separated)")
+	flag.IntVar(&o.rbUsers, "runbook-users", 100, "users in the runbook comparison")
+	flag.BoolVar(&o.rbSleep, "runbook-sleep", true, "also run the runbook script with its THROTTLE_PERIOD sleeps after each listing page, as the runbook has them")
+	flag.StringVar(&o.profiled, "profiled", "", "run the scale runs' gatehouse under this build of bench/onboard/profiled (CPU, peak-heap and goroutine profiles)")
+	flag.StringVar(&o.profileDir, "profile-dir", "profiles", "where -profiled writes a directory of profiles per scale run")
+	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (fixtures, journals, archives, reports)")
+	flag.Parse()
+	for _, r := range strings.Split(*rates, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
+		if err != nil || v <= 0 {
+			fmt.Fprintf(os.Stderr, "bench/offboard: -critical-rates %q: give positive numbers\n", *rates)
+			os.Exit(2)
+		}
+		o.criticalRates = append(o.criticalRates, v)
+	}
+	if o.ghRate == 0 {
+		o.ghRate = o.rate
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/offboard:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o options, out, log io.Writer) error {
+	if o.gatehouse == "" {
+		return errors.New("-gatehouse is required (bench/offboard/run.sh builds it)")
+	}
+	dir, err := os.MkdirTemp("", "gatehouse-bench-offboard-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		fmt.Fprintln(log, "work directory:", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	steps := []struct {
+		name string
+		fn   func(context.Context, options, string, io.Writer, io.Writer) error
+	}{{"critical", critical}, {"scale", scale}, {"runbook", versusRunbook}}
+	for _, s := range steps {
+		if o.only != "" && o.only != s.name {
+			continue
+		}
+		if err := s.fn(ctx, o, dir, out, log); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+// gatehouseEnv is a clean environment: the management account's root
+// credentials, no shared config, HOME in the work directory.
+func gatehouseEnv(home string) []string {
+	return []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_STATE_HOME=" + filepath.Join(home, "state"),
+		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
+		"AWS_ACCESS_KEY_ID=" + management, "AWS_SECRET_ACCESS_KEY=x", "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "aws-credentials"),
+		"AWS_EC2_METADATA_DISABLED=true",
+	}
+}

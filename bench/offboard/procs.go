@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// sandbox is a `gatehouse sandbox serve` process. With -v it logs every AWS
+// request as it ends; the log is kept so a measurement can lay the calls out
+// in time.
+type sandbox struct {
+	url string
+	cmd *exec.Cmd
+
+	mu       sync.Mutex
+	requests []loggedRequest
+}
+
+// loggedRequest is one AWS request as the sandbox logged it when it ended.
+type loggedRequest struct {
+	end     time.Time
+	account string
+	action  string
+	failed  bool
+}
+
+var (
+	listening = regexp.MustCompile(`listening on (http://\S+)`)
+	// slog's text handler: time=2026-11-21T05:01:02.123+00:00 level=DEBUG msg=request account=… service=iam action=GetUser failed=false
+	requestLine = regexp.MustCompile(`^time=(\S+) level=DEBUG msg=request account=(\S*) service=\S* action=(\S+) failed=(\S+)`)
+)
+
+// startSandbox runs the sandbox on a free port with a fixture and flags.
+func startSandbox(bin, fixture string, flags ...string) (*sandbox, error) {
+	cmd := exec.Command(bin, append([]string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--fixture", fixture}, flags...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &sandbox{cmd: cmd}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			line := sc.Text()
+			if m := requestLine.FindStringSubmatch(line); m != nil {
+				end, err := time.Parse("2006-01-02T15:04:05.000Z07:00", m[1])
+				if err == nil {
+					s.mu.Lock()
+					s.requests = append(s.requests, loggedRequest{end: end, account: m[2], action: m[3], failed: m[4] == "true"})
+					s.mu.Unlock()
+				}
+				continue
+			}
+			if m := listening.FindStringSubmatch(line); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case s.url = <-found:
+		return s, nil
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("the sandbox did not start")
+	}
+}
+
+func (s *sandbox) stop() {
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// logged returns the requests logged so far that ended within [from, to].
+func (s *sandbox) logged(from, to time.Time) []loggedRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []loggedRequest
+	for _, r := range s.requests {
+		if !r.end.Before(from) && !r.end.After(to) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *sandbox) get(path string, v any) error {
+	resp, err := http.Get(s.url + "/_sandbox/" + path)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("GET /_sandbox/%s: %s: %s", path, resp.Status, b)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// counts is GET /_sandbox/requests.
+type counts struct {
+	Total    int `json:"total"`
+	Mutating int `json:"mutating"`
+	Errors   int `json:"errors"`
+	Counts   []struct {
+		Account  string `json:"account"`
+		Action   string `json:"action"`
+		Mutating bool   `json:"mutating"`
+		Count    int    `json:"count"`
+		Errors   int    `json:"errors"`
+	} `json:"counts"`
+}
+
+// accountCalls is what one account was asked.
+type accountCalls struct {
+	calls, refused, mutating int // all calls; answered with an error (throttled above all); mutating
+}
+
+func (c counts) perAccount() map[string]accountCalls {
+	out := map[string]accountCalls{}
+	for _, row := range c.Counts {
+		a := out[row.Account]
+		a.calls += row.Count
+		a.refused += row.Errors
+		if row.Mutating {
+			a.mutating += row.Count
+		}
+		out[row.Account] = a
+	}
+	return out
+}
+
+// mutatingActions are the actions the sandbox counted as mutating.
+func (c counts) mutatingActions() map[string]bool {
+	out := map[string]bool{}
+	for _, row := range c.Counts {
+		if row.Mutating {
+			out[row.Action] = true
+		}
+	}
+	return out
+}
+
+// world is the part of GET /_sandbox/state the measurements check.
+type world struct {
+	Accounts map[string]*struct {
+		Users map[string]*struct {
+			Name string `json:"name"`
+			ID   string `json:"id"`
+		} `json:"users"`
+		VirtualMFA map[string]json.RawMessage `json:"virtual_mfa"`
+	} `json:"accounts"`
+}
+
+// remaining counts users and virtual MFA devices left in the accounts.
+func (w world) remaining(accounts []string) (users, devices int) {
+	for _, a := range accounts {
+		if acct := w.Accounts[a]; acct != nil {
+			users += len(acct.Users)
+			devices += len(acct.VirtualMFA)
+		}
+	}
+	return users, devices
+}
+
+// measured is one process run: wall time, peak RSS, exit code, output.
+type measured struct {
+	start, end time.Time
+	wall       time.Duration
+	maxRSSKB   int64
+	code       int
+	stdout     bytes.Buffer
+	stderr     bytes.Buffer
+}
+
+// runMeasured runs a command to the end and measures it; the peak RSS is the
+// kernel's (wait4 rusage ru_maxrss, as /usr/bin/time -v reports it).
+func runMeasured(ctx context.Context, env []string, name string, args ...string) (*measured, error) {
+	m := &measured{}
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = &m.stdout, &m.stderr
+	m.start = time.Now()
+	err := cmd.Run()
+	m.end = time.Now()
+	m.wall = m.end.Sub(m.start)
+	if cmd.ProcessState == nil {
+		return nil, err
+	}
+	m.code = cmd.ProcessState.ExitCode()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		m.maxRSSKB = ru.Maxrss
+	}
+	return m, nil
+}
+
+// mustSucceed turns a non-zero exit into an error carrying the output's end.
+func (m *measured) mustSucceed(what string) error {
+	if m.code == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s exited with %d:\n%s\n%s", what, m.code, tailOf(m.stdout.String(), 15), tailOf(m.stderr.String(), 15))
+}
+
+func tailOf(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

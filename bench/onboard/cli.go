@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// cliRun is one side of the comparison.
+type cliRun struct {
+	name  string
+	flags string
+	run   *measured
+	calls int
+}
+
+// versusCLI onboards the same people into one account (the caller's own, as
+// in seed 000) with the AWS CLI shell loop and with gatehouse, each against a
+// fresh sandbox with the same latency and no rate limit, and checks that
+// both did the whole job.
+func versusCLI(ctx context.Context, o options, dir string, out, log io.Writer) error {
+	aws, version := o.aws, ""
+	if aws == "" {
+		var err error
+		if aws, version, err = findAWSCLIv2(); err != nil {
+			return err
+		}
+	}
+	fixture, err := writeFixture(dir, 0)
+	if err != nil {
+		return err
+	}
+	people, err := writePeople(dir, o.cliPeople)
+	if err != nil {
+		return err
+	}
+	spec, err := writeSpec(dir, o.cliPeople, nil, "ses")
+	if err != nil {
+		return err
+	}
+	loop, err := filepath.Abs(o.loop)
+	if err != nil {
+		return err
+	}
+	var runs []cliRun
+	fmt.Fprintf(log, "cli: %d people with %s (%s)\n", o.cliPeople, aws, version)
+	r, err := cliSide(ctx, o, dir, fixture, "AWS CLI v2 shell loop", "", "bash", loop, aws, "{url}", people)
+	if err != nil {
+		return err
+	}
+	runs = append(runs, r)
+	for _, g := range []struct{ rate, conc int }{{1000, 100}, {20, 16}} {
+		flags := fmt.Sprintf("--rate-limit %d --concurrency %d", g.rate, g.conc)
+		if g.rate == 20 && g.conc == 16 {
+			flags += " (the defaults)"
+		}
+		fmt.Fprintf(log, "cli: %d people with gatehouse %s\n", o.cliPeople, flags)
+		r, err := cliSide(ctx, o, dir, fixture, "gatehouse onboard", flags, o.gatehouse, "onboard", "-f", spec,
+			"--journal", filepath.Join(dir, fmt.Sprintf("journal-cli-%d.db", g.rate)), "--endpoint-url", "{url}",
+			"--rate-limit", strconv.Itoa(g.rate), "--concurrency", strconv.Itoa(g.conc))
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+	}
+	fmt.Fprintf(out, "#### %d people into one account, %v latency, no rate limit in the sandbox\n\n", o.cliPeople, o.latency)
+	fmt.Fprintf(out, "%s, `bench/onboard/cli-loop.sh`: one `aws` process per call, one person after another.\n\n", version)
+	fmt.Fprintln(out, "| tool | flags | wall time | AWS calls | per person | speed-up over the CLI loop | peak RSS |")
+	fmt.Fprintln(out, "|---|---|---:|---:|---:|---:|---:|")
+	for _, r := range runs {
+		fmt.Fprintf(out, "| %s | %s | %.2f s | %d | %.0f ms | **%.1f×** | %d MiB |\n", r.name, r.flags, r.run.wall.Seconds(), r.calls,
+			float64(r.run.wall.Milliseconds())/float64(o.cliPeople), runs[0].run.wall.Seconds()/r.run.wall.Seconds(), r.run.maxRSSKB/1024)
+	}
+	fmt.Fprintln(out)
+	return nil
+}
+
+// cliSide runs one tool against a fresh sandbox ({url} in args is its URL)
+// and checks that every person got a user, a login profile, the group and a mail.
+func cliSide(ctx context.Context, o options, dir, fixture, name, flags, bin string, args ...string) (cliRun, error) {
+	r := cliRun{name: name, flags: flags}
+	sb, err := startSandbox(o.gatehouse, fixture, "--latency", o.latency.String())
+	if err != nil {
+		return r, err
+	}
+	defer sb.stop()
+	for i, a := range args {
+		if a == "{url}" {
+			args[i] = sb.url
+		}
+	}
+	home, err := os.MkdirTemp(dir, "home-")
+	if err != nil {
+		return r, err
+	}
+	if r.run, err = runMeasured(ctx, gatehouseEnv(home), bin, args...); err != nil {
+		return r, err
+	}
+	if r.run.code != 0 {
+		return r, fmt.Errorf("%s exited with %d:\n%s", name, r.run.code, tailOf(r.run.stderr.String(), 20))
+	}
+	var c counts
+	if err := sb.get("requests", &c); err != nil {
+		return r, err
+	}
+	r.calls = c.Total
+	for _, action := range []string{"CreateUser", "CreateLoginProfile", "AttachUserPolicy", "AddUserToGroup", "SendEmail"} {
+		if calls, failed := c.action(action); calls-failed != o.cliPeople {
+			return r, fmt.Errorf("%s: %d successful %s calls, want %d", name, calls-failed, action, o.cliPeople)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "  %s: %v, %d calls\n", name, r.run.wall.Round(time.Millisecond), r.calls)
+	return r, nil
+}

@@ -1,0 +1,303 @@
+// Command onboard measures `gatehouse onboard` against the sandbox and prints
+// Markdown for BENCHMARKS.md:
+//
+//   - scale: N people into M member accounts with per-call latency and a
+//     per-account rate limit R (the same in the sandbox and in gatehouse).
+//     The bound is the busiest account's answered calls (mutating and
+//     reading, counted by the sandbox after the run), less the sandbox's
+//     initial burst of R, divided by R; the report
+//     gives the wall time, the bound, their ratio and gatehouse's peak RSS.
+//   - cli: the same people onboarded into one account by gatehouse and by a
+//     shell loop of AWS CLI v2 calls (cli-loop.sh), each against a fresh
+//     sandbox with the same latency.
+//
+// bench/onboard/run.sh builds gatehouse and runs this.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type options struct {
+	gatehouse   string
+	aws         string
+	loop        string
+	only        string
+	people      int
+	accounts    int
+	rate        float64
+	latency     time.Duration
+	concurrency string // comma-separated: one scale run per value and channel
+	channels    string // comma-separated delivery channels for the scale runs
+	cliPeople   int
+	keep        bool
+	rerun       bool
+	profiled    string // bench/onboard/profiled, to run the scale runs' onboard under
+	profileDir  string
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.gatehouse, "gatehouse", "", "path to the gatehouse binary (required)")
+	flag.StringVar(&o.aws, "aws", "", "the AWS CLI v2 (default: the first `aws` on PATH or /usr/bin/aws that is version 2)")
+	flag.StringVar(&o.loop, "loop", "bench/onboard/cli-loop.sh", "the AWS CLI shell loop")
+	flag.StringVar(&o.only, "only", "", "run one measurement: scale or cli")
+	flag.IntVar(&o.people, "people", 1000, "people in the scale run")
+	flag.IntVar(&o.accounts, "accounts", 10, "member accounts in the scale run")
+	flag.Float64Var(&o.rate, "rate", 50, "requests per second per account, in the sandbox and in gatehouse")
+	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency the sandbox adds to every AWS request")
+	flag.StringVar(&o.concurrency, "concurrency", "16,128", "gatehouse --concurrency values for the scale runs")
+	flag.StringVar(&o.channels, "deliver", "none,ses", "delivery channels for the scale runs")
+	flag.IntVar(&o.cliPeople, "cli-people", 100, "people in the AWS CLI comparison")
+	flag.StringVar(&o.profiled, "profiled", "", "run the scale runs' gatehouse onboard under this build of bench/onboard/profiled")
+	flag.StringVar(&o.profileDir, "profile-dir", "profiles", "where -profiled writes a directory of profiles per scale run")
+	flag.BoolVar(&o.rerun, "rerun", true, "after each scale run, time the same command again (a no-op rerun)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (specs, journals, reports)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/onboard:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o options, out, log io.Writer) error {
+	if o.gatehouse == "" {
+		return errors.New("-gatehouse is required (bench/onboard/run.sh builds it)")
+	}
+	dir, err := os.MkdirTemp("", "gatehouse-bench-onboard-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		fmt.Fprintln(log, "work directory:", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	if o.only == "" || o.only == "scale" {
+		if err := scale(ctx, o, dir, out, log); err != nil {
+			return fmt.Errorf("scale: %w", err)
+		}
+	}
+	if o.only == "" || o.only == "cli" {
+		if err := versusCLI(ctx, o, dir, out, log); err != nil {
+			return fmt.Errorf("cli: %w", err)
+		}
+	}
+	return nil
+}
+
+// gatehouseEnv is a clean environment: the management account's root
+// credentials, no shared config, HOME in the work directory.
+func gatehouseEnv(home string) []string {
+	return []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_STATE_HOME=" + filepath.Join(home, "state"),
+		"AWS_ACCESS_KEY_ID=" + management, "AWS_SECRET_ACCESS_KEY=x", "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "aws-credentials"),
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=",
+	}
+}
+
+// scaleResult is one scale run.
+type scaleResult struct {
+	channel     string
+	concurrency int
+	run         *measured
+	bound       time.Duration
+	busiest     string
+	busiestOK   int
+	refused     int
+	firstChange time.Duration
+	perAccount  map[string]accountCalls
+	// rerun is the same command run again at once (nothing left to do):
+	// its wall time and the calls it made, mutating ones among them.
+	rerun                     *measured
+	rerunCalls, rerunMutating int
+}
+
+func scale(ctx context.Context, o options, dir string, out, log io.Writer) error {
+	var members []string
+	for i := range o.accounts {
+		members = append(members, memberID(i))
+	}
+	fixture, err := writeFixture(dir, o.accounts)
+	if err != nil {
+		return err
+	}
+	var results []scaleResult
+	for _, channel := range strings.Split(o.channels, ",") {
+		spec, err := writeSpec(dir, o.people, members, channel)
+		if err != nil {
+			return err
+		}
+		for _, c := range strings.Split(o.concurrency, ",") {
+			conc, err := strconv.Atoi(c)
+			if err != nil {
+				return fmt.Errorf("-concurrency %q: %w", c, err)
+			}
+			fmt.Fprintf(log, "scale: %d people × %d accounts, deliver %s, --concurrency %d\n", o.people, o.accounts, channel, conc)
+			r, err := scaleRun(ctx, o, dir, fixture, spec, channel, conc)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(log, "  wall %v, bound %v (%s: %d calls), ratio %.3f, peak RSS %d MiB, first change at %v\n",
+				r.run.wall.Round(time.Millisecond), r.bound.Round(time.Millisecond), r.busiest, r.busiestOK,
+				ratio(r.run.wall, r.bound), r.run.maxRSSKB/1024, r.firstChange.Round(time.Millisecond))
+			results = append(results, r)
+		}
+	}
+	writeScale(out, o, results)
+	return nil
+}
+
+func scaleRun(ctx context.Context, o options, dir, fixture, spec, channel string, conc int) (scaleResult, error) {
+	r := scaleResult{channel: channel, concurrency: conc}
+	sb, err := startSandbox(o.gatehouse, fixture, "--latency", o.latency.String(), "--rate-limit", fmt.Sprint(o.rate))
+	if err != nil {
+		return r, err
+	}
+	defer sb.stop()
+	home, err := os.MkdirTemp(dir, "home-")
+	if err != nil {
+		return r, err
+	}
+	watch := memberID(0)
+	if channel == "ses" {
+		watch = management // every mail is sent from there
+	}
+	sm := startSampler(sb, 100*time.Millisecond, watch)
+	args := []string{"onboard", "-f", spec, "--journal", filepath.Join(home, "journal.db"), "--endpoint-url", sb.url,
+		"--rate-limit", fmt.Sprint(o.rate), "--concurrency", strconv.Itoa(conc), "--output", "json"}
+	bin, cmdline := o.gatehouse, args
+	if o.profiled != "" {
+		bin = o.profiled
+		cmdline = append([]string{"-dir", filepath.Join(o.profileDir, fmt.Sprintf("%s-%d", channel, conc)), "--"}, args...)
+	}
+	r.run, err = runMeasured(ctx, gatehouseEnv(home), bin, cmdline...)
+	samples := sm.finish()
+	if err != nil {
+		return r, err
+	}
+	if r.run.code != 0 {
+		return r, fmt.Errorf("gatehouse exited with %d:\n%s", r.run.code, tailOf(r.run.stderr.String(), 20))
+	}
+	// The report holds every password of a none run: keep only its size.
+	r.run.stdout.Reset()
+	var c counts
+	if err := sb.get("requests", &c); err != nil {
+		return r, err
+	}
+	pairs := o.people * o.accounts
+	if calls, failed := c.action("CreateUser"); calls-failed != pairs {
+		return r, fmt.Errorf("%d users created, want %d", calls-failed, pairs)
+	}
+	if calls, failed := c.action("SendEmail"); channel == "ses" && calls-failed != pairs {
+		return r, fmt.Errorf("%d mails sent, want %d", calls-failed, pairs)
+	}
+	r.perAccount = c.perAccount()
+	for account, a := range r.perAccount {
+		r.refused += a.refused
+		if a.ok > r.busiestOK {
+			r.busiest, r.busiestOK = account, a.ok
+		}
+	}
+	// The sandbox's bucket starts full (its burst is one second's worth), so
+	// the first R calls need not wait: the busiest account needs (calls − R)/R.
+	r.bound = time.Duration(float64(r.busiestOK-burst(o.rate)) / o.rate * float64(time.Second))
+	r.firstChange = firstChange(samples)
+	if o.rerun {
+		if err := r.measureRerun(ctx, sb, gatehouseEnv(home), o.gatehouse, args, c); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// measureRerun runs the command again; it must change nothing.
+func (r *scaleResult) measureRerun(ctx context.Context, sb *sandbox, env []string, bin string, args []string, before counts) error {
+	var err error
+	if r.rerun, err = runMeasured(ctx, env, bin, args...); err != nil {
+		return err
+	}
+	if r.rerun.code != 0 {
+		return fmt.Errorf("the rerun exited with %d:\n%s", r.rerun.code, tailOf(r.rerun.stderr.String(), 20))
+	}
+	r.rerun.stdout.Reset()
+	var after counts
+	if err := sb.get("requests", &after); err != nil {
+		return err
+	}
+	r.rerunCalls, r.rerunMutating = after.Total-before.Total, after.Mutating-before.Mutating
+	if r.rerunMutating != 0 {
+		return fmt.Errorf("the rerun made %d mutating calls, want 0", r.rerunMutating)
+	}
+	return nil
+}
+
+// burst is the sandbox's default token bucket size for a rate: one second's worth.
+func burst(rate float64) int { return max(1, int(rate)) }
+
+func ratio(wall, bound time.Duration) float64 { return wall.Seconds() / bound.Seconds() }
+
+func writeScale(w io.Writer, o options, results []scaleResult) {
+	fmt.Fprintf(w, "#### %d people × %d accounts, %v latency, %g requests/s per account\n\n", o.people, o.accounts, o.latency, o.rate)
+	fmt.Fprintln(w, "| deliver | --concurrency | wall time | bound (busiest account) | ratio | peak RSS | plan (first change) | calls answered | throttled | rerun: wall, calls (mutating) |")
+	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|---|")
+	for _, r := range results {
+		total := 0
+		for _, a := range r.perAccount {
+			total += a.ok
+		}
+		rerun := "—"
+		if r.rerun != nil {
+			rerun = fmt.Sprintf("%.1f s, %d (%d)", r.rerun.wall.Seconds(), r.rerunCalls, r.rerunMutating)
+		}
+		fmt.Fprintf(w, "| %s | %d | %.1f s | %.1f s (%s: %d calls) | **%.3f×** | %d MiB | %.1f s | %d | %d | %s |\n",
+			r.channel, r.concurrency, r.run.wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestOK,
+			ratio(r.run.wall, r.bound), r.run.maxRSSKB/1024, r.firstChange.Seconds(), total, r.refused, rerun)
+	}
+	fmt.Fprintln(w)
+	if len(results) > 0 {
+		r := results[0]
+		member, mgmt := r.perAccount[memberID(0)], r.perAccount[management]
+		fmt.Fprintf(w, "Calls per account (deliver %s): each member %d answered (%d mutating), the management account %d (STS, and SES when mailing).\n\n",
+			r.channel, member.ok, member.mutating, mgmt.ok)
+	}
+}
+
+// findAWSCLIv2 picks the AWS CLI v2 among the `aws` executables on PATH (pyenv
+// may put a v1 first) and the Debian package's /usr/bin/aws.
+func findAWSCLIv2() (string, string, error) {
+	var candidates []string
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		candidates = append(candidates, filepath.Join(d, "aws"))
+	}
+	candidates = append(candidates, "/usr/bin/aws", "/usr/local/bin/aws")
+	for _, c := range candidates {
+		out, err := exec.Command(c, "--version").CombinedOutput()
+		if err == nil && strings.HasPrefix(string(out), "aws-cli/2.") {
+			return c, strings.TrimSpace(string(out)), nil
+		}
+	}
+	return "", "", errors.New("no AWS CLI v2 on PATH or at /usr/bin/aws")
+}
+
+func tailOf(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// sandbox is a `gatehouse sandbox serve` process.
+type sandbox struct {
+	url string
+	cmd *exec.Cmd
+}
+
+var listening = regexp.MustCompile(`listening on (http://\S+)`)
+
+// startSandbox runs the sandbox on a free port with a fixture and flags.
+func startSandbox(bin, fixture string, flags ...string) (*sandbox, error) {
+	cmd := exec.Command(bin, append([]string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--fixture", fixture}, flags...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case url := <-found:
+		return &sandbox{url: url, cmd: cmd}, nil
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("the sandbox did not start")
+	}
+}
+
+func (s *sandbox) stop() {
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+func (s *sandbox) get(path string, v any) error {
+	resp, err := http.Get(s.url + "/_sandbox/" + path)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("GET /_sandbox/%s: %s: %s", path, resp.Status, b)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// counts is GET /_sandbox/requests.
+type counts struct {
+	Total    int `json:"total"`
+	Mutating int `json:"mutating"`
+	Errors   int `json:"errors"`
+	Counts   []struct {
+		Account  string `json:"account"`
+		Service  string `json:"service"`
+		Action   string `json:"action"`
+		Mutating bool   `json:"mutating"`
+		Count    int    `json:"count"`
+		Errors   int    `json:"errors"`
+	} `json:"counts"`
+}
+
+// accountCalls is what one account was asked.
+type accountCalls struct {
+	ok, mutating, refused int // answered, mutating among them, answered with an error (throttled above all)
+}
+
+func (c counts) perAccount() map[string]accountCalls {
+	out := map[string]accountCalls{}
+	for _, row := range c.Counts {
+		a := out[row.Account]
+		a.ok += row.Count - row.Errors
+		a.refused += row.Errors
+		if row.Mutating {
+			a.mutating += row.Count - row.Errors
+		}
+		out[row.Account] = a
+	}
+	return out
+}
+
+// action sums one action's calls and failures over every account.
+func (c counts) action(name string) (calls, failed int) {
+	for _, row := range c.Counts {
+		if row.Action == name {
+			calls += row.Count
+			failed += row.Errors
+		}
+	}
+	return calls, failed
+}
+
+// sample is the sandbox's request counts at a moment of a run.
+type sample struct {
+	at       time.Duration
+	total    int
+	mutating int
+	busiest  int // answered calls of the busiest account so far
+}
+
+// sampler polls /_sandbox/requests while a run goes on, so a report can say
+// when the first change was made and how evenly the calls went out.
+type sampler struct {
+	mu      sync.Mutex
+	samples []sample
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+func startSampler(s *sandbox, every time.Duration, busiest string) *sampler {
+	sm := &sampler{stop: make(chan struct{}), done: make(chan struct{})}
+	start := time.Now()
+	go func() {
+		defer close(sm.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			var c counts
+			if err := s.get("requests", &c); err == nil {
+				sm.mu.Lock()
+				sm.samples = append(sm.samples, sample{at: time.Since(start), total: c.Total, mutating: c.Mutating, busiest: c.perAccount()[busiest].ok})
+				sm.mu.Unlock()
+			}
+			select {
+			case <-sm.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return sm
+}
+
+func (sm *sampler) finish() []sample {
+	close(sm.stop)
+	<-sm.done
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	return sm.samples
+}
+
+// firstChange is when the first mutating call was counted (the plan's end).
+func firstChange(samples []sample) time.Duration {
+	for _, s := range samples {
+		if s.mutating > 0 {
+			return s.at
+		}
+	}
+	return 0
+}
+
+// measured is one process run: wall time, peak RSS, exit code, output.
+type measured struct {
+	wall     time.Duration
+	maxRSSKB int64
+	code     int
+	stdout   bytes.Buffer
+	stderr   bytes.Buffer
+}
+
+// timeBinary is GNU time, which reports a command's peak RSS (%M).
+const timeBinary = "/usr/bin/time"
+
+// runMeasured runs a command to the end and measures it. The peak RSS is the
+// largest of the command and the processes it waited for (ru_maxrss), taken
+// by /usr/bin/time: Go starts children with vfork semantics, and Linux then
+// counts the parent's own high-water mark into the child's ru_maxrss, so the
+// rusage Go hands back would show this program's size for small commands.
+func runMeasured(ctx context.Context, env []string, name string, args ...string) (*measured, error) {
+	m := &measured{}
+	rss, err := os.CreateTemp("", "maxrss-")
+	if err != nil {
+		return nil, err
+	}
+	rss.Close()
+	defer os.Remove(rss.Name())
+	wrapped := exec.CommandContext(ctx, timeBinary, append([]string{"-f", "%M", "-o", rss.Name(), name}, args...)...)
+	if _, err := os.Stat(timeBinary); err != nil {
+		wrapped = exec.CommandContext(ctx, name, args...) // peak RSS from rusage, an upper bound
+	}
+	wrapped.Env = env
+	wrapped.Stdout, wrapped.Stderr = &m.stdout, &m.stderr
+	start := time.Now()
+	err = wrapped.Run()
+	m.wall = time.Since(start)
+	if wrapped.ProcessState == nil {
+		return nil, err
+	}
+	m.code = wrapped.ProcessState.ExitCode()
+	if ru, ok := wrapped.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		m.maxRSSKB = ru.Maxrss
+	}
+	if data, err := os.ReadFile(rss.Name()); err == nil {
+		// GNU time writes "Command exited with non-zero status N" first when it fails.
+		if words := strings.Fields(string(data)); len(words) > 0 {
+			if n, err := strconv.ParseInt(words[len(words)-1], 10, 64); err == nil {
+				m.maxRSSKB = n
+			}
+		}
+	}
+	return m, nil
+}
