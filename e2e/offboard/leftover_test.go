@@ -64,13 +64,17 @@ func refuse(t *testing.T, sb *sandbox, action string) *refusing {
 // lacked iam:DeleteVirtualMFADevice); the first run still deletes the user,
 // since an unassigned device does not keep IAM from doing so, and reports
 // the device as left. The permission is then fixed and the same command run
-// again. Both ways of naming the person must converge: by user name, and by
+// again. Every way of naming the person must converge: by user name, by
 // e-mail address for a user whose name is not the address (onboarding's
-// user_name, found through the gatehouse:email tag).
+// user_name, found through the gatehouse:email tag), and by tag.
 func TestVirtualMFALeftoverDeletedByRerun(t *testing.T) {
-	for _, tc := range []struct{ name, selector string }{
-		{"by user name", "Person.Ops"},
-		{"by e-mail address", "person.ops@example.com"},
+	for _, tc := range []struct {
+		name     string
+		selector []string
+	}{
+		{"by user name", []string{"Person.Ops"}},
+		{"by e-mail address", []string{"person.ops@example.com"}},
+		{"by tag", []string{"--tag", "team=ops"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -80,7 +84,7 @@ func TestVirtualMFALeftoverDeletedByRerun(t *testing.T) {
   "111111111111":
     users:
       - name: Person.Ops
-        tags: {"gatehouse:managed-by": gatehouse, "gatehouse:email": person.ops@example.com}
+        tags: {"gatehouse:managed-by": gatehouse, "gatehouse:email": person.ops@example.com, team: ops}
         login_profile: {password: "Old-Password-123!"}
         access_keys: [{}]
         mfa_devices: [{type: virtual, name: person-ops-phone}]
@@ -90,8 +94,9 @@ func TestVirtualMFALeftoverDeletedByRerun(t *testing.T) {
 			}
 			sb := startSandbox(t, fixture, filepath.Join(dir, "sandbox.log"))
 			gh := newGatehouse(t, filepath.Join(dir, "home"))
-			args := []string{"offboard", tc.selector, "--account", management, "--yes", "--journal", filepath.Join(dir, "journal.db"),
-				"--archive", filepath.Join(dir, "archive")}
+			args := append([]string{"offboard"}, tc.selector...)
+			args = append(args, "--account", management, "--yes", "--journal", filepath.Join(dir, "journal.db"),
+				"--archive", filepath.Join(dir, "archive"))
 
 			proxy := refuse(t, sb, "DeleteVirtualMFADevice")
 			first := gh.run(t, append(args, "--endpoint-url", proxy.URL)...)

@@ -151,7 +151,7 @@ func (r *runner) remove(ctx context.Context, s *session, t *Target, row *Row, te
 		return err
 	}
 	if t.State == StateAbsent { // only an earlier run's leftovers
-		if n := removeDependencies(ctx, s, t.Record, tell); n > 0 {
+		if n, _ := removeDependencies(ctx, s, t.Record, tell); n > 0 {
 			return fmt.Errorf("%d left of an earlier removal", n)
 		}
 		row.Status = StatusRemoved

@@ -30,7 +30,9 @@ type note func(change)
 // anew and removed once more before giving up.
 func removeUser(ctx context.Context, s *session, rec *Record, tell note) error {
 	for pass := 1; ; pass++ {
-		removeDependencies(ctx, s, rec, tell)
+		if _, keep := removeDependencies(ctx, s, rec, tell); keep {
+			return fmt.Errorf("keeping user (%s): a virtual MFA device of it could not be deleted, and the user is how the next run finds the device", s.user)
+		}
 		err := deleteUser(ctx, s)
 		tell(change{order: orderUser, step: "delete-user", line: "user " + s.user, err: err})
 		if err == nil {
@@ -64,16 +66,15 @@ type job struct {
 // entry at once, except that an entry with after waits for the same item of
 // that entry (and is not tried when it failed). NoSuchEntity is success.
 // It returns how many items could not be removed.
-func removeDependencies(ctx context.Context, s *session, rec *Record, tell note) int {
+func removeDependencies(ctx context.Context, s *session, rec *Record, tell note) (failed int, keepUser bool) {
 	jobs := plannedJobs(rec)
 	index := map[string]*job{}
 	for _, j := range jobs {
 		index[j.dep.name+"\x00"+j.item.ID] = j
 	}
 	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		failed int
+		wg sync.WaitGroup
+		mu sync.Mutex
 	)
 	for i, j := range jobs {
 		wg.Go(func() {
@@ -83,12 +84,15 @@ func removeDependencies(ctx context.Context, s *session, rec *Record, tell note)
 			if j.err != nil {
 				mu.Lock()
 				failed++
+				// An unassigned virtual device does not stop DeleteUser, but once
+				// the user is gone a rerun selected by tag can no longer find it.
+				keepUser = keepUser || j.dep == virtualMFADevices
 				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
-	return failed
+	return failed, keepUser
 }
 
 // plannedJobs are the removals rec calls for, in table order.
