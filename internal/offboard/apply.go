@@ -55,7 +55,8 @@ func (r *runner) run(ctx context.Context) []Row {
 		}
 	}
 	sem := make(chan struct{}, r.deps.concurrency())
-	for i, t := range targets {
+	for _, i := range roundRobin(targets) {
+		t := targets[i]
 		if !acquire(ctx, sem) {
 			rows[i] = newRow(t)
 			rows[i].Status, rows[i].Error = StatusNotStarted, "interrupted before it started; run the same command again to resume"
@@ -250,4 +251,28 @@ func emailOf(t *Target) string {
 		return ""
 	}
 	return t.Record.Email()
+}
+
+// roundRobin returns the indexes of targets taking one account after another,
+// keeping each account's own order, so the workers spread over every account's
+// rate limit instead of queueing on one account's while the others sit idle.
+func roundRobin(targets []*Target) []int {
+	var accounts []string
+	byAccount := map[string][]int{}
+	for i, t := range targets {
+		if _, ok := byAccount[t.Account.ID]; !ok {
+			accounts = append(accounts, t.Account.ID)
+		}
+		byAccount[t.Account.ID] = append(byAccount[t.Account.ID], i)
+	}
+	order := make([]int, 0, len(targets))
+	for len(order) < len(targets) {
+		for _, a := range accounts {
+			if q := byAccount[a]; len(q) > 0 {
+				order = append(order, q[0])
+				byAccount[a] = q[1:]
+			}
+		}
+	}
+	return order
 }

@@ -95,7 +95,11 @@ func MakePlan(ctx context.Context, deps Deps, req Request) (*Plan, error) {
 	for _, ts := range perAccount {
 		p.Targets = append(p.Targets, ts...)
 	}
-	err = forEach(ctx, deps.concurrency(), p.Targets, func(ctx context.Context, t *Target) error {
+	spread := make([]*Target, 0, len(p.Targets))
+	for _, i := range roundRobin(p.Targets) {
+		spread = append(spread, p.Targets[i])
+	}
+	err = forEach(ctx, deps.concurrency(), spread, func(ctx context.Context, t *Target) error {
 		return p.readTarget(ctx, deps, t)
 	})
 	return p, err
