@@ -23,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 go build -o "$work/gatehouse" ./cmd/gatehouse
 go build -o "$work/bench" ./bench/onboard
 
-echo "### Measured"
+echo "### Results — $(date -u +%Y-%m-%d)"
 echo
 echo "| | |"
 echo "|---|---|"
