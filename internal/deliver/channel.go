@@ -1,10 +1,11 @@
 // Package deliver gets a new credential to the one person it belongs to, through a
-// channel (SES today; SMTP, Slack, claim links and encrypted files next).
+// channel: SES, SMTP, Slack, a one-time claim link, an encrypted file, or none.
 package deliver
 
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Credential is what a person needs to sign in for the first time. Password is a
@@ -19,6 +20,14 @@ type Credential struct {
 	SignInURL     string
 	ResetRequired bool
 	Language      string // en | ja
+	// PublicKey is what the file channel encrypts to: an age recipient
+	// ("age1…", "ssh-ed25519 …") or an armored OpenPGP public key.
+	PublicKey string
+	// ClaimURL, when set, replaces the password in messages: the claim
+	// channel puts the one-time link here and clears Password before handing
+	// the credential to the channel that carries the link.
+	ClaimURL     string
+	ClaimExpires time.Time
 }
 
 // Receipt is a channel's confirmation that a credential was handed over.

@@ -1,8 +1,11 @@
 package deliver
 
 import (
+	"crypto/x509"
 	"fmt"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -24,10 +27,50 @@ type Deps struct {
 	Template spec.Template
 	// Language is the template language for credentials that name none; "" is English.
 	Language string
+
+	SMTP  SMTPConfig
+	Slack SlackConfig
+	Claim ClaimConfig
+	File  FileConfig
+	// HTTPClient is what the slack and claim channels call out with; nil is
+	// http.DefaultClient's settings with a timeout.
+	HTTPClient *http.Client
+}
+
+// SMTPConfig is how the smtp channel reaches the mail server.
+type SMTPConfig struct {
+	Addr     string // host:port
+	User     string // empty: no authentication
+	Password string // from GATEHOUSE_SMTP_PASSWORD; never logged
+	TLS      string // starttls (default) | tls | none
+	// RootCAs verifies the server's certificate; nil: the system's roots.
+	RootCAs *x509.CertPool
+}
+
+// SlackConfig is how the slack channel reaches Slack's Web API.
+type SlackConfig struct {
+	Token  string // a bot token (xoxb-…) from GATEHOUSE_SLACK_TOKEN; never logged
+	APIURL string // default https://slack.com/api/
+}
+
+// ClaimConfig is how the claim channel stores a sealed credential with
+// gatehouse serve and which channel carries the link.
+type ClaimConfig struct {
+	URL   string        // the public base address of gatehouse serve (--claim-url)
+	Token string        // the API token gatehouse serve accepts (GATEHOUSE_CLAIM_TOKEN); never logged
+	TTL   time.Duration // how long a link works; default 72h
+	Via   string        // the channel that carries the link: ses | smtp | slack
+}
+
+// FileConfig is where the file channel writes encrypted credentials.
+type FileConfig struct {
+	Dir string // created 0700 when missing; files are written 0600
 }
 
 // Names lists the channels New builds, in the order messages show them.
-func Names() []string { return []string{spec.ChannelSES, spec.ChannelNone} }
+func Names() []string {
+	return []string{spec.ChannelSES, spec.ChannelSMTP, spec.ChannelSlack, spec.ChannelClaim, spec.ChannelFile, spec.ChannelNone}
+}
 
 // New builds the channel called name, checking its setup (sender, region,
 // templates) so a mistake is reported before any user is created.
@@ -35,6 +78,14 @@ func New(name string, deps Deps) (Channel, error) {
 	switch name {
 	case spec.ChannelSES:
 		return newSES(deps)
+	case spec.ChannelSMTP:
+		return newSMTP(deps)
+	case spec.ChannelSlack:
+		return newSlack(deps)
+	case spec.ChannelFile:
+		return newFile(deps)
+	case spec.ChannelClaim:
+		return newClaim(deps)
 	case spec.ChannelNone:
 		return noneChannel{}, nil
 	}

@@ -23,7 +23,7 @@ type Message struct {
 
 // TemplateFields lists what templates (built-in and overrides) can use.
 const TemplateFields = ".Name .DisplayName .Email .UserName .Password .SignInURL .ResetRequired " +
-	".Account .AccountAlias .AccountName .Language .Subject"
+	".Account .AccountAlias .AccountName .Language .Subject .ClaimURL .ClaimExpires .ClaimExpiresText"
 
 // templateData is what a template sees: the credential plus conveniences.
 type templateData struct {
@@ -31,6 +31,9 @@ type templateData struct {
 	Name        string // DisplayName, else UserName
 	AccountName string // AccountAlias, else Account
 	Subject     string // the rendered subject (bodies only)
+	// ClaimExpiresText is ClaimExpires as people read it, in UTC
+	// ("2026-11-24 09:30 UTC"); empty without a claim link.
+	ClaimExpiresText string
 }
 
 // Render renders the message for c in lang ("en", "ja"; "" means "en").
@@ -123,6 +126,9 @@ func (s *templateSet) render(c Credential) (Message, error) {
 	}
 	if data.AccountName == "" {
 		data.AccountName = c.Account
+	}
+	if !c.ClaimExpires.IsZero() {
+		data.ClaimExpiresText = c.ClaimExpires.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	var (
 		m   Message

@@ -129,7 +129,7 @@ func TestFlagProblems(t *testing.T) {
 		{"enums", Flags{Deliver: Set("mail"), Language: Set("de"), PasswordSource: Set("kms")},
 			[]string{
 				`password source "kms" from --password-source: use one of: crypto, secretsmanager`,
-				`delivery channel "mail" from --deliver: use one of: ses, none`,
+				`delivery channel "mail" from --deliver: use one of: ses, smtp, slack, claim, file, none`,
 				`language "de" from --language: use one of: en, ja`,
 			}},
 		{"values", Flags{

@@ -57,7 +57,7 @@ func TestJSONProblems(t *testing.T) {
 			` "password": {"length": 20.5, "reset_required": "yes"},`,
 			` "people": [{"email": 42}]}`),
 			[]string{
-				`delivery channel "true" at t.json:1: use one of: ses, none`,
+				`delivery channel "true" at t.json:1: use one of: ses, smtp, slack, claim, file, none`,
 				`password length "20.5" at t.json:2: expected a whole number`,
 				`reset_required "yes" at t.json:2: write true or false`,
 				`e-mail address "42" at t.json:3: write a bare address`,

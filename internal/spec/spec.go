@@ -97,8 +97,12 @@ const (
 
 // Delivery channels (Delivery.Channel, Person.Deliver).
 const (
-	ChannelSES  = "ses"
-	ChannelNone = "none" // credentials appear only in the command's output
+	ChannelSES   = "ses"
+	ChannelSMTP  = "smtp"
+	ChannelSlack = "slack" // a direct message from a bot, to the person found by e-mail
+	ChannelClaim = "claim" // a one-time link to gatehouse serve, carried by ses, smtp or slack
+	ChannelFile  = "file"  // encrypted to the person's age or OpenPGP key
+	ChannelNone  = "none"  // credentials appear only in the command's output
 )
 
 // Template languages (Delivery.Language, Person.Language).
@@ -131,7 +135,7 @@ const (
 // Channels, Languages and PasswordSources list the accepted enum values, in the
 // order messages show them.
 var (
-	Channels        = []string{ChannelSES, ChannelNone}
+	Channels        = []string{ChannelSES, ChannelSMTP, ChannelSlack, ChannelClaim, ChannelFile, ChannelNone}
 	Languages       = []string{LanguageEnglish, LanguageJapanese}
 	PasswordSources = []string{SourceCrypto, SourceSecretsManager}
 )

@@ -190,15 +190,15 @@ func TestSettingsRules(t *testing.T) {
 		{"enums", lines(
 			"password: {source: vault}",
 			"delivery: {channel: sms, language: fr, from: noreply@example.com}",
-			"defaults: {deliver: slack}",
+			"defaults: {deliver: pigeon}",
 			"people:",
 			"  - email: a@example.com",
 			"    language: de"),
 			[]string{
 				`password source "vault" at t.yaml:1: use one of: crypto, secretsmanager`,
-				`delivery channel "sms" at t.yaml:2: use one of: ses, none`,
+				`delivery channel "sms" at t.yaml:2: use one of: ses, smtp, slack, claim, file, none`,
 				`language "fr" at t.yaml:2: use one of: en, ja`,
-				`deliver "slack" at t.yaml:3: use one of: ses, none`,
+				`deliver "pigeon" at t.yaml:3: use one of: ses, smtp, slack, claim, file, none`,
 				`language "de" at t.yaml:6: use one of: en, ja`,
 			}},
 		{"enums ignore case", lines("delivery: {channel: SES, language: JA, from: n@example.com}", "people: [a@example.com]"), nil},
