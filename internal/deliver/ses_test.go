@@ -144,7 +144,7 @@ func TestNew(t *testing.T) {
 	}{
 		{"ses", "ses", Deps{AWS: withRegion, From: "ops@example.com"}, ""},
 		{"none", "none", Deps{}, ""},
-		{"unknown", "pigeon", Deps{}, `unknown delivery channel "pigeon": choose one of ses, none`},
+		{"unknown", "pigeon", Deps{}, `unknown delivery channel "pigeon": choose one of ses, smtp, slack, claim, file, none`},
 		{"no sender", "ses", Deps{AWS: withRegion}, "no sender address"},
 		{"bad sender", "ses", Deps{AWS: withRegion, From: "not an address"}, `sender address "not an address"`},
 		{"bad reply-to", "ses", Deps{AWS: withRegion, From: "ops@example.com", ReplyTo: "@"}, `reply-to address "@"`},
