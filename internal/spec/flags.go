@@ -1,6 +1,9 @@
 package spec
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Opt is a command-line setting and whether it was given. A flag that was not
 // given leaves the file's setting alone; one that was given replaces it, even
@@ -24,21 +27,28 @@ func Set[T any](v T) Opt[T] { return Opt[T]{Value: v, Set: true} }
 //     included, so --deliver none is a sure way to mail nobody;
 //   - --from and the password flags replace the file's settings.
 type Flags struct {
-	Accounts       Opt[[]string] // --account
-	AllAccounts    Opt[bool]     // --all-accounts
-	OUs            Opt[[]string] // --ou
-	Role           Opt[string]   // --role NAME | ARN template with {account}
-	ExternalID     Opt[string]   // --external-id
-	SessionName    Opt[string]   // --session-name
-	Groups         Opt[[]string] // --group
-	Policies       Opt[[]string] // --policy
-	Boundary       Opt[string]   // --boundary
-	Deliver        Opt[string]   // --deliver ses|none
-	From           Opt[string]   // --from
-	Language       Opt[string]   // --language en|ja
-	PasswordLength Opt[int]      // --password-length
-	PasswordSource Opt[string]   // --password-source crypto|secretsmanager
-	ResetRequired  Opt[bool]     // --reset-required
+	Accounts       Opt[[]string]      // --account
+	AllAccounts    Opt[bool]          // --all-accounts
+	OUs            Opt[[]string]      // --ou
+	Role           Opt[string]        // --role NAME | ARN template with {account}
+	ExternalID     Opt[string]        // --external-id
+	SessionName    Opt[string]        // --session-name
+	Groups         Opt[[]string]      // --group
+	Policies       Opt[[]string]      // --policy
+	Boundary       Opt[string]        // --boundary
+	Deliver        Opt[string]        // --deliver ses|none
+	From           Opt[string]        // --from
+	Language       Opt[string]        // --language en|ja
+	PasswordLength Opt[int]           // --password-length
+	PasswordSource Opt[string]        // --password-source crypto|secretsmanager
+	ResetRequired  Opt[bool]          // --reset-required
+	SMTPAddr       Opt[string]        // --smtp-addr HOST:PORT
+	SMTPUser       Opt[string]        // --smtp-user
+	SMTPTLS        Opt[string]        // --smtp-tls starttls|tls|none
+	ClaimURL       Opt[string]        // --claim-url BASE
+	ClaimVia       Opt[string]        // --claim-via ses|smtp|slack
+	ClaimTTL       Opt[time.Duration] // --claim-ttl
+	FileDir        Opt[string]        // --file-dir
 }
 
 // Flag names, without dashes, as the CLI should register them.
@@ -58,6 +68,13 @@ const (
 	FlagPasswordLength = "password-length"
 	FlagPasswordSource = "password-source"
 	FlagResetRequired  = "reset-required"
+	FlagSMTPAddr       = "smtp-addr"
+	FlagSMTPUser       = "smtp-user"
+	FlagSMTPTLS        = "smtp-tls"
+	FlagClaimURL       = "claim-url"
+	FlagClaimVia       = "claim-via"
+	FlagClaimTTL       = "claim-ttl"
+	FlagFileDir        = "file-dir"
 )
 
 // MarkChanged sets each Opt's Set from the flag parser, e.g. after binding the
@@ -76,6 +93,9 @@ func (f *Flags) setters() map[string]*bool {
 		FlagDeliver: &f.Deliver.Set, FlagFrom: &f.From.Set, FlagLanguage: &f.Language.Set,
 		FlagPasswordLength: &f.PasswordLength.Set, FlagPasswordSource: &f.PasswordSource.Set,
 		FlagResetRequired: &f.ResetRequired.Set,
+		FlagSMTPAddr:      &f.SMTPAddr.Set, FlagSMTPUser: &f.SMTPUser.Set, FlagSMTPTLS: &f.SMTPTLS.Set,
+		FlagClaimURL: &f.ClaimURL.Set, FlagClaimVia: &f.ClaimVia.Set, FlagClaimTTL: &f.ClaimTTL.Set,
+		FlagFileDir: &f.FileDir.Set,
 	}
 }
 

@@ -4,6 +4,8 @@
 // validates all of it, with file:line for every problem, before any AWS call.
 package spec
 
+import "time"
+
 // Input is a validated, normalised request: which accounts, how to reach them,
 // and the people with everything each should get.
 type Input struct {
@@ -46,12 +48,44 @@ type Password struct {
 
 // Delivery configures how credentials reach people (per-person Deliver overrides Channel).
 type Delivery struct {
-	Channel  string // ses | none (more channels come with issue 5)
+	Channel  string // one of Channels; default ses
 	From     string
 	ReplyTo  string
 	Subject  string // overrides the template's subject
 	Language string // en | ja
 	Template Template
+	SMTP     SMTP
+	Slack    Slack
+	Claim    Claim
+	File     File
+}
+
+// SMTP is the mail server the smtp channel (and claim links via smtp) sends
+// through. Its password is never in a spec: it comes from GATEHOUSE_SMTP_PASSWORD.
+type SMTP struct {
+	Addr string // host:port
+	User string // empty: no authentication
+	TLS  string // starttls (default) | tls | none
+}
+
+// Slack configures the slack channel. The bot token is never in a spec: it
+// comes from GATEHOUSE_SLACK_TOKEN.
+type Slack struct {
+	APIURL string // Slack's Web API base; default https://slack.com/api/
+}
+
+// Claim configures one-time claim links served by gatehouse serve. The API
+// token is never in a spec: it comes from GATEHOUSE_CLAIM_TOKEN.
+type Claim struct {
+	URL string        // the public base address of gatehouse serve
+	Via string        // the channel that carries the link: ses (default) | smtp | slack
+	TTL time.Duration // how long a link works; default 72h, at most 30 days
+}
+
+// File configures the file channel: credentials encrypted to each person's
+// public key, written under Dir.
+type File struct {
+	Dir string // default "credentials"
 }
 
 // Template overrides the built-in message templates (Go text/template and html/template).
@@ -74,7 +108,10 @@ type Person struct {
 	Accounts    []string // restrict this person to these accounts (subset of the selection)
 	Deliver     string   // the channel that delivers to this person: --deliver, else own, else defaults, else Delivery.Channel
 	Language    string   // the template language: own, else defaults (or --language), else Delivery.Language
-	Pos         Pos      // where the person was declared
+	// PublicKey is what the file channel encrypts to: an age recipient or an
+	// armored OpenPGP public key (public_key, or the contents of public_key_file).
+	PublicKey string
+	Pos       Pos // where the person was declared
 }
 
 // Pos is a place in the input: a file and line, a command-line argument, or a flag.
