@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"golang.org/x/time/rate"
 
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
@@ -45,8 +44,10 @@ type Options struct {
 	Role spec.Role
 
 	// RequestsPerSecond and Burst limit the requests sent to each account,
-	// every retry attempt included. A zero rate takes DefaultRequestsPerSecond,
-	// a negative one means unlimited; a zero burst is one second's worth.
+	// every retry attempt included. A zero rate is adaptive (up to
+	// AdaptiveCeiling, halved whenever AWS throttles; see limiter), a negative
+	// one unlimited. A zero burst is DefaultBurst, or one second's worth of a
+	// faster fixed rate.
 	RequestsPerSecond float64
 	Burst             int
 	// MaxAttempts per call (first try included); BaseDelay and MaxBackoff
@@ -57,11 +58,8 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.RequestsPerSecond == 0 {
-		o.RequestsPerSecond = DefaultRequestsPerSecond
-	}
 	if o.Burst <= 0 {
-		o.Burst = max(1, int(o.RequestsPerSecond)) // one second's worth
+		o.Burst = max(DefaultBurst, int(o.RequestsPerSecond))
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = DefaultMaxAttempts
@@ -106,13 +104,13 @@ type Factory struct {
 	opts        Options
 	root        aws.Config    // loaded configuration, no rate limit
 	base        aws.Config    // root limited by baseLimiter: the caller's own account
-	baseLimiter *rate.Limiter // the caller's account's limiter
+	baseLimiter *limiter // the caller's account's limiter
 
 	callerMu sync.Mutex
 	caller   *Identity
 
 	mu       sync.Mutex
-	limiters map[string]*rate.Limiter
+	limiters map[string]*limiter
 	configs  map[string]aws.Config
 }
 
@@ -149,7 +147,7 @@ func New(ctx context.Context, opts Options) (*Factory, error) {
 		opts:        opts,
 		root:        root,
 		baseLimiter: newLimiter(opts),
-		limiters:    map[string]*rate.Limiter{},
+		limiters:    map[string]*limiter{},
 		configs:     map[string]aws.Config{},
 	}
 	f.base = withLimiter(root, f.baseLimiter)
@@ -157,9 +155,9 @@ func New(ctx context.Context, opts Options) (*Factory, error) {
 }
 
 // withLimiter returns a copy of cfg whose clients wait for limiter.
-func withLimiter(cfg aws.Config, limiter *rate.Limiter) aws.Config {
+func withLimiter(cfg aws.Config, lim *limiter) aws.Config {
 	cfg = cfg.Copy()
-	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), withRateLimit(limiter))
+	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), withRateLimit(lim))
 	return cfg
 }
 
@@ -231,7 +229,7 @@ func (f *Factory) Config(ctx context.Context, account string) (aws.Config, error
 }
 
 // limiterLocked returns account's limiter, creating it; f.mu must be held.
-func (f *Factory) limiterLocked(account string) *rate.Limiter {
+func (f *Factory) limiterLocked(account string) *limiter {
 	lim, ok := f.limiters[account]
 	if !ok {
 		lim = newLimiter(f.opts)

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go/middleware"
-	"golang.org/x/time/rate"
 )
 
 // Retry and rate defaults; Options fields left at zero take these.
@@ -19,7 +18,6 @@ const (
 	DefaultMaxAttempts       = 10
 	DefaultBaseDelay         = 100 * time.Millisecond
 	DefaultMaxBackoff        = 10 * time.Second
-	DefaultRequestsPerSecond = 20
 )
 
 // newRetryer returns the retryer every client uses: the SDK's standard
@@ -29,7 +27,7 @@ const (
 // quota: that token bucket is shared by every call of a client and runs dry
 // when many goroutines meet throttling at once, failing calls that a retry
 // would have completed. The per-account rate limiter keeps gatehouse polite
-// instead.
+// instead, and slows down when AWS throttles (see limiter).
 func newRetryer(o Options) func() aws.Retryer {
 	backoff := jitterBackoff{base: o.BaseDelay, max: o.MaxBackoff}
 	return func() aws.Retryer {
@@ -63,10 +61,11 @@ func (b jitterBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error)
 }
 
 // rateLimitMiddleware waits for the account's limiter before every attempt,
-// retries included. It sits right after the SDK's retry middleware and before
-// signing, so a long wait never makes a signature stale.
+// retries included, and tells it when AWS throttled the attempt. It sits right
+// after the SDK's retry middleware and before signing, so a long wait never
+// makes a signature stale.
 type rateLimitMiddleware struct {
-	limiter *rate.Limiter
+	limiter *limiter
 }
 
 func (rateLimitMiddleware) ID() string { return "GatehouseRateLimit" }
@@ -77,11 +76,15 @@ func (m rateLimitMiddleware) HandleFinalize(ctx context.Context, in middleware.F
 	if err := m.limiter.Wait(ctx); err != nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("waiting for the account's request rate limit: %w", err)
 	}
-	return next.HandleFinalize(ctx, in)
+	out, md, err := next.HandleFinalize(ctx, in)
+	if err != nil && ClassOf(err) == ErrThrottled {
+		m.limiter.throttled()
+	}
+	return out, md, err
 }
 
 // withRateLimit returns an API option adding the limiter to a client's stack.
-func withRateLimit(limiter *rate.Limiter) func(*middleware.Stack) error {
+func withRateLimit(limiter *limiter) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
 		mw := rateLimitMiddleware{limiter: limiter}
 		retryID := (&retry.Attempt{}).ID()
@@ -91,12 +94,4 @@ func withRateLimit(limiter *rate.Limiter) func(*middleware.Stack) error {
 		}
 		return stack.Finalize.Insert(mw, retryID, middleware.After)
 	}
-}
-
-// newLimiter builds a limiter from the options: requests per second and burst.
-func newLimiter(o Options) *rate.Limiter {
-	if o.RequestsPerSecond < 0 {
-		return rate.NewLimiter(rate.Inf, 0)
-	}
-	return rate.NewLimiter(rate.Limit(o.RequestsPerSecond), o.Burst)
 }

@@ -30,12 +30,15 @@ func TestRoleARN(t *testing.T) {
 func TestOptionsDefaults(t *testing.T) {
 	t.Parallel()
 	o := Options{}.withDefaults()
-	if o.RequestsPerSecond != DefaultRequestsPerSecond || o.Burst != DefaultRequestsPerSecond || o.MaxAttempts != DefaultMaxAttempts ||
+	if o.RequestsPerSecond != 0 || o.Burst != DefaultBurst || o.MaxAttempts != DefaultMaxAttempts ||
 		o.BaseDelay != DefaultBaseDelay || o.MaxBackoff != DefaultMaxBackoff || o.Role.SessionName != DefaultSessionName {
 		t.Errorf("defaults = %+v", o)
 	}
-	if o := (Options{RequestsPerSecond: 5}).withDefaults(); o.Burst != 5 {
-		t.Errorf("burst for 5/s = %d, want 5", o.Burst)
+	if o := (Options{RequestsPerSecond: 5}).withDefaults(); o.Burst != DefaultBurst {
+		t.Errorf("burst for 5/s = %d, want %d", o.Burst, DefaultBurst)
+	}
+	if o := (Options{RequestsPerSecond: 500}).withDefaults(); o.Burst != 500 {
+		t.Errorf("burst for 500/s = %d, want one second's worth", o.Burst)
 	}
 	if lim := newLimiter(Options{RequestsPerSecond: -1}.withDefaults()); lim.Limit() != rate.Inf {
 		t.Errorf("a negative rate is not unlimited: %v", lim.Limit())

@@ -119,8 +119,8 @@ func addOffboardFlags(cmd *cobra.Command, opts *OffboardOptions) {
 	f.StringVar(&opts.Config, "config", "", "gatehouse configuration `FILE` (default ./gatehouse.yaml, else $XDG_CONFIG_HOME/gatehouse/config.yaml)")
 	f.StringVarP(&opts.Output, "output", "o", offboard.FormatTable, "plan and report `FORMAT`: table or json")
 	f.StringVar(&opts.Journal, "journal", "", "journal `PATH` (default $XDG_STATE_HOME/gatehouse/journal.db)")
-	f.IntVar(&opts.Concurrency, "concurrency", offboard.DefaultConcurrency, "users and accounts worked on at once")
-	f.Float64Var(&opts.RateLimit, "rate-limit", 20, "AWS requests per second per account")
+	f.IntVar(&opts.Concurrency, "concurrency", 0, "(user, account) pairs worked on at once (default: 8 per account, at least 16)")
+	f.Float64Var(&opts.RateLimit, "rate-limit", 0, "AWS requests per second per account, fixed (default: adaptive, up to 100/s, halved whenever AWS throttles)")
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "send every AWS request to `URL` (such as a sandbox)")
 	f.StringVar(&opts.Region, "region", "", "AWS region (default: AWS_REGION or the profile's, else us-east-1)")
 	f.StringVar(&opts.Profile, "profile", "", "AWS shared config profile")
@@ -147,11 +147,11 @@ func (o *OffboardOptions) problems() []string {
 	if !slices.Contains(offboard.Formats, o.Output) {
 		p = append(p, fmt.Sprintf("--output %q: use one of %s", o.Output, strings.Join(offboard.Formats, ", ")))
 	}
-	if o.Concurrency < 1 {
-		p = append(p, "--concurrency must be at least 1")
+	if o.Concurrency < 0 {
+		p = append(p, "--concurrency must be at least 1 (or 0 for the default)")
 	}
-	if o.RateLimit <= 0 {
-		p = append(p, "--rate-limit must be more than 0 requests per second")
+	if o.RateLimit < 0 {
+		p = append(p, "--rate-limit must be more than 0 requests per second (or 0 for adaptive)")
 	}
 	if o.Suspend && o.Reinstate {
 		p = append(p, "--suspend with --reinstate: choose one")

@@ -62,7 +62,7 @@ func TestOffboardFlagDefaults(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.File != "team.yaml" || got.Output != "table" || got.Concurrency != offboard.DefaultConcurrency || got.RateLimit != 20 ||
+	if got.File != "team.yaml" || got.Output != "table" || got.Concurrency != 0 || got.RateLimit != 0 ||
 		got.Yes || got.action() != offboard.ActionSuspend || got.Archive != "" || got.SandboxDir != DefaultSandboxDir || got.Flags.Accounts.Set {
 		t.Errorf("defaults = %+v", got)
 	}
@@ -89,7 +89,7 @@ func TestOffboardBadInputMakesNoCall(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"every problem at once", []string{"has space", "--tag", "novalue", "--suspend", "-o", "xml", "--concurrency", "0",
+		{"every problem at once", []string{"has space", "--tag", "novalue", "--suspend", "-o", "xml", "--concurrency", "-1",
 			"--from", "x@example.com", "--config", badConfig},
 			[]string{"6 problems; nothing was changed", `user name "has space" at argument 1`, `--tag "novalue"`,
 				`--output "xml"`, "--concurrency", "--from is for --reinstate", `gatehouse.yaml:2`, `unknown key "user"`}},

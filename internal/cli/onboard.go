@@ -112,8 +112,8 @@ func addOnboardFlags(cmd *cobra.Command, opts *OnboardOptions) {
 	f.StringVarP(&opts.Output, "output", "o", onboard.FormatTable, "report `FORMAT`: table, json or csv")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
 	f.StringVar(&opts.Journal, "journal", "", "journal `PATH` (default $XDG_STATE_HOME/gatehouse/journal.db)")
-	f.IntVar(&opts.Concurrency, "concurrency", onboard.DefaultConcurrency, "people and accounts worked on at once")
-	f.Float64Var(&opts.RateLimit, "rate-limit", 20, "AWS requests per second per account")
+	f.IntVar(&opts.Concurrency, "concurrency", 0, "(person, account) pairs worked on at once (default: 8 per account, at least 16)")
+	f.Float64Var(&opts.RateLimit, "rate-limit", 0, "AWS requests per second per account, fixed (default: adaptive, up to 100/s, halved whenever AWS throttles)")
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "send every AWS request to `URL` (such as a sandbox)")
 	f.StringVar(&opts.Region, "region", "", "AWS region (default: AWS_REGION or the profile's, else us-east-1)")
 	f.StringVar(&opts.Profile, "profile", "", "AWS shared config profile")
@@ -129,11 +129,11 @@ func (o *OnboardOptions) check() error {
 	if !slices.Contains(onboard.Formats, o.Output) {
 		problems = append(problems, fmt.Sprintf("--output %q: use one of %s", o.Output, strings.Join(onboard.Formats, ", ")))
 	}
-	if o.Concurrency < 1 {
-		problems = append(problems, "--concurrency must be at least 1")
+	if o.Concurrency < 0 {
+		problems = append(problems, "--concurrency must be at least 1 (or 0 for the default)")
 	}
-	if o.RateLimit <= 0 {
-		problems = append(problems, "--rate-limit must be more than 0 requests per second")
+	if o.RateLimit < 0 {
+		problems = append(problems, "--rate-limit must be more than 0 requests per second (or 0 for adaptive)")
 	}
 	switch {
 	case o.File != "" && len(o.Emails) > 0:

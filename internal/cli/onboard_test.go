@@ -63,7 +63,7 @@ func TestOnboardFlagDefaults(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.File != "team.yaml" || got.Output != "table" || got.Concurrency != 16 || got.SandboxDir != DefaultSandboxDir ||
+	if got.File != "team.yaml" || got.Output != "table" || got.Concurrency != 0 || got.RateLimit != 0 || got.SandboxDir != DefaultSandboxDir ||
 		got.MailDir != DefaultMailDir || got.Flags.ResetRequired.Set || got.Flags.Deliver.Set || got.Flags.Groups.Set {
 		t.Errorf("defaults = %+v", got)
 	}

@@ -54,7 +54,7 @@ func (r *runner) run(ctx context.Context) []Row {
 			r.deps.Progress(int(done.Add(1)), len(targets))
 		}
 	}
-	sem := make(chan struct{}, r.deps.concurrency())
+	sem := make(chan struct{}, r.deps.concurrency(len(r.plan.Accounts)))
 	for _, i := range roundRobin(targets) {
 		t := targets[i]
 		if !acquire(ctx, sem) {

@@ -44,9 +44,17 @@ const (
 // Command is the command name runs are journaled under.
 const Command = "offboard"
 
-// DefaultConcurrency is how many (user, account) pairs are worked on at once
-// when Deps.Concurrency is zero; the per-account rate limiter keeps the pace.
-const DefaultConcurrency = 16
+// DefaultConcurrency is the least number of (user, account) pairs worked on at once
+// when Deps.Concurrency is zero; the default grows with the accounts, by
+// ConcurrencyPerAccount each. A pair makes its calls one after another, so
+// reaching every account's rate limit takes accounts × rate × latency calls in
+// flight (Little's law) — 8 per account covers 50 requests a second at 100 ms
+// with room for pairs waiting on a limiter. The per-account rate limiter, not
+// this, is what keeps gatehouse polite.
+const (
+	DefaultConcurrency    = 16
+	ConcurrencyPerAccount = 8
+)
 
 // Journal is what offboarding records in and reads from.
 type Journal interface {
@@ -79,7 +87,8 @@ type Deps struct {
 	// Logger receives one record per change with account, user and step
 	// fields (nil: discard).
 	Logger *slog.Logger
-	// Concurrency bounds the (user, account) pairs in flight (0: default).
+	// Concurrency bounds the (user, account) pairs in flight (0: the default
+	// for the plan's accounts; see DefaultConcurrency).
 	Concurrency int
 	// Progress, when set, is told how many pairs are finished out of how many.
 	Progress func(done, total int)
@@ -100,9 +109,10 @@ func (d Deps) logger() *slog.Logger {
 	return d.Logger
 }
 
-func (d Deps) concurrency() int {
+// concurrency is Deps.Concurrency, or the default for this many accounts.
+func (d Deps) concurrency(accounts int) int {
 	if d.Concurrency <= 0 {
-		return DefaultConcurrency
+		return max(DefaultConcurrency, ConcurrencyPerAccount*accounts)
 	}
 	return d.Concurrency
 }

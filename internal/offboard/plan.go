@@ -85,7 +85,7 @@ func MakePlan(ctx context.Context, deps Deps, req Request) (*Plan, error) {
 	p := &Plan{Action: req.Action, Source: req.Input.Source, Caller: caller, Accounts: accounts}
 	sel := selection{selectors: selectorsOf(req.Input), tags: req.Tags}
 	perAccount := make([][]*Target, len(accounts))
-	err = forEach(ctx, deps.concurrency(), indexes(len(accounts)), func(ctx context.Context, i int) error {
+	err = forEach(ctx, deps.concurrency(len(accounts)), indexes(len(accounts)), func(ctx context.Context, i int) error {
 		perAccount[i] = findTargets(ctx, deps, sel, accounts[i])
 		return nil
 	})
@@ -99,7 +99,7 @@ func MakePlan(ctx context.Context, deps Deps, req Request) (*Plan, error) {
 	for _, i := range roundRobin(p.Targets) {
 		spread = append(spread, p.Targets[i])
 	}
-	err = forEach(ctx, deps.concurrency(), spread, func(ctx context.Context, t *Target) error {
+	err = forEach(ctx, deps.concurrency(len(accounts)), spread, func(ctx context.Context, t *Target) error {
 		return p.readTarget(ctx, deps, t)
 	})
 	return p, err

@@ -60,7 +60,7 @@ func (r *runner) run(ctx context.Context) []Row {
 			r.deps.Progress(int(done.Add(1)), len(targets))
 		}
 	}
-	sem := make(chan struct{}, r.deps.concurrency())
+	sem := make(chan struct{}, r.deps.concurrency(len(r.plan.Accounts)))
 	for i, t := range targets {
 		if t.Skip != "" || t.Done() { // no AWS call: report it whatever happens
 			rows[i] = r.onboard(context.WithoutCancel(ctx), t)

@@ -21,10 +21,17 @@ const (
 	TagEmail       = "gatehouse:email"
 )
 
-// DefaultConcurrency is how many (person, account) pairs are worked on at once
-// when Deps.Concurrency is zero. The per-account rate limiter, not this, is
-// what keeps gatehouse polite.
-const DefaultConcurrency = 16
+// DefaultConcurrency is the least number of (person, account) pairs worked on at once
+// when Deps.Concurrency is zero; the default grows with the accounts, by
+// ConcurrencyPerAccount each. A pair makes its calls one after another, so
+// reaching every account's rate limit takes accounts × rate × latency calls in
+// flight (Little's law) — 8 per account covers 50 requests a second at 100 ms
+// with room for pairs waiting on a limiter. The per-account rate limiter, not
+// this, is what keeps gatehouse polite.
+const (
+	DefaultConcurrency    = 16
+	ConcurrencyPerAccount = 8
+)
 
 // Deps are what planning and applying work with; the CLI builds them, tests
 // point them at a sandbox.
@@ -41,7 +48,8 @@ type Deps struct {
 	// Logger receives one record per step with account, user and step fields
 	// (nil: discard). Never a password.
 	Logger *slog.Logger
-	// Concurrency bounds the (person, account) pairs in flight (0: default).
+	// Concurrency bounds the (person, account) pairs in flight (0: the default
+	// for the plan's accounts; see DefaultConcurrency).
 	Concurrency int
 	// Adopt takes over users that exist but were not created by gatehouse:
 	// they are tagged as gatehouse's and get the missing steps. Without it
@@ -60,9 +68,10 @@ func (d Deps) logger() *slog.Logger {
 	return d.Logger
 }
 
-func (d Deps) concurrency() int {
+// concurrency is Deps.Concurrency, or the default for this many accounts.
+func (d Deps) concurrency(accounts int) int {
 	if d.Concurrency <= 0 {
-		return DefaultConcurrency
+		return max(DefaultConcurrency, ConcurrencyPerAccount*accounts)
 	}
 	return d.Concurrency
 }

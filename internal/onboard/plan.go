@@ -130,7 +130,7 @@ func (p *Plan) pairUp() spec.Problems {
 // missing group, policy or boundary.
 func (p *Plan) readAccounts(ctx context.Context, deps Deps, probs *spec.Problems) error {
 	var mu sync.Mutex
-	return forEach(ctx, deps.concurrency(), p.Accounts, func(ctx context.Context, a *Account) error {
+	return forEach(ctx, deps.concurrency(len(p.Accounts)), p.Accounts, func(ctx context.Context, a *Account) error {
 		missing, err := p.readAccount(ctx, deps, a)
 		mu.Lock()
 		defer mu.Unlock()
@@ -141,7 +141,7 @@ func (p *Plan) readAccounts(ctx context.Context, deps Deps, probs *spec.Problems
 
 // readTargets reads each person's user and journal record and works out the steps.
 func (p *Plan) readTargets(ctx context.Context, deps Deps) error {
-	return forEach(ctx, deps.concurrency(), p.Targets, func(ctx context.Context, t *Target) error {
+	return forEach(ctx, deps.concurrency(len(p.Accounts)), p.Targets, func(ctx context.Context, t *Target) error {
 		return p.readTarget(ctx, deps, t)
 	})
 }
