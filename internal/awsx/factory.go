@@ -102,9 +102,9 @@ type Identity struct {
 // Factory hands out aws.Configs per account. It is safe for concurrent use.
 type Factory struct {
 	opts        Options
-	root        aws.Config    // loaded configuration, no rate limit
-	base        aws.Config    // root limited by baseLimiter: the caller's own account
-	baseLimiter *limiter // the caller's account's limiter
+	root        aws.Config // loaded configuration, no rate limit
+	base        aws.Config // root limited by baseLimiter: the caller's own account
+	baseLimiter *limiter   // the caller's account's limiter
 
 	callerMu sync.Mutex
 	caller   *Identity

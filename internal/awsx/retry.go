@@ -15,9 +15,9 @@ import (
 
 // Retry and rate defaults; Options fields left at zero take these.
 const (
-	DefaultMaxAttempts       = 10
-	DefaultBaseDelay         = 100 * time.Millisecond
-	DefaultMaxBackoff        = 10 * time.Second
+	DefaultMaxAttempts = 10
+	DefaultBaseDelay   = 100 * time.Millisecond
+	DefaultMaxBackoff  = 10 * time.Second
 )
 
 // newRetryer returns the retryer every client uses: the SDK's standard
