@@ -13,7 +13,7 @@ import (
 // criticalResult is one `gatehouse offboard USER --yes` of a fully loaded
 // user, laid out in time from the sandbox's request log.
 type criticalResult struct {
-	rate     float64       // gatehouse --rate-limit
+	rate     float64       // gatehouse --rate-limit (0: left out, adaptive)
 	wall     time.Duration // the process, start to exit
 	setup    time.Duration // process start to the user's first call (config, caller identity, assume role)
 	critical time.Duration // the user's first call began → the last call ended (discover, archive, remove, verify)
@@ -39,8 +39,8 @@ func critical(ctx context.Context, o options, dir string, out, log io.Writer) er
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(log, "critical, --rate-limit %g, %d/%d: wall %v, setup %v, critical path %v (%.2f latencies, %d calls deep, %d calls), apply %v, plan-only wall %v\n",
-				rate, i+1, o.repeat, ms(r.wall), ms(r.setup), ms(r.critical), latencies(r.critical, o.latency), r.depth, r.calls, ms(r.apply), ms(r.planWall))
+			fmt.Fprintf(log, "critical, --rate-limit %s, %d/%d: wall %v, setup %v, critical path %v (%.2f latencies, %d calls deep, %d calls), apply %v, plan-only wall %v\n",
+				rateLabel(rate), i+1, o.repeat, ms(r.wall), ms(r.setup), ms(r.critical), latencies(r.critical, o.latency), r.depth, r.calls, ms(r.apply), ms(r.planWall))
 			runs = append(runs, r)
 		}
 		results = append(results, runs)
@@ -55,8 +55,8 @@ func criticalRun(ctx context.Context, o options, dir, fixture, member string, ra
 	if err != nil {
 		return r, err
 	}
-	args := []string{"offboard", "alice", "--account", member, "--journal", filepath.Join(home, "journal.db"),
-		"--archive", filepath.Join(home, "archive"), "--rate-limit", fmt.Sprint(rate)}
+	args := append([]string{"offboard", "alice", "--account", member, "--journal", filepath.Join(home, "journal.db"),
+		"--archive", filepath.Join(home, "archive")}, gatehouseFlags(rate, 0)...)
 
 	// The plan alone, on a sandbox of its own: process start, setup, discovery, printing.
 	plan, err := oneRun(ctx, o, fixture, home, args)
@@ -174,16 +174,16 @@ func writeCritical(w io.Writer, o options, results [][]criticalResult) {
 		return fmt.Sprintf("%v (%v–%v)", ms(med(runs, f)), ms(lo), ms(hi))
 	}
 	fmt.Fprintf(w, "#### 1. Critical path: one fully loaded user, %v latency per call\n\n", o.latency)
-	fmt.Fprintf(w, "`gatehouse offboard alice --account %s --yes --rate-limit R` against `gatehouse sandbox serve --latency %v` "+
+	fmt.Fprintf(w, "`gatehouse offboard alice --account %s --yes [--rate-limit R]` against `gatehouse sandbox serve --latency %v` "+
 		"(no rate limit in the sandbox), a fresh sandbox each time; median of %d runs, range in brackets. The user has every kind of "+
 		"dependency: virtual, hardware TOTP and passkey MFA devices, two access keys, two SSH keys, two signing certificates, "+
 		"service-specific credentials for two services, three groups, two inline and two managed policies, a permissions boundary. "+
 		"The timeline comes from the sandbox's request log (`-v`): a call began one latency before the sandbox logged its end. "+
-		"R = 20 is gatehouse's default `--rate-limit` (a token bucket per account holding one second's worth).\n\n",
-		memberID(0), o.latency, o.repeat)
+		"%s\n\n",
+		memberID(0), o.latency, o.repeat, defaultsText())
 	fmt.Fprint(w, "| measure |")
 	for _, runs := range results {
-		fmt.Fprintf(w, " --rate-limit %g |", runs[0].rate)
+		fmt.Fprintf(w, " --rate-limit %s |", rateLabel(runs[0].rate))
 	}
 	fmt.Fprint(w, "\n|---|")
 	for range results {

@@ -1,17 +1,22 @@
 // Command offboard measures `gatehouse offboard` against the sandbox and
 // prints Markdown for the Offboarding section of BENCHMARKS.md:
 //
-//   - critical: one fully loaded user removed with a fixed latency per call;
-//     the critical path (discovery to verified gone) in call latencies, from
-//     the sandbox's request log.
+//   - critical: one fully loaded user removed with a fixed latency per call,
+//     at gatehouse's default (adaptive) rate limit and at fixed ones; the
+//     critical path (discovery to verified gone) in call latencies, from the
+//     sandbox's request log.
 //   - scale: N people × M member accounts with a per-account rate limit R in
-//     the sandbox (and in gatehouse). The bound is the busiest account's
-//     calls (counted by the sandbox after the run) divided by R; the report
-//     gives the wall time, the bound, their ratio and gatehouse's peak RSS.
-//   - runbook: the same users removed by gatehouse and by runbook.py, a
-//     boto3 script making AWSConfigRemediation-DeleteIAMUser's calls one
-//     after another (seed 002), each against a fresh sandbox with the same
-//     latency.
+//     the sandbox (and, unless -gatehouse-rate says otherwise, in gatehouse).
+//     The bound is the busiest account's calls (counted by the sandbox after
+//     the run) divided by R; the report gives the wall time, the bound, their
+//     ratio and gatehouse's peak RSS.
+//   - runbook: the same users removed by gatehouse (at its defaults, and with
+//     the rate limit out of the way) and by runbook.py, a boto3 script making
+//     AWSConfigRemediation-DeleteIAMUser's calls one after another (seed 002),
+//     each against a fresh sandbox with the same latency.
+//
+// A gatehouse --rate-limit or --concurrency of 0 here leaves the flag out:
+// gatehouse runs at its default.
 //
 // bench/offboard/run.sh builds gatehouse and runs this.
 package main
@@ -41,9 +46,10 @@ type options struct {
 	people        int
 	accounts      int
 	rate          float64
-	ghRate        float64
-	concurrency   string
+	ghRate        float64 // gatehouse --rate-limit in the scale run (0: left out)
+	concurrency   string  // comma-separated (0: left out)
 	rbUsers       int
+	rbRate        float64 // gatehouse --rate-limit in the runbook comparison's main row (0: left out)
 	rbSleep       bool
 	keep          bool
 	profiled      string
@@ -58,13 +64,14 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "run one measurement: critical, scale or runbook")
 	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency the sandbox adds to every AWS request")
 	flag.IntVar(&o.repeat, "repeat", 5, "runs of the critical-path measurement")
-	rates := flag.String("critical-rates", "20,1000", "gatehouse --rate-limit values for the critical-path measurement (comma-separated)")
+	rates := flag.String("critical-rates", "0,20,1000", "gatehouse --rate-limit values for the critical-path measurement (comma-separated); 0 leaves it out (gatehouse's adaptive default)")
 	flag.IntVar(&o.people, "people", 200, "people in the scale run, each with a user in every member account")
 	flag.IntVar(&o.accounts, "accounts", 5, "member accounts in the scale run")
 	flag.Float64Var(&o.rate, "rate", 100, "requests per second per account the sandbox allows in the scale run")
-	flag.Float64Var(&o.ghRate, "gatehouse-rate", 0, "gatehouse --rate-limit in the scale run (0: the same as -rate)")
-	flag.StringVar(&o.concurrency, "concurrency", "16,1000", "gatehouse --concurrency values for the scale runs (comma-separated)")
+	flag.Float64Var(&o.ghRate, "gatehouse-rate", 0, "gatehouse --rate-limit in the scale run; 0 leaves it out (gatehouse's adaptive default) (default: the same as -rate)")
+	flag.StringVar(&o.concurrency, "concurrency", "0,1000", "gatehouse --concurrency values for the scale runs (comma-separated); 0 leaves it out (gatehouse's default: 8 per account, at least 16)")
 	flag.IntVar(&o.rbUsers, "runbook-users", 100, "users in the runbook comparison")
+	flag.Float64Var(&o.rbRate, "runbook-gatehouse-rate", 0, "gatehouse --rate-limit in the runbook comparison's main row, where the sandbox limits the account to -rate; 0 leaves it out (gatehouse's adaptive default)")
 	flag.BoolVar(&o.rbSleep, "runbook-sleep", true, "also run the runbook script with its THROTTLE_PERIOD sleeps after each listing page, as the runbook has them")
 	flag.StringVar(&o.profiled, "profiled", "", "run the scale runs' gatehouse under this build of bench/onboard/profiled (CPU, peak-heap and goroutine profiles)")
 	flag.StringVar(&o.profileDir, "profile-dir", "profiles", "where -profiled writes a directory of profiles per scale run")
@@ -72,13 +79,15 @@ func main() {
 	flag.Parse()
 	for _, r := range strings.Split(*rates, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
-		if err != nil || v <= 0 {
-			fmt.Fprintf(os.Stderr, "bench/offboard: -critical-rates %q: give positive numbers\n", *rates)
+		if err != nil || v < 0 {
+			fmt.Fprintf(os.Stderr, "bench/offboard: -critical-rates %q: give positive numbers, 0 for gatehouse's default\n", *rates)
 			os.Exit(2)
 		}
 		o.criticalRates = append(o.criticalRates, v)
 	}
-	if o.ghRate == 0 {
+	ghRateSet := false
+	flag.Visit(func(f *flag.Flag) { ghRateSet = ghRateSet || f.Name == "gatehouse-rate" })
+	if !ghRateSet {
 		o.ghRate = o.rate
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

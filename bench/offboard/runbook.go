@@ -25,6 +25,8 @@ type runbookRow struct {
 // versusRunbook removes the same users with runbook.py and with gatehouse,
 // each against a fresh sandbox built from the same fixture with the same
 // latency: one user alone (the latency-bound case), then all of them.
+// gatehouse runs at its defaults (no --rate-limit, no --concurrency) unless a
+// row says otherwise.
 func versusRunbook(ctx context.Context, o options, dir string, out, log io.Writer) error {
 	everyone := peopleOf(o.rbUsers, "leaver")
 	fixtureAll, err := writeWorld(dir, "runbook-all.yaml", nil, []string{management}, everyone, runbookable)
@@ -56,10 +58,12 @@ func versusRunbook(ctx context.Context, o options, dir string, out, log io.Write
 		steps = append(steps, func() (runbookRow, error) { return runbookRun(ctx, o, dir, fixtureAll, len(all), true) })
 	}
 	steps = append(steps,
-		// gatehouse's default --rate-limit (20) in an account limited to it,
-		// the scale run's limit, and no limit at all.
+		// The main row: gatehouse at its defaults (unless -runbook-gatehouse-rate)
+		// in an account limited to the scale run's rate; then at its defaults in
+		// an account limited to 20/s, well under the adaptive limit's start of
+		// 100/s, so it must back off; then with no limits at all.
+		func() (runbookRow, error) { return gatehouseRun(ctx, o, dir, fixtureAll, all, o.rate, o.rbRate) },
 		func() (runbookRow, error) { return gatehouseRun(ctx, o, dir, fixtureAll, all, 20, 0) },
-		func() (runbookRow, error) { return gatehouseRun(ctx, o, dir, fixtureAll, all, o.rate, o.ghRate) },
 		func() (runbookRow, error) { return gatehouseRun(ctx, o, dir, fixtureAll, all, 0, 1000) },
 	)
 	for _, s := range steps {
@@ -132,7 +136,7 @@ func runbookRun(ctx context.Context, o options, dir, fixture string, n int, slee
 // gatehouseRun offboards everyone from the management account (the caller's
 // own), found by e-mail address as an onboarding spec names them.
 // sandboxRate is the account's rate limit in the sandbox (0: none), ghRate
-// gatehouse's --rate-limit (0: its default).
+// gatehouse's --rate-limit (0: left out, its adaptive default).
 func gatehouseRun(ctx context.Context, o options, dir, fixture string, everyone []person, sandboxRate, ghRate float64) (runbookRow, error) {
 	r := runbookRow{who: "gatehouse", users: len(everyone), rate: sandboxRate}
 	flags := []string{"--latency", o.latency.String()}
@@ -154,9 +158,9 @@ func gatehouseRun(ctx context.Context, o options, dir, fixture string, everyone 
 	}
 	args := []string{"offboard", "-f", peopleFile, "--account", management, "--yes", "--endpoint-url", sb.url,
 		"--journal", filepath.Join(home, "journal.db"), "--archive", filepath.Join(home, "archive")}
-	if ghRate > 0 {
-		args = append(args, "--rate-limit", fmt.Sprint(ghRate))
-		r.who = fmt.Sprintf("gatehouse --rate-limit %g", ghRate)
+	if flags := gatehouseFlags(ghRate, 0); len(flags) > 0 {
+		args = append(args, flags...)
+		r.who = "gatehouse " + strings.Join(flags, " ")
 	}
 	r.run, err = runMeasured(ctx, gatehouseEnv(home), o.gatehouse, args...)
 	if err != nil {
@@ -195,8 +199,9 @@ func writeRunbook(w io.Writer, o options, rows []runbookRow) {
 		"per-step start-up, both in the runbook's favour; `--sleep` keeps the runbook's 50 ms `THROTTLE_PERIOD` after every listing "+
 		"page. Wall times are whole processes; for the script, its own timing is in brackets (Python and boto3 take about a second "+
 		"to start) and the ratios use that, in the runbook's favour. gatehouse also "+
-		"archives each user (reading inline policy documents, keys' last use and SSH key bodies), hence more calls.\n\n",
-		management, o.latency)
+		"archives each user (reading inline policy documents, keys' last use and SSH key bodies), hence more calls. "+
+		"`gatehouse` without flags runs at its defaults, `--concurrency %d` for the one account. %s\n\n",
+		management, o.latency, defaultConcurrency(1), defaultsText())
 	fmt.Fprintln(w, "| users | who | account rate limit (sandbox) | wall time | calls | gatehouse faster by (its wall time against the script's own time) |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	runbook := map[string]map[int]time.Duration{} // who → users → the script's own time

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -15,7 +14,7 @@ import (
 
 // scaleResult is one scale run.
 type scaleResult struct {
-	concurrency int
+	concurrency int // gatehouse --concurrency (0: left out, its default)
 	run         *measured
 	bound       time.Duration // the busiest account's calls / R
 	busiest     string
@@ -46,14 +45,14 @@ func scale(ctx context.Context, o options, dir string, out, log io.Writer) error
 	if err != nil {
 		return err
 	}
+	concurrencies, err := parseConcurrencies(o.concurrency)
+	if err != nil {
+		return err
+	}
 	var results []scaleResult
-	for _, c := range strings.Split(o.concurrency, ",") {
-		conc, err := strconv.Atoi(strings.TrimSpace(c))
-		if err != nil {
-			return fmt.Errorf("-concurrency %q: %w", c, err)
-		}
-		fmt.Fprintf(log, "scale: %d people × %d accounts, %v latency, %g requests/s per account, --concurrency %d\n",
-			o.people, o.accounts, o.latency, o.rate, conc)
+	for _, conc := range concurrencies {
+		fmt.Fprintf(log, "scale: %d people × %d accounts, %v latency, %g requests/s per account, --rate-limit %s, --concurrency %s\n",
+			o.people, o.accounts, o.latency, o.rate, rateLabel(o.ghRate), concurrencyLabel(conc, o.accounts))
 		r, err := scaleRun(ctx, o, dir, fixture, peopleFile, members, conc)
 		if err != nil {
 			return err
@@ -78,14 +77,18 @@ func scaleRun(ctx context.Context, o options, dir, fixture, peopleFile string, m
 	if err != nil {
 		return r, err
 	}
-	args := []string{"offboard", "-f", peopleFile, "--account", strings.Join(members, ","), "--yes",
+	args := append([]string{"offboard", "-f", peopleFile, "--account", strings.Join(members, ","), "--yes",
 		"--journal", filepath.Join(home, "journal.db"), "--archive", filepath.Join(home, "archive"), "--endpoint-url", sb.url,
-		"--rate-limit", fmt.Sprint(o.ghRate), "--concurrency", strconv.Itoa(conc), "--output", "json"}
+		"--output", "json"}, gatehouseFlags(o.ghRate, conc)...)
 	sm := startSampler(sb, 250*time.Millisecond)
 	bin, cmdline := o.gatehouse, args
 	if o.profiled != "" {
 		bin = o.profiled
-		cmdline = append([]string{"-dir", filepath.Join(o.profileDir, fmt.Sprintf("offboard-%d", conc)), "--"}, args...)
+		name := fmt.Sprintf("offboard-%d", conc)
+		if conc == 0 {
+			name = "offboard-default"
+		}
+		cmdline = append([]string{"-dir", filepath.Join(o.profileDir, name), "--"}, args...)
 	}
 	r.run, err = runMeasured(ctx, gatehouseEnv(home), bin, cmdline...)
 	samples := sm.finish()
@@ -208,13 +211,16 @@ func (sm *sampler) finish() samples {
 
 func writeScale(w io.Writer, o options, results []scaleResult, members []string) {
 	fmt.Fprintf(w, "#### 2. %d people × %d accounts under a rate limit\n\n", o.people, o.accounts)
-	fmt.Fprintf(w, "`gatehouse offboard -f people.csv --account <%d members> --yes --rate-limit %g --concurrency C` against "+
+	fmt.Fprintf(w, "`gatehouse offboard -f people.csv --account <%d members> --yes%s [--concurrency C]` against "+
 		"`gatehouse sandbox serve --rate-limit %g --latency %v` (a token bucket per account, burst one second's worth; "+
 		"calls over it are answered with IAM's Throttling error). Each of the %d users (one per person per account) has a "+
 		"login profile, two access keys, an SSH key, an enabled virtual MFA device, two groups, an inline and a managed policy. "+
-		"Bound = the busiest account's calls, as `/_sandbox/requests` counts them after the run, ÷ %g/s. Peak RSS is gatehouse's "+
+		"%s Bound = the busiest account's calls, as `/_sandbox/requests` counts them after the run, ÷ %g/s. Peak RSS is gatehouse's "+
 		"(wait4 `ru_maxrss`).\n\n",
-		o.accounts, o.ghRate, o.rate, o.latency, o.people*o.accounts, o.rate)
+		o.accounts, rateFlagText(o.ghRate), o.rate, o.latency, o.people*o.accounts, defaultsText(), o.rate)
+	if o.ghRate <= 0 {
+		fmt.Fprintf(w, "gatehouse runs without `--rate-limit` here, so its limit is adaptive (above), not %g/s.\n\n", o.rate)
+	}
 	fmt.Fprintln(w, "| --concurrency | wall time | bound (busiest account) | ratio | peak RSS | first change | calls (all accounts) | throttled | each account's 10%–90% of calls (s) |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	for _, r := range results {
@@ -223,13 +229,17 @@ func writeScale(w io.Writer, o options, results []scaleResult, members []string)
 			s := r.spans[a]
 			spans = append(spans, fmt.Sprintf("%.0f–%.0f", s[0].Seconds(), s[1].Seconds()))
 		}
-		fmt.Fprintf(w, "| %d | %.1f s | %.1f s (%s: %d calls) | **%.2f** | %d MiB | %.1f s | %d | %d | %s |\n",
-			r.concurrency, r.run.wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestN, ratio(r.run.wall, r.bound),
+		fmt.Fprintf(w, "| %s | %.1f s | %.1f s (%s: %d calls) | **%.2f** | %d MiB | %.1f s | %d | %d | %s |\n",
+			concurrencyLabel(r.concurrency, o.accounts), r.run.wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestN, ratio(r.run.wall, r.bound),
 			r.run.maxRSSKB/1024, r.firstChange.Seconds(), r.total, r.throttled, strings.Join(spans, ", "))
 	}
 	fmt.Fprintln(w)
 	best := slices.MinFunc(results, func(a, b scaleResult) int {
 		return int(ratio(a.run.wall, a.bound)*1000 - ratio(b.run.wall, b.bound)*1000)
 	})
-	fmt.Fprintf(w, "Goal: within 1.2× of the bound. Best: %.2f× at --concurrency %d.\n\n", ratio(best.run.wall, best.bound), best.concurrency)
+	fmt.Fprint(w, "Goal: within 1.2× of the bound.")
+	if i := slices.IndexFunc(results, func(r scaleResult) bool { return r.concurrency == 0 }); i >= 0 {
+		fmt.Fprintf(w, " At gatehouse's default --concurrency (%d): %.2f×.", defaultConcurrency(o.accounts), ratio(results[i].run.wall, results[i].bound))
+	}
+	fmt.Fprintf(w, " Best: %.2f× at --concurrency %s.\n\n", ratio(best.run.wall, best.bound), concurrencyLabel(best.concurrency, o.accounts))
 }

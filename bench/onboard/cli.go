@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/awsx"
 )
 
 // cliRun is one side of the comparison.
@@ -19,9 +21,10 @@ type cliRun struct {
 }
 
 // versusCLI onboards the same people into one account (the caller's own, as
-// in seed 000) with the AWS CLI shell loop and with gatehouse, each against a
-// fresh sandbox with the same latency and no rate limit, and checks that
-// both did the whole job.
+// in seed 000) with the AWS CLI shell loop and with gatehouse — at its
+// defaults, then with its limits out of the way — each against a fresh
+// sandbox with the same latency and no rate limit, and checks that both did
+// the whole job.
 func versusCLI(ctx context.Context, o options, dir string, out, log io.Writer) error {
 	aws, version := o.aws, ""
 	if aws == "" {
@@ -53,22 +56,27 @@ func versusCLI(ctx context.Context, o options, dir string, out, log io.Writer) e
 		return err
 	}
 	runs = append(runs, r)
-	for _, g := range []struct{ rate, conc int }{{1000, 100}, {20, 16}} {
-		flags := fmt.Sprintf("--rate-limit %d --concurrency %d", g.rate, g.conc)
-		if g.rate == 20 && g.conc == 16 {
-			flags += " (the defaults)"
+	// gatehouse at its defaults (0: the flag left out), then with the limits out of the way.
+	for i, g := range []struct {
+		rate float64
+		conc int
+	}{{0, 0}, {1000, 100}} {
+		flags := strings.Join(gatehouseFlags(g.rate, g.conc), " ")
+		if flags == "" {
+			// One account: the caller's own.
+			flags = fmt.Sprintf("none (the defaults: adaptive rate limit, burst %d; --concurrency %d)", awsx.DefaultBurst, defaultConcurrency(1))
 		}
 		fmt.Fprintf(log, "cli: %d people with gatehouse %s\n", o.cliPeople, flags)
-		r, err := cliSide(ctx, o, dir, fixture, "gatehouse onboard", flags, o.gatehouse, "onboard", "-f", spec,
-			"--journal", filepath.Join(dir, fmt.Sprintf("journal-cli-%d.db", g.rate)), "--endpoint-url", "{url}",
-			"--rate-limit", strconv.Itoa(g.rate), "--concurrency", strconv.Itoa(g.conc))
+		args := append([]string{"onboard", "-f", spec, "--journal", filepath.Join(dir, fmt.Sprintf("journal-cli-%d.db", i)),
+			"--endpoint-url", "{url}"}, gatehouseFlags(g.rate, g.conc)...)
+		r, err := cliSide(ctx, o, dir, fixture, "gatehouse onboard", flags, o.gatehouse, args...)
 		if err != nil {
 			return err
 		}
 		runs = append(runs, r)
 	}
 	fmt.Fprintf(out, "#### %d people into one account, %v latency, no rate limit in the sandbox\n\n", o.cliPeople, o.latency)
-	fmt.Fprintf(out, "%s, `bench/onboard/cli-loop.sh`: one `aws` process per call, one person after another.\n\n", version)
+	fmt.Fprintf(out, "%s, `bench/onboard/cli-loop.sh`: one `aws` process per call, one person after another. %s\n\n", version, defaultsText())
 	fmt.Fprintln(out, "| tool | flags | wall time | AWS calls | per person | speed-up over the CLI loop | peak RSS |")
 	fmt.Fprintln(out, "|---|---|---:|---:|---:|---:|---:|")
 	for _, r := range runs {

@@ -2,14 +2,17 @@
 // Markdown for BENCHMARKS.md:
 //
 //   - scale: N people into M member accounts with per-call latency and a
-//     per-account rate limit R (the same in the sandbox and in gatehouse).
+//     per-account rate limit R in the sandbox; gatehouse gets --rate-limit R
+//     too unless -gatehouse-rate says otherwise (0: its adaptive default),
+//     and each -concurrency value (0: its default, 8 per account).
 //     The bound is the busiest account's answered calls (mutating and
 //     reading, counted by the sandbox after the run), less the sandbox's
 //     initial burst of R, divided by R; the report
 //     gives the wall time, the bound, their ratio and gatehouse's peak RSS.
-//   - cli: the same people onboarded into one account by gatehouse and by a
-//     shell loop of AWS CLI v2 calls (cli-loop.sh), each against a fresh
-//     sandbox with the same latency.
+//   - cli: the same people onboarded into one account by gatehouse (at its
+//     defaults, and with the limits out of the way) and by a shell loop of
+//     AWS CLI v2 calls (cli-loop.sh), each against a fresh sandbox with the
+//     same latency.
 //
 // bench/onboard/run.sh builds gatehouse and runs this.
 package main
@@ -24,7 +27,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -37,8 +39,9 @@ type options struct {
 	people      int
 	accounts    int
 	rate        float64
+	ghRate      float64 // gatehouse --rate-limit in the scale runs (0: left out)
 	latency     time.Duration
-	concurrency string // comma-separated: one scale run per value and channel
+	concurrency string // comma-separated: one scale run per value and channel (0: left out)
 	channels    string // comma-separated delivery channels for the scale runs
 	cliPeople   int
 	keep        bool
@@ -55,9 +58,10 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "run one measurement: scale or cli")
 	flag.IntVar(&o.people, "people", 1000, "people in the scale run")
 	flag.IntVar(&o.accounts, "accounts", 10, "member accounts in the scale run")
-	flag.Float64Var(&o.rate, "rate", 50, "requests per second per account, in the sandbox and in gatehouse")
+	flag.Float64Var(&o.rate, "rate", 50, "requests per second per account the sandbox allows in the scale runs")
+	flag.Float64Var(&o.ghRate, "gatehouse-rate", 0, "gatehouse --rate-limit in the scale runs; 0 leaves it out (gatehouse's adaptive default) (default: the same as -rate)")
 	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency the sandbox adds to every AWS request")
-	flag.StringVar(&o.concurrency, "concurrency", "16,128", "gatehouse --concurrency values for the scale runs")
+	flag.StringVar(&o.concurrency, "concurrency", "0,128", "gatehouse --concurrency values for the scale runs; 0 leaves it out (gatehouse's default: 8 per account, at least 16)")
 	flag.StringVar(&o.channels, "deliver", "none,ses", "delivery channels for the scale runs")
 	flag.IntVar(&o.cliPeople, "cli-people", 100, "people in the AWS CLI comparison")
 	flag.StringVar(&o.profiled, "profiled", "", "run the scale runs' gatehouse onboard under this build of bench/onboard/profiled")
@@ -65,6 +69,11 @@ func main() {
 	flag.BoolVar(&o.rerun, "rerun", true, "after each scale run, time the same command again (a no-op rerun)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (specs, journals, reports)")
 	flag.Parse()
+	ghRateSet := false
+	flag.Visit(func(f *flag.Flag) { ghRateSet = ghRateSet || f.Name == "gatehouse-rate" })
+	if !ghRateSet {
+		o.ghRate = o.rate
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
@@ -137,17 +146,18 @@ func scale(ctx context.Context, o options, dir string, out, log io.Writer) error
 		return err
 	}
 	var results []scaleResult
+	concurrencies, err := parseConcurrencies(o.concurrency)
+	if err != nil {
+		return err
+	}
 	for _, channel := range strings.Split(o.channels, ",") {
 		spec, err := writeSpec(dir, o.people, members, channel)
 		if err != nil {
 			return err
 		}
-		for _, c := range strings.Split(o.concurrency, ",") {
-			conc, err := strconv.Atoi(c)
-			if err != nil {
-				return fmt.Errorf("-concurrency %q: %w", c, err)
-			}
-			fmt.Fprintf(log, "scale: %d people × %d accounts, deliver %s, --concurrency %d\n", o.people, o.accounts, channel, conc)
+		for _, conc := range concurrencies {
+			fmt.Fprintf(log, "scale: %d people × %d accounts, deliver %s, --rate-limit %s, --concurrency %s\n",
+				o.people, o.accounts, channel, rateLabel(o.ghRate), concurrencyLabel(conc, o.accounts))
 			r, err := scaleRun(ctx, o, dir, fixture, spec, channel, conc)
 			if err != nil {
 				return err
@@ -178,12 +188,16 @@ func scaleRun(ctx context.Context, o options, dir, fixture, spec, channel string
 		watch = management // every mail is sent from there
 	}
 	sm := startSampler(sb, 100*time.Millisecond, watch)
-	args := []string{"onboard", "-f", spec, "--journal", filepath.Join(home, "journal.db"), "--endpoint-url", sb.url,
-		"--rate-limit", fmt.Sprint(o.rate), "--concurrency", strconv.Itoa(conc), "--output", "json"}
+	args := append([]string{"onboard", "-f", spec, "--journal", filepath.Join(home, "journal.db"), "--endpoint-url", sb.url,
+		"--output", "json"}, gatehouseFlags(o.ghRate, conc)...)
 	bin, cmdline := o.gatehouse, args
 	if o.profiled != "" {
 		bin = o.profiled
-		cmdline = append([]string{"-dir", filepath.Join(o.profileDir, fmt.Sprintf("%s-%d", channel, conc)), "--"}, args...)
+		name := fmt.Sprintf("%s-%d", channel, conc)
+		if conc == 0 {
+			name = channel + "-default"
+		}
+		cmdline = append([]string{"-dir", filepath.Join(o.profileDir, name), "--"}, args...)
 	}
 	r.run, err = runMeasured(ctx, gatehouseEnv(home), bin, cmdline...)
 	samples := sm.finish()
@@ -253,6 +267,13 @@ func ratio(wall, bound time.Duration) float64 { return wall.Seconds() / bound.Se
 
 func writeScale(w io.Writer, o options, results []scaleResult) {
 	fmt.Fprintf(w, "#### %d people × %d accounts, %v latency, %g requests/s per account\n\n", o.people, o.accounts, o.latency, o.rate)
+	fmt.Fprintf(w, "`gatehouse onboard -f spec.yaml%s [--concurrency C]` against `gatehouse sandbox serve --rate-limit %g --latency %v` "+
+		"(a token bucket per account, burst one second's worth; calls over it are answered with IAM's Throttling error). %s "+
+		"Bound = the busiest account's answered calls, less the sandbox's first burst of %d, ÷ %g/s.\n\n",
+		rateFlagText(o.ghRate), o.rate, o.latency, defaultsText(), burst(o.rate), o.rate)
+	if o.ghRate <= 0 {
+		fmt.Fprintf(w, "gatehouse runs without `--rate-limit` here, so its limit is adaptive (above), not %g/s.\n\n", o.rate)
+	}
 	fmt.Fprintln(w, "| deliver | --concurrency | wall time | bound (busiest account) | ratio | peak RSS | plan (first change) | calls answered | throttled | rerun: wall, calls (mutating) |")
 	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|---|")
 	for _, r := range results {
@@ -264,8 +285,8 @@ func writeScale(w io.Writer, o options, results []scaleResult) {
 		if r.rerun != nil {
 			rerun = fmt.Sprintf("%.1f s, %d (%d)", r.rerun.wall.Seconds(), r.rerunCalls, r.rerunMutating)
 		}
-		fmt.Fprintf(w, "| %s | %d | %.1f s | %.1f s (%s: %d calls) | **%.3f×** | %d MiB | %.1f s | %d | %d | %s |\n",
-			r.channel, r.concurrency, r.run.wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestOK,
+		fmt.Fprintf(w, "| %s | %s | %.1f s | %.1f s (%s: %d calls) | **%.3f×** | %d MiB | %.1f s | %d | %d | %s |\n",
+			r.channel, concurrencyLabel(r.concurrency, o.accounts), r.run.wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestOK,
 			ratio(r.run.wall, r.bound), r.run.maxRSSKB/1024, r.firstChange.Seconds(), total, r.refused, rerun)
 	}
 	fmt.Fprintln(w)
