@@ -23,7 +23,7 @@ func TestFromArgs(t *testing.T) {
 		Accounts: AccountSelector{IDs: []string{"111122223333", "444455556666"}},
 		Role:     Role{Name: "OrganizationAccountAccessRole", SessionName: DefaultSessionName},
 		Password: Password{Length: 20, Source: SourceCrypto, ResetRequired: true},
-		Delivery: Delivery{Channel: ChannelSES, From: "noreply@example.com", Language: LanguageEnglish},
+		Delivery: withChannelDefaults(Delivery{Channel: ChannelSES, From: "noreply@example.com", Language: LanguageEnglish}),
 		People: []Person{
 			{Email: "a@example.com", UserName: "a@example.com", Path: "/", Groups: []string{"developers", "on-call"},
 				Deliver: ChannelSES, Language: LanguageEnglish, Pos: Pos{Arg: 1}},

@@ -31,6 +31,14 @@ func build(s *draft) *Input {
 			Subject:  s.delivery.subject.V,
 			Language: strings.ToLower(first(s.delivery.language, LanguageEnglish)),
 			Template: Template{Text: s.delivery.text.V, HTML: s.delivery.html.V},
+			SMTP:     buildSMTP(s.delivery.smtp),
+			Slack:    Slack{APIURL: withSlash(first(s.delivery.slack.apiURL, DefaultSlackAPIURL))},
+			Claim: Claim{
+				URL: strings.TrimRight(s.delivery.claim.url.V, "/"),
+				Via: claimVia(s),
+				TTL: ttlOr(s.delivery.claim.ttl, DefaultClaimTTL),
+			},
+			File: File{Dir: first(s.delivery.file.dir, DefaultFileDir)},
 		},
 	}
 	if s.password.length.Set {
@@ -59,6 +67,7 @@ func buildPerson(s *draft, p *personDraft, language string) Person {
 		Accounts:    dedupe(values(p.accounts), false),
 		Deliver:     channelOf(s, p),
 		Language:    strings.ToLower(first(p.language, first(d.language, language))),
+		PublicKey:   strings.TrimSpace(first(p.publicKey, p.keyFromFile.V)),
 		Pos:         p.pos,
 	}
 	if tags := mergeTags(d.tags, p.tags); len(tags) > 0 {
@@ -68,6 +77,18 @@ func buildPerson(s *draft, p *personDraft, language string) Person {
 		}
 	}
 	return out
+}
+
+func buildSMTP(m smtpDraft) SMTP {
+	return SMTP{Addr: m.addr.V, User: m.user.V, TLS: strings.ToLower(first(m.tls, TLSStartTLS))}
+}
+
+// withSlash ends a base URL with /, so names can be added to it.
+func withSlash(u string) string {
+	if strings.HasSuffix(u, "/") {
+		return u
+	}
+	return u + "/"
 }
 
 // first is v's value when it was given, else def.

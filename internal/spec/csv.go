@@ -14,7 +14,8 @@ import (
 // columns. Column names are matched without regard to case, and spaces or
 // hyphens count as underscores ("User Name" is user_name). Lists (groups,
 // policies, accounts) are separated by ";" and tags are "key=value;key=value".
-// Lines starting with # are comments. Everything else comes from flags.
+// A public_key_file is relative to the CSV's directory. Lines starting with #
+// are comments. Everything else comes from flags.
 
 // csvColumns are the accepted columns and what each sets.
 var csvColumns = map[string]func(p *personDraft, v val[string], probs *Problems){
@@ -29,6 +30,10 @@ var csvColumns = map[string]func(p *personDraft, v val[string], probs *Problems)
 	"policies":  func(p *personDraft, v val[string], _ *Problems) { p.policies = splitList(v) },
 	"accounts":  func(p *personDraft, v val[string], _ *Problems) { p.accounts = splitList(v) },
 	"tags":      func(p *personDraft, v val[string], probs *Problems) { p.tags = splitTags(v, probs) },
+	// An age or SSH key fits a cell; an armored OpenPGP key goes in a quoted
+	// cell over several lines, or in a file named by public_key_file.
+	"public_key":      func(p *personDraft, v val[string], _ *Problems) { p.publicKey = v },
+	"public_key_file": func(p *personDraft, v val[string], _ *Problems) { p.publicKeyFile = v },
 }
 
 // csvColumnName finds the column a header cell names: case, spaces, hyphens

@@ -57,6 +57,15 @@ func TestCSV(t *testing.T) {
 					t.Fatalf("lines %d and %d, want 4 and 6", in.People[0].Pos.Line, in.People[1].Pos.Line)
 				}
 			}},
+		{"public keys, one in a quoted cell over several lines", lines(
+			"email,deliver,Public Key",
+			"a@example.com,file,"+ageKey,
+			"b@example.com,file,\""+strings.TrimSpace(pgpKey)+"\""),
+			func(t *testing.T, in *Input) {
+				if in.People[0].PublicKey != ageKey || in.People[1].PublicKey != strings.TrimSpace(pgpKey) {
+					t.Fatalf("public keys %q and %q", in.People[0].PublicKey, in.People[1].PublicKey)
+				}
+			}},
 		{"the email column alone", "email\na@example.com\n",
 			func(t *testing.T, in *Input) {
 				if in.Format != FormatCSV || len(in.People) != 1 {
@@ -105,6 +114,11 @@ func TestCSVProblems(t *testing.T) {
 				`tag "novalue" at t.csv:3: write tags as key=value, separated by ;`,
 				`user name "A@EXAMPLE.COM" at t.csv:3: already used at t.csv:2`,
 				`e-mail address "c@example" at t.csv:4: write a bare address`,
+			}},
+		{"the file channel without keys", lines("email,deliver,public_key", "a@example.com,file,", "b@example.com,file,"+ageSecret),
+			[]string{
+				`person "a@example.com" at t.csv:2: has no public key, so file cannot encrypt their credentials: add a public_key (or public_key_file) column`,
+				`public_key at t.csv:3: this is a private key`,
 			}},
 		{"a bad quote", lines("email,name", `a@example.com,"Alice`, "b@example.com,Bob"),
 			[]string{`t.csv:2: not valid CSV: extraneous or missing " in quoted-field`}},

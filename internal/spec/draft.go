@@ -1,5 +1,7 @@
 package spec
 
+import "time"
+
 // The decoders of every format fill a draft: the input as written, each value
 // with where it came from. Flags are applied to the draft, the draft is
 // validated, and only a draft without problems becomes an Input.
@@ -76,6 +78,30 @@ type deliveryDraft struct {
 	language val[string]
 	text     val[string]
 	html     val[string]
+	smtp     smtpDraft
+	slack    slackDraft
+	claim    claimDraft
+	file     fileDraft
+}
+
+type smtpDraft struct {
+	addr val[string]
+	user val[string]
+	tls  val[string]
+}
+
+type slackDraft struct {
+	apiURL val[string]
+}
+
+type claimDraft struct {
+	url val[string]
+	via val[string]
+	ttl val[time.Duration]
+}
+
+type fileDraft struct {
+	dir val[string]
 }
 
 type tagDraft struct {
@@ -97,6 +123,13 @@ type personDraft struct {
 	policies    []val[string]
 	accounts    []val[string]
 	tags        []tagDraft
+
+	// publicKey is public_key as written; publicKeyFile is public_key_file's
+	// path as written, and keyFromFile what was read from it (positioned at
+	// public_key_file).
+	publicKey     val[string]
+	publicKeyFile val[string]
+	keyFromFile   val[string]
 }
 
 // label names a person in messages: the user name, else the e-mail address.

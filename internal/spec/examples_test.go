@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 const examplesDir = "../../examples/onboard"
@@ -36,21 +37,89 @@ func TestExamplesParse(t *testing.T) {
 		}, FormatCSV, 5},
 		{"seed000.json", Flags{From: Set("noreply@example.com")}, FormatSeed000, 2},
 		{"seed001.json", Flags{Role: Set("OrganizationAccountAccessRole"), Groups: Set([]string{"developers"})}, FormatSeed001, 2},
+		{"smtp.yaml", Flags{}, FormatYAML, 2},
+		{"slack.yaml", Flags{}, FormatYAML, 2},
+		{"claim.yaml", Flags{}, FormatYAML, 2},
+		{"file.yaml", Flags{}, FormatYAML, 3},
 	}
-	entries, err := os.ReadDir(examplesDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(entries) != len(tests) {
-		t.Errorf("examples/onboard has %d files and this test knows %d: add the new ones here", len(entries), len(tests))
+	if files := exampleFiles(t); len(files) != len(tests) {
+		t.Errorf("examples/onboard has %d files and this test knows %d: add the new ones here", len(files), len(tests))
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
-			in := mustParse(t, tt.file, string(readExample(t, tt.file)), tt.flags)
+			// The path, not the bare name: public_key_file is relative to it.
+			in := mustParse(t, filepath.Join(examplesDir, tt.file), string(readExample(t, tt.file)), tt.flags)
 			if in.Format != tt.format || len(in.People) != tt.people {
 				t.Fatalf("format %q with %d people, want %q with %d", in.Format, len(in.People), tt.format, tt.people)
 			}
+		})
+	}
+}
+
+// exampleFiles lists the examples, leaving out directories (keys/).
+func exampleFiles(t testing.TB) []string {
+	t.Helper()
+	entries, err := os.ReadDir(examplesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// Each channel's example sets up that channel, and everything the channel
+// needs is there: an address or a public key for everyone.
+func TestChannelExamples(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file    string
+		channel string
+		check   func(t *testing.T, in *Input)
+	}{
+		{"smtp.yaml", ChannelSMTP, func(t *testing.T, in *Input) {
+			if in.Delivery.SMTP != (SMTP{Addr: "smtp.example.com:587", User: "gatehouse@example.com", TLS: TLSStartTLS}) {
+				t.Fatalf("smtp %+v", in.Delivery.SMTP)
+			}
+		}},
+		{"slack.yaml", ChannelSlack, func(t *testing.T, in *Input) {
+			if in.Delivery.Slack.APIURL != DefaultSlackAPIURL {
+				t.Fatalf("slack %+v", in.Delivery.Slack)
+			}
+		}},
+		{"claim.yaml", ChannelClaim, func(t *testing.T, in *Input) {
+			want := Claim{URL: "https://claims.example.com", Via: ChannelSES, TTL: 72 * time.Hour}
+			if in.Delivery.Claim != want {
+				t.Fatalf("claim %+v, want %+v", in.Delivery.Claim, want)
+			}
+		}},
+		{"file.yaml", ChannelFile, func(t *testing.T, in *Input) {
+			prefixes := []string{"age1", "ssh-ed25519 ", "-----BEGIN PGP PUBLIC KEY BLOCK-----\n"}
+			for i, p := range in.People {
+				if !strings.HasPrefix(p.PublicKey, prefixes[i]) {
+					t.Errorf("%s: public key %.40q, want one starting %q", p.UserName, p.PublicKey, prefixes[i])
+				}
+			}
+			if !strings.HasSuffix(in.People[2].PublicKey, "-----END PGP PUBLIC KEY BLOCK-----") {
+				t.Errorf("the key from keys/taro.asc is cut short")
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			in := mustParse(t, filepath.Join(examplesDir, tt.file), string(readExample(t, tt.file)), Flags{})
+			for _, p := range in.People {
+				if p.Deliver != tt.channel {
+					t.Fatalf("%s is delivered by %q, want %q", p.UserName, p.Deliver, tt.channel)
+				}
+			}
+			tt.check(t, in)
 		})
 	}
 }

@@ -25,7 +25,13 @@ func Set[T any](v T) Opt[T] { return Opt[T]{Value: v, Set: true} }
 //   - --language replaces the default language (a person's own language wins);
 //   - --deliver sets the channel for everyone, people with their own deliver
 //     included, so --deliver none is a sure way to mail nobody;
-//   - --from and the password flags replace the file's settings.
+//   - --from, the password flags and the channels' flags (--smtp-addr,
+//     --smtp-user, --smtp-tls, --claim-url, --claim-via, --claim-ttl,
+//     --file-dir) replace the file's settings; --smtp-user "" turns SMTP
+//     authentication off.
+//
+// The channels' secrets are never flags: they come from the environment
+// (EnvSMTPPassword, EnvSlackToken, EnvClaimToken), which the CLI reads.
 type Flags struct {
 	Accounts       Opt[[]string]      // --account
 	AllAccounts    Opt[bool]          // --all-accounts
@@ -36,7 +42,7 @@ type Flags struct {
 	Groups         Opt[[]string]      // --group
 	Policies       Opt[[]string]      // --policy
 	Boundary       Opt[string]        // --boundary
-	Deliver        Opt[string]        // --deliver ses|none
+	Deliver        Opt[string]        // --deliver ses|smtp|slack|claim|file|none
 	From           Opt[string]        // --from
 	Language       Opt[string]        // --language en|ja
 	PasswordLength Opt[int]           // --password-length
@@ -145,7 +151,7 @@ func (f *Flags) apply(s *draft, probs *Problems) {
 		s.defaults.language = val[string]{}
 		override(&s.delivery.language, f.Language, FlagLanguage)
 	}
-	override(&s.delivery.from, f.From, FlagFrom)
+	f.applyDelivery(&s.delivery)
 	if f.Deliver.Set {
 		s.deliverOverride = flagVal(f.Deliver, FlagDeliver)
 		s.delivery.channel = s.deliverOverride
@@ -157,6 +163,20 @@ func (f *Flags) apply(s *draft, probs *Problems) {
 	if f.ResetRequired.Set {
 		s.password.resetRequired = flagVal(f.ResetRequired, FlagResetRequired)
 	}
+}
+
+// applyDelivery puts the channels' flags over the file's delivery settings.
+func (f *Flags) applyDelivery(m *deliveryDraft) {
+	override(&m.from, f.From, FlagFrom)
+	override(&m.smtp.addr, f.SMTPAddr, FlagSMTPAddr)
+	override(&m.smtp.user, f.SMTPUser, FlagSMTPUser)
+	override(&m.smtp.tls, f.SMTPTLS, FlagSMTPTLS)
+	override(&m.claim.url, f.ClaimURL, FlagClaimURL)
+	override(&m.claim.via, f.ClaimVia, FlagClaimVia)
+	if f.ClaimTTL.Set {
+		m.claim.ttl = flagVal(f.ClaimTTL, FlagClaimTTL)
+	}
+	override(&m.file.dir, f.FileDir, FlagFileDir)
 }
 
 func override(into *val[string], o Opt[string], name string) {

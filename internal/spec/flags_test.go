@@ -3,6 +3,7 @@ package spec
 import (
 	"reflect"
 	"testing"
+	"time"
 )
 
 // overrideSpec sets everything a flag can override.
@@ -10,7 +11,9 @@ var overrideSpec = lines(
 	`accounts: ["111122223333", {ou: ou-ab12-cd34ef56}]`,
 	`role: {arn: "arn:aws:iam::{account}:role/FromFile", external_id: file-ext, session_name: file-session}`,
 	`password: {length: 30, source: secretsmanager, reset_required: true}`,
-	`delivery: {channel: ses, from: file@example.com, language: en}`,
+	`delivery: {channel: ses, from: file@example.com, language: en,`,
+	`  smtp: {addr: "file.example.com:25", user: file-user, tls: tls},`,
+	`  claim: {url: "https://file.example.com", via: slack, ttl: 24h}, file: {dir: file-dir}}`,
 	`defaults: {groups: [file-group], policies: [FilePolicy], boundary: FileBoundary, language: en}`,
 	`people:`,
 	`  - email: a@example.com`,
@@ -90,6 +93,24 @@ func TestFlagsOverrideTheFile(t *testing.T) {
 				t.Fatalf("channel %q, people %q and %q", in.Delivery.Channel, in.People[0].Deliver, in.People[1].Deliver)
 			}
 		}},
+		{"the channels' settings come from the file", Flags{}, func(t *testing.T, in *Input) {
+			d := in.Delivery
+			if d.SMTP != (SMTP{Addr: "file.example.com:25", User: "file-user", TLS: TLSImplicit}) ||
+				d.Claim != (Claim{URL: "https://file.example.com", Via: ChannelSlack, TTL: 24 * time.Hour}) || d.File.Dir != "file-dir" {
+				t.Fatalf("delivery %+v", d)
+			}
+		}},
+		{"the channels' flags replace the file's settings", Flags{
+			SMTPAddr: Set("flag.example.com:587"), SMTPUser: Set(""), SMTPTLS: Set("STARTTLS"),
+			ClaimURL: Set("https://flag.example.com/"), ClaimVia: Set("smtp"), ClaimTTL: Set(48 * time.Hour),
+			FileDir: Set("flag-dir"),
+		}, func(t *testing.T, in *Input) {
+			d := in.Delivery
+			if d.SMTP != (SMTP{Addr: "flag.example.com:587", TLS: TLSStartTLS}) ||
+				d.Claim != (Claim{URL: "https://flag.example.com", Via: ChannelSMTP, TTL: 48 * time.Hour}) || d.File.Dir != "flag-dir" {
+				t.Fatalf("delivery %+v", d)
+			}
+		}},
 		{"--from and the password flags", Flags{
 			From: Set("flag@example.com"), PasswordLength: Set(64), PasswordSource: Set("crypto"), ResetRequired: Set(false),
 		}, func(t *testing.T, in *Input) {
@@ -152,6 +173,25 @@ func TestFlagProblems(t *testing.T) {
 		}, []string{`role ARN template "arn:aws:iam::111122223333:role/R" from --role: it has no {account}`}},
 		{"--external-id without a role", Flags{ExternalID: Set("ext-id")},
 			[]string{`a role setting "ext-id" from --external-id: it is used only when assuming a role`}},
+		{"the channels' settings", Flags{
+			SMTPAddr: Set("nohost"), SMTPUser: Set("me"), SMTPTLS: Set("none"), ClaimURL: Set("claims.example.com"),
+			ClaimVia: Set("none"), ClaimTTL: Set(721 * time.Hour), FileDir: Set(" "),
+		}, []string{
+			`smtp addr "nohost" from --smtp-addr: write host:port`,
+			`smtp tls none with a user from --smtp-tls: the password would cross the network unencrypted`,
+			`claim url "claims.example.com" from --claim-url: write an absolute https:// address`,
+			`claim via "none" from --claim-via: use one of: ses, smtp, slack`,
+			`claim ttl 721h0m0s from --claim-ttl: use more than 0 and at most 720h (30 days)`,
+			`file dir from --file-dir: name the directory the encrypted files go to`,
+		}},
+		{"--claim-ttl zero, given", Flags{ClaimTTL: Set(time.Duration(0))},
+			[]string{`claim ttl 0s from --claim-ttl: use more than 0`}},
+		{"--deliver smtp needs a server", Flags{Deliver: Set("smtp")},
+			[]string{`delivery by smtp in t.yaml: it needs the mail server: set delivery.smtp.addr in the spec (host:port, e.g. smtp.example.com:587), or pass --smtp-addr`}},
+		{"--deliver claim needs a url", Flags{Deliver: Set("claim")},
+			[]string{`delivery by claim in t.yaml: it needs the public address of gatehouse serve for the links: set delivery.claim.url in the spec (e.g. https://claims.example.com), or pass --claim-url`}},
+		{"--deliver file needs keys", Flags{Deliver: Set("file")},
+			[]string{`person "a@example.com" at t.yaml:3: has no public key, so file cannot encrypt their credentials`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,4 +230,26 @@ func TestMarkChanged(t *testing.T) {
 	if n := len(f.setters()); n != reflect.TypeOf(f).NumField() {
 		t.Fatalf("MarkChanged knows %d flags, Flags has %d fields", n, reflect.TypeOf(f).NumField())
 	}
+}
+
+// The flags give everything a channel needs when the input has no file.
+func TestChannelFlagsForArguments(t *testing.T) {
+	t.Parallel()
+	flags := Flags{
+		Deliver: Set("claim"), From: Set("it@example.com"), ClaimURL: Set("http://127.0.0.1:8080"),
+		ClaimVia: Set("smtp"), SMTPAddr: Set("127.0.0.1:2525"),
+	}
+	in, err := FromArgs([]string{"a@example.com"}, flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.People[0].Deliver != ChannelClaim || in.Delivery.Claim.Via != ChannelSMTP || in.Delivery.SMTP.Addr != "127.0.0.1:2525" {
+		t.Fatalf("delivery %+v, person %+v", in.Delivery, in.People[0])
+	}
+	flags.SMTPAddr = Opt[string]{}
+	_, err = FromArgs([]string{"a@example.com"}, flags)
+	assertProblems(t, err, []string{`delivery by claim (via smtp): it needs the mail server`})
+	_, err = FromArgs([]string{"a@example.com"}, Flags{Deliver: Set("file")})
+	assertProblems(t, err, []string{`person "a@example.com" at argument 1: has no public key, so file cannot encrypt ` +
+		`their credentials: this input cannot carry public keys; list the people in a spec with public_key, or choose another --deliver`})
 }

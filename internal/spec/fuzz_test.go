@@ -13,12 +13,8 @@ import (
 // returns must hold only valid people. The seed corpus is in
 // testdata/fuzz/FuzzParse; run with go test -fuzz=FuzzParse ./internal/spec.
 func FuzzParse(f *testing.F) {
-	entries, err := os.ReadDir(examplesDir)
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(examplesDir, e.Name()))
+	for _, name := range exampleFiles(f) {
+		data, err := os.ReadFile(filepath.Join(examplesDir, name))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -66,7 +62,15 @@ func checkInput(t *testing.T, in *Input) {
 			t.Fatalf("accepted account ID %q", id)
 		}
 	}
+	d := in.Delivery
+	if !slices.Contains(TLSModes, d.SMTP.TLS) || !slices.Contains(ClaimVias, d.Claim.Via) ||
+		d.Claim.TTL <= 0 || d.Claim.TTL > MaxClaimTTL || d.File.Dir == "" {
+		t.Fatalf("accepted channel settings %+v", d)
+	}
 	for _, p := range in.People {
+		if p.PublicKey != "" && (privateKeyRe.MatchString(p.PublicKey) || !publicKeyRe.MatchString(p.PublicKey)) {
+			t.Fatalf("accepted %s's public key %q", p.UserName, p.PublicKey)
+		}
 		if !userNameRule.matches(p.UserName) || (p.Email != "" && !isEmail(p.Email)) {
 			t.Fatalf("accepted person %+v", p)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // lines joins source lines, so a test can count lines by index.
@@ -57,6 +58,16 @@ func assertProblems(t *testing.T, err error, want []string) {
 	if !ok {
 		t.Fatalf("problems:\n%s\nwant (prefixes):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// withChannelDefaults is d with the channels' settings Build fills in when the
+// input gives none.
+func withChannelDefaults(d Delivery) Delivery {
+	d.SMTP = SMTP{TLS: TLSStartTLS}
+	d.Slack = Slack{APIURL: "https://slack.com/api/"}
+	d.Claim = Claim{Via: ChannelSES, TTL: 72 * time.Hour}
+	d.File = File{Dir: "credentials"}
+	return d
 }
 
 func userNames(in *Input) []string {

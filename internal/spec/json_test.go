@@ -3,6 +3,7 @@ package spec
 import (
 	"reflect"
 	"testing"
+	"time"
 )
 
 // The JSON form of the spec is read like the YAML one, with lines computed from
@@ -24,7 +25,7 @@ func TestJSONProblems(t *testing.T) {
 			`  ]`,
 			`}`),
 			[]string{
-				`unknown field "colour" at t.json:2: delivery has the fields channel, from,`,
+				`unknown field "colour" at t.json:2: delivery has the fields channel, claim, file, from,`,
 				`unknown field "nickname" at t.json:6: a person has the fields`,
 			}},
 		{"validation lines", lines(
@@ -88,17 +89,21 @@ func TestJSONAndYAMLAgree(t *testing.T) {
 		"accounts: [\"111122223333\", {ou: ou-ab12-cd34ef56}]",
 		"role: {arn: \"arn:aws:iam::{account}:role/Onboarding\", external_id: ext-1}",
 		"password: {length: 32, source: secretsmanager, reset_required: false}",
-		"delivery: {from: it@example.com, language: ja, subject: Welcome, template: {text: \"Hi {{.UserName}}\"}}",
+		"delivery: {from: it@example.com, language: ja, subject: Welcome, template: {text: \"Hi {{.UserName}}\"},",
+		"  smtp: {addr: \"smtp.example.com:587\", user: u}, slack: {api_url: \"https://slack.example.com/api/\"},",
+		"  claim: {url: \"https://claims.example.com\", via: smtp, ttl: 2d}, file: {dir: out}}",
 		"defaults: {groups: [staff], tags: {team: a}}",
 		"people:",
-		"  - {email: a@example.com, groups: [dev], tags: {team: b}}",
+		"  - {email: a@example.com, groups: [dev], tags: {team: b}, deliver: file, public_key: "+ageKey+"}",
 		"  - b@example.com")
 	jsonSrc := `{"accounts": ["111122223333", {"ou": "ou-ab12-cd34ef56"}],
  "role": {"arn": "arn:aws:iam::{account}:role/Onboarding", "external_id": "ext-1"},
  "password": {"length": 32, "source": "secretsmanager", "reset_required": false},
- "delivery": {"from": "it@example.com", "language": "ja", "subject": "Welcome", "template": {"text": "Hi {{.UserName}}"}},
+ "delivery": {"from": "it@example.com", "language": "ja", "subject": "Welcome", "template": {"text": "Hi {{.UserName}}"},
+   "smtp": {"addr": "smtp.example.com:587", "user": "u"}, "slack": {"api_url": "https://slack.example.com/api/"},
+   "claim": {"url": "https://claims.example.com", "via": "smtp", "ttl": "2d"}, "file": {"dir": "out"}},
  "defaults": {"groups": ["staff"], "tags": {"team": "a"}},
- "people": [{"email": "a@example.com", "groups": ["dev"], "tags": {"team": "b"}}, "b@example.com"]}`
+ "people": [{"email": "a@example.com", "groups": ["dev"], "tags": {"team": "b"}, "deliver": "file", "public_key": "` + ageKey + `"}, "b@example.com"]}`
 	y := mustParse(t, "t.yaml", yamlSrc, Flags{})
 	j := mustParse(t, "t.json", jsonSrc, Flags{})
 	if y.Format != FormatYAML || j.Format != FormatJSON {
@@ -111,7 +116,8 @@ func TestJSONAndYAMLAgree(t *testing.T) {
 	if !reflect.DeepEqual(y, j) {
 		t.Fatalf("YAML and JSON differ:\n%+v\n%+v", y, j)
 	}
-	if j.Password.ResetRequired || j.Password.Length != 32 || j.People[0].Tags["team"] != "b" {
+	if j.Password.ResetRequired || j.Password.Length != 32 || j.People[0].Tags["team"] != "b" ||
+		j.Delivery.Claim.TTL != 48*time.Hour || j.People[0].PublicKey != ageKey {
 		t.Fatalf("settings not read: %+v", j)
 	}
 }

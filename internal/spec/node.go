@@ -104,7 +104,9 @@ func decodeMapping[T any](d *decoder, n *yaml.Node, what string, table fields[T]
 		seen[key] = k.Line
 		read, ok := table[key]
 		if !ok {
-			d.unknownField(k, what, table.keys())
+			if !d.refuseSecret(k, what) {
+				d.unknownField(k, what, table.keys())
+			}
 			continue
 		}
 		read(d, v, into)

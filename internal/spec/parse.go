@@ -16,8 +16,9 @@ import (
 // Parse reads an input file — a gatehouse spec in YAML or JSON, a CSV with a
 // header row naming an email column, or the JSON execution input of seed 000 or
 // seed 001 — telling the format from the content, not the name. name is used in
-// messages ("team.yaml", "-" for standard input). The flags override the file's
-// settings (see Flags).
+// messages ("team.yaml", "standard input") and is the file's path: a person's
+// public_key_file is read relative to its directory (the working directory
+// for a name without one). The flags override the file's settings (see Flags).
 //
 // Everything is validated before Parse returns; when anything is wrong the error
 // is Problems, with one entry per problem and its file:line.
@@ -25,6 +26,7 @@ func Parse(name string, data []byte, flags Flags) (*Input, error) {
 	var probs Problems
 	s := &draft{source: name}
 	if data, ok := prepare(name, data, &probs); ok && decode(name, data, s, &probs) {
+		loadKeyFiles(s, &probs)
 		return finish(s, flags, probs)
 	}
 	return nil, probs.sorted()

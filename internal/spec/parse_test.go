@@ -65,7 +65,7 @@ func TestParseYAMLSpec(t *testing.T) {
 		Accounts: AccountSelector{All: true},
 		Role:     Role{Name: "OrganizationAccountAccessRole", SessionName: "gatehouse"},
 		Password: Password{Length: 20, Source: "crypto", ResetRequired: true},
-		Delivery: Delivery{Channel: "ses", From: "IT <it@example.com>", Language: "ja"},
+		Delivery: withChannelDefaults(Delivery{Channel: "ses", From: "IT <it@example.com>", Language: "ja"}),
 		People: []Person{
 			{Email: "hanako@example.com", UserName: "hanako@example.com", DisplayName: "佐藤 花子", Path: "/people/",
 				Groups: []string{"staff", "dev"}, Policies: []string{"ReadOnlyAccess"},

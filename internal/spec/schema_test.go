@@ -62,6 +62,10 @@ func TestSchemaKeysMatchDecoder(t *testing.T) {
 		{[]string{"$defs", "defaults"}, defaultsFields.keys()},
 		{[]string{"$defs", "person"}, personFields.keys()},
 		{[]string{"$defs", "ouEntry"}, ouFields.keys()},
+		{[]string{"$defs", "smtp"}, smtpFields.keys()},
+		{[]string{"$defs", "slack"}, slackFields.keys()},
+		{[]string{"$defs", "claim"}, claimFields.keys()},
+		{[]string{"$defs", "file"}, fileFields.keys()},
 	}
 	for _, tt := range tests {
 		obj := doc.at(t, tt.path...)
@@ -89,6 +93,8 @@ func TestSchemaEnumsAndLimitsMatchGo(t *testing.T) {
 		{[]string{"$defs", "channel"}, Channels},
 		{[]string{"$defs", "language"}, Languages},
 		{[]string{"$defs", "password", "properties", "source"}, PasswordSources},
+		{[]string{"$defs", "smtp", "properties", "tls"}, TLSModes},
+		{[]string{"$defs", "claim", "properties", "via"}, ClaimVias},
 	}
 	for _, tt := range enums {
 		var got []string
@@ -129,6 +135,8 @@ func TestSchemaPatternsMatchGo(t *testing.T) {
 		{[]string{"$defs", "role", "properties", "session_name"}, sessionNameRule.re},
 		{[]string{"$defs", "policy"}, policyRule.re},
 		{[]string{"$defs", "path"}, pathRule.re},
+		{[]string{"$defs", "smtp", "properties", "addr"}, smtpAddrRule.re},
+		{[]string{"$defs", "person", "properties", "public_key"}, publicKeyRe},
 	}
 	for _, tt := range tests {
 		got, _ := doc.at(t, tt.path...)["pattern"].(string)
@@ -170,4 +178,53 @@ func atoiOrZero(suffix string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// Where Go checks a value with code rather than a pattern (addresses,
+// durations), the schema's pattern agrees with it on every sample.
+func TestSchemaPatternsAgreeWithGoChecks(t *testing.T) {
+	t.Parallel()
+	doc := loadSchema(t)
+	validURL := func(b baseURL) func(string) bool {
+		return func(s string) bool {
+			var probs Problems
+			b.check(setVal(s, Pos{}), &probs)
+			return len(probs) == 0
+		}
+	}
+	urls := []string{
+		"https://claims.example.com", "https://claims.example.com/", "https://example.com:8443/gatehouse",
+		"http://127.0.0.1:8080", "http://localhost:9000/claims", "http://[::1]:80",
+		"http://claims.example.com", "https://", "claims.example.com", "ftp://example.com",
+		"https://claims.example.com/?a=b", "https://claims.example.com/#x", "https://u:p@claims.example.com",
+		"https://a b.example.com", "/relative",
+	}
+	tests := []struct {
+		path    []string
+		accepts func(string) bool
+		samples []string
+	}{
+		{[]string{"$defs", "claim", "properties", "url"}, validURL(claimURL), urls},
+		{[]string{"$defs", "slack", "properties", "api_url"}, validURL(slackAPIURL), urls},
+		{[]string{"$defs", "claim", "properties", "ttl"}, func(s string) bool {
+			// The schema checks the form; the range (at most 30 days) is Go's alone.
+			d, ok := parseDuration(s)
+			return ok && d > 0
+		}, []string{
+			"72h", "3d", "1d12h", "90m", "1h30m", "1.5h", "500ms", "30d",
+			"72", "3 days", "1w", "", "-1h", "d", "3d-1h", "3D", "h", "1d 2h",
+		}},
+	}
+	for _, tt := range tests {
+		pattern, _ := doc.at(t, tt.path...)["pattern"].(string)
+		re, err := regexp.Compile(pattern)
+		if err != nil {
+			t.Fatalf("%s: pattern %q: %v", strings.Join(tt.path, "."), pattern, err)
+		}
+		for _, s := range tt.samples {
+			if got, want := re.MatchString(s), tt.accepts(s); got != want {
+				t.Errorf("%s: schema accepts %q: %v, gatehouse: %v", strings.Join(tt.path, "."), s, got, want)
+			}
+		}
+	}
 }

@@ -65,27 +65,27 @@ type Delivery struct {
 type SMTP struct {
 	Addr string // host:port
 	User string // empty: no authentication
-	TLS  string // starttls (default) | tls | none
+	TLS  string // one of TLSModes; default TLSStartTLS
 }
 
 // Slack configures the slack channel. The bot token is never in a spec: it
 // comes from GATEHOUSE_SLACK_TOKEN.
 type Slack struct {
-	APIURL string // Slack's Web API base; default https://slack.com/api/
+	APIURL string // Slack's Web API base, ending in /; default DefaultSlackAPIURL
 }
 
 // Claim configures one-time claim links served by gatehouse serve. The API
 // token is never in a spec: it comes from GATEHOUSE_CLAIM_TOKEN.
 type Claim struct {
-	URL string        // the public base address of gatehouse serve
-	Via string        // the channel that carries the link: ses (default) | smtp | slack
-	TTL time.Duration // how long a link works; default 72h, at most 30 days
+	URL string        // the public base address of gatehouse serve: http(s), no query or fragment, no trailing /
+	Via string        // the channel that carries the link, one of ClaimVias; default ses
+	TTL time.Duration // how long a link works; default DefaultClaimTTL, at most MaxClaimTTL
 }
 
 // File configures the file channel: credentials encrypted to each person's
 // public key, written under Dir.
 type File struct {
-	Dir string // default "credentials"
+	Dir string // default DefaultFileDir, relative to the working directory
 }
 
 // Template overrides the built-in message templates (Go text/template and html/template).
@@ -108,8 +108,11 @@ type Person struct {
 	Accounts    []string // restrict this person to these accounts (subset of the selection)
 	Deliver     string   // the channel that delivers to this person: --deliver, else own, else defaults, else Delivery.Channel
 	Language    string   // the template language: own, else defaults (or --language), else Delivery.Language
-	// PublicKey is what the file channel encrypts to: an age recipient or an
-	// armored OpenPGP public key (public_key, or the contents of public_key_file).
+	// PublicKey is what the file channel encrypts to: an age recipient
+	// (age1…), an SSH public key (ssh-ed25519 …, ssh-rsa …) or an armored
+	// OpenPGP public key block — public_key, or the contents of
+	// public_key_file. Parse checks only its form; deliver.CheckPublicKey
+	// checks that it is a key the channel can use. Empty when none was given.
 	PublicKey string
 	Pos       Pos // where the person was declared
 }
@@ -142,6 +145,29 @@ const (
 	ChannelNone  = "none"  // credentials appear only in the command's output
 )
 
+// SMTP connection security (SMTP.TLS).
+const (
+	TLSStartTLS = "starttls" // plain connection upgraded with STARTTLS, which is required (port 587)
+	TLSImplicit = "tls"      // TLS from the first byte (port 465)
+	TLSNone     = "none"     // no encryption: for a relay nearby; with a user, only at localhost
+)
+
+// Settings of the channels, filled in when the spec leaves them out.
+const (
+	DefaultSlackAPIURL = "https://slack.com/api/"
+	DefaultClaimTTL    = 72 * time.Hour
+	MaxClaimTTL        = 30 * 24 * time.Hour
+	DefaultFileDir     = "credentials"
+)
+
+// The environment variables that hold the channels' secrets. A spec never
+// holds them: it is shared and kept in version control.
+const (
+	EnvSMTPPassword = "GATEHOUSE_SMTP_PASSWORD" // the SMTP user's password
+	EnvSlackToken   = "GATEHOUSE_SLACK_TOKEN"   // the Slack bot token (xoxb-…)
+	EnvClaimToken   = "GATEHOUSE_CLAIM_TOKEN"   // the API token gatehouse serve accepts
+)
+
 // Template languages (Delivery.Language, Person.Language).
 const (
 	LanguageEnglish  = "en"
@@ -169,10 +195,14 @@ const (
 	MaxUserTags = 48
 )
 
-// Channels, Languages and PasswordSources list the accepted enum values, in the
-// order messages show them.
+// Channels, Languages, PasswordSources, TLSModes and ClaimVias list the
+// accepted enum values, in the order messages show them.
 var (
 	Channels        = []string{ChannelSES, ChannelSMTP, ChannelSlack, ChannelClaim, ChannelFile, ChannelNone}
 	Languages       = []string{LanguageEnglish, LanguageJapanese}
 	PasswordSources = []string{SourceCrypto, SourceSecretsManager}
+	TLSModes        = []string{TLSStartTLS, TLSImplicit, TLSNone}
+	// ClaimVias are the channels that can carry a claim link: those that
+	// reach a person by e-mail address with a message.
+	ClaimVias = []string{ChannelSES, ChannelSMTP, ChannelSlack}
 )

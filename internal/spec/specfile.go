@@ -63,6 +63,10 @@ var deliveryFields = fields[deliveryDraft]{
 	"template": func(d *decoder, v *yaml.Node, m *deliveryDraft) {
 		decodeMapping(d, v, "template", templateFields, m)
 	},
+	"smtp":  func(d *decoder, v *yaml.Node, m *deliveryDraft) { decodeMapping(d, v, "smtp", smtpFields, &m.smtp) },
+	"slack": func(d *decoder, v *yaml.Node, m *deliveryDraft) { decodeMapping(d, v, "slack", slackFields, &m.slack) },
+	"claim": func(d *decoder, v *yaml.Node, m *deliveryDraft) { decodeMapping(d, v, "claim", claimFields, &m.claim) },
+	"file":  func(d *decoder, v *yaml.Node, m *deliveryDraft) { decodeMapping(d, v, "file", fileFields, &m.file) },
 }
 
 var templateFields = fields[deliveryDraft]{
@@ -82,9 +86,16 @@ var personFields = fields[personDraft]{
 	"policies":  func(d *decoder, v *yaml.Node, p *personDraft) { p.policies = d.list(v, "policies") },
 	"accounts":  func(d *decoder, v *yaml.Node, p *personDraft) { p.accounts = d.list(v, "accounts") },
 	"tags":      func(d *decoder, v *yaml.Node, p *personDraft) { p.tags = d.tags(v, "tags") },
+	"public_key": func(d *decoder, v *yaml.Node, p *personDraft) {
+		p.publicKey = d.str(v, "public_key")
+	},
+	"public_key_file": func(d *decoder, v *yaml.Node, p *personDraft) {
+		p.publicKeyFile = d.str(v, "public_key_file")
+	},
 }
 
-// defaultsFields are the person fields that make sense for everyone.
+// defaultsFields are the person fields that make sense for everyone: not a
+// public key, which is one person's.
 var defaultsFields = pick(personFields, "groups", "policies", "boundary", "tags", "path", "language", "deliver")
 
 var ouFields = fields[accountsDraft]{

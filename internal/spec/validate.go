@@ -91,6 +91,7 @@ func validateDelivery(m deliveryDraft, probs *Problems) {
 			probs.add(m.html.Pos, "html template", "it does not parse as a Go template: "+err.Error())
 		}
 	}
+	validateChannelSettings(m, probs)
 }
 
 // validateShared checks the fields a person and the defaults have in common.
@@ -118,7 +119,7 @@ func validatePeople(s *draft, probs *Problems) {
 	}
 	userNames := map[string]Pos{}
 	emails := map[string]Pos{}
-	needsSender := false
+	used := map[string]bool{}
 	for i := range s.people {
 		p := &s.people[i]
 		nameOK, emailOK := validatePerson(s, p, probs)
@@ -132,12 +133,9 @@ func validatePeople(s *draft, probs *Problems) {
 			checkDuplicate(emails, p.email, "e-mail address", "; each person appears once, "+
 				"so remove the duplicate", probs)
 		}
-		needsSender = needsSender || channelOf(s, p) == ChannelSES
+		used[channelOf(s, p)] = true
 	}
-	if needsSender && s.delivery.from.V == "" {
-		probs.add(Pos{File: s.peoplePos.File}, "delivery by ses", "it needs a sender address: set delivery.from "+
-			"in the spec, or pass --from, with an address or domain SES has verified (or --deliver none)")
-	}
+	validateChannelNeeds(s, used, probs)
 }
 
 // checkDuplicate reports v when seen (compared without case) has it already.
@@ -194,10 +192,8 @@ func validatePerson(s *draft, p *personDraft, probs *Problems) (nameOK, emailOK 
 		probs.add(p.pos, "person "+quote(p.label()), "has more than 48 tags with the defaults; "+
 			"IAM allows 50 and gatehouse adds two of its own")
 	}
-	if channelOf(s, p) == ChannelSES && p.email.V == "" {
-		probs.add(p.pos, "person "+quote(p.label()), "has no e-mail address, so ses cannot deliver "+
-			"to them: add an email, or set deliver: none for them")
-	}
+	checkPersonKey(p, probs)
+	checkPersonChannel(s, p, probs)
 	return nameOK, emailOK
 }
 
