@@ -1,6 +1,414 @@
 package deliver
 
-import "errors"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
 
-// PLACEHOLDER: a helper is replacing this file with the slack channel.
-func newSlack(deps Deps) (Channel, error) { return nil, errors.New("the slack channel is not built yet") }
+	"github.com/gatehouse/gatehouse/internal/spec"
+)
+
+const (
+	slackDefaultAPIURL = "https://slack.com/api/"
+	// slackScopes are the bot token scopes the three methods need, as a
+	// person adds them on the app's OAuth & Permissions page.
+	slackScopes       = "users:read.email, im:write and chat:write"
+	slackTokenHint    = "set GATEHOUSE_SLACK_TOKEN to the bot token (xoxb-…) of a Slack app installed in the workspace"
+	slackAttempts     = 5                // per call, when Slack answers HTTP 429
+	slackMaxWait      = time.Minute      // a longer Retry-After fails the call (retryable) instead
+	slackSetupTimeout = 15 * time.Second // auth.test at setup
+	slackHTTPTimeout  = 30 * time.Second // per request, when Deps.HTTPClient is nil
+	slackMaxAnswer    = 1 << 20
+)
+
+// slackChannel sends the credential as a direct message from a Slack app's
+// bot: users.lookupByEmail finds the person, conversations.open opens the
+// direct message, chat.postMessage posts it. The message is Slack mrkdwn
+// from templates/<lang>/slack.tmpl or, when Deps.Template.Text is set, from
+// that override (Template.HTML is for mail and is not used). Both see the
+// credential's fields with &, < and > escaped, as Slack requires, so a name
+// cannot mention @channel or forge a link; an override's own text is sent
+// as written. The channel holds no state between deliveries and is safe for
+// concurrent use.
+type slackChannel struct {
+	client    *http.Client
+	ownClient bool
+	api       *url.URL // ends in "/"
+	token     string
+	lang      string
+	sets      map[string]*templateSet // by language
+}
+
+func newSlack(deps Deps) (Channel, error) {
+	s, err := setupSlack(deps)
+	if err != nil {
+		return nil, err // not a nil *slackChannel in a non-nil Channel
+	}
+	return s, nil
+}
+
+// setupSlack checks the token's form, the API URL and the templates, then
+// asks Slack (auth.test) whether it accepts the token, so that a mistake is
+// reported before any user is created.
+func setupSlack(deps Deps) (*slackChannel, error) {
+	const where = "setting up Slack delivery"
+	token := deps.Slack.Token
+	switch {
+	case token == "":
+		return nil, fmt.Errorf("%s: no Slack token; %s", where, slackTokenHint)
+	case strings.ContainsFunc(token, unicode.IsSpace):
+		return nil, fmt.Errorf("%s: the Slack token in GATEHOUSE_SLACK_TOKEN contains white space; set it to the bot token (xoxb-…) alone", where)
+	}
+	api, err := slackAPIURL(deps.Slack.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	s := &slackChannel{client: deps.HTTPClient, api: api, token: token, lang: deps.Language, sets: map[string]*templateSet{}}
+	if s.client == nil {
+		s.client, s.ownClient = &http.Client{Timeout: slackHTTPTimeout}, true
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			s.client.Transport = t.Clone() // so that Close closes only this channel's connections
+		}
+	}
+	if s.lang == "" {
+		s.lang = spec.LanguageEnglish
+	}
+	if !validLanguage(s.lang) {
+		return nil, fmt.Errorf("%s: unknown template language %q: choose one of %s", where, s.lang, strings.Join(spec.Languages, ", "))
+	}
+	for _, lang := range spec.Languages {
+		set, err := compileSlack(lang, deps.Template, deps.Subject)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		s.sets[lang] = set
+		if _, err := s.render(sampleCredential(lang)); err != nil { // an override's unknown field shows only when run
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), slackSetupTimeout)
+	defer cancel()
+	if err := s.call(ctx, "auth.test", nil, nil, &struct{}{}); err != nil {
+		if !errors.As(err, new(*slackAPIError)) && !errors.As(err, new(*slackHTTPError)) {
+			err = fmt.Errorf("%w; check the Slack API URL %s and the network", err, api)
+		}
+		err = s.explain(err, "")
+		_ = s.Close()
+		return nil, redact(fmt.Errorf("%s: checking the Slack token: %w", where, err), token)
+	}
+	return s, nil
+}
+
+// slackAPIURL is raw (default Slack's) as a base URL ending in "/". The token
+// travels to it, so plain HTTP is only for a server on this machine.
+func slackAPIURL(raw string) (*url.URL, error) {
+	if raw == "" {
+		raw = slackDefaultAPIURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return nil, fmt.Errorf("Slack API URL %q is not an http(s) address like %s", raw, slackDefaultAPIURL)
+	}
+	if u.Scheme == "http" {
+		ip := net.ParseIP(u.Hostname())
+		if u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, fmt.Errorf("Slack API URL %q is plain HTTP to another machine, which would expose the token: use https", raw)
+		}
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
+// compileSlack is one language's Slack templates: the subject (the
+// message's first line, and .Subject for overrides) and the message.
+func compileSlack(lang string, tmpl spec.Template, subject string) (*templateSet, error) {
+	textName, text := "text override", tmpl.Text
+	if text == "" {
+		textName, text = "built-in "+lang+" Slack", builtinPart(lang, "slack")
+	}
+	subjectName := "subject override"
+	if subject == "" {
+		subjectName, subject = "built-in "+lang+" subject", builtinPart(lang, "subject")
+	}
+	var (
+		set templateSet
+		err error
+	)
+	if set.subject, err = parseText(subjectName, subject); err != nil {
+		return nil, err
+	}
+	if set.text, err = parseText(textName, text); err != nil {
+		return nil, err
+	}
+	return &set, nil
+}
+
+func (s *slackChannel) Name() string { return spec.ChannelSlack }
+
+func (s *slackChannel) Close() error {
+	if s.ownClient && s.client.Transport != nil {
+		s.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// Deliver finds the person in the workspace by e-mail and sends them the
+// message in their language (else the channel's) as a direct message.
+func (s *slackChannel) Deliver(ctx context.Context, c Credential) (Receipt, error) {
+	where := fmt.Sprintf("sending sign-in details for user (%s) in account (%s) to %s through Slack", c.UserName, c.Account, c.Email)
+	fail := func(err error) (Receipt, error) {
+		return Receipt{}, s.redact(fmt.Errorf("%s: %w", where, err), c.Password)
+	}
+	if c.Email == "" {
+		return fail(reject(errors.New("the person has no e-mail address to find them in Slack by")))
+	}
+	text, err := s.render(c)
+	if err != nil {
+		return fail(err)
+	}
+	var found struct {
+		User struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	if err := s.call(ctx, "users.lookupByEmail", url.Values{"email": {c.Email}}, nil, &found); err != nil {
+		return fail(s.explain(err, c.Email))
+	}
+	var opened struct {
+		Channel struct {
+			ID string `json:"id"`
+		} `json:"channel"`
+	}
+	if err := s.call(ctx, "conversations.open", nil, map[string]any{"users": found.User.ID}, &opened); err != nil {
+		return fail(s.explain(err, c.Email))
+	}
+	var posted struct {
+		Channel string `json:"channel"`
+		TS      string `json:"ts"`
+	}
+	// No unfurling: Slack's servers have no business fetching a claim link.
+	msg := map[string]any{"channel": opened.Channel.ID, "text": text, "mrkdwn": true, "unfurl_links": false, "unfurl_media": false}
+	if err := s.call(ctx, "chat.postMessage", nil, msg, &posted); err != nil {
+		return fail(s.explain(err, c.Email))
+	}
+	return Receipt{
+		Channel:   spec.ChannelSlack,
+		MessageID: posted.Channel + "/" + posted.TS,
+		Detail:    fmt.Sprintf("Slack direct message to %s (%s)", c.Email, found.User.ID),
+	}, nil
+}
+
+// render is the message text for c. A claim link replaces the password,
+// whatever the template says.
+func (s *slackChannel) render(c Credential) (string, error) {
+	lang := c.Language
+	if lang == "" {
+		lang = s.lang
+	}
+	set, ok := s.sets[lang]
+	if !ok {
+		return "", reject(fmt.Errorf("unknown template language %q: choose one of %s", lang, strings.Join(spec.Languages, ", ")))
+	}
+	return renderSlack(set, c)
+}
+
+// RenderSlack is the Slack message (mrkdwn) the slack channel would send c
+// in lang with these overrides, for gatehouse template preview.
+func RenderSlack(lang string, tmpl spec.Template, subject string, c Credential) (string, error) {
+	if lang == "" {
+		lang = spec.LanguageEnglish
+	}
+	if !validLanguage(lang) {
+		return "", reject(fmt.Errorf("unknown template language %q: choose one of %s", lang, strings.Join(spec.Languages, ", ")))
+	}
+	set, err := compileSlack(lang, tmpl, subject)
+	if err != nil {
+		return "", err
+	}
+	return renderSlack(set, c)
+}
+
+func renderSlack(set *templateSet, c Credential) (string, error) {
+	if c.ClaimURL != "" {
+		c.Password = ""
+	}
+	esc := func(v string) string { return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(v) }
+	for _, f := range []*string{&c.Account, &c.AccountAlias, &c.UserName, &c.Email, &c.DisplayName, &c.Password, &c.SignInURL, &c.ClaimURL} {
+		*f = esc(*f)
+	}
+	m, err := set.render(c)
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(m.Text) == "" {
+		return "", reject(fmt.Errorf("rendering the %s template: the message is empty", set.text.Name()))
+	}
+	return m.Text, nil
+}
+
+// redact removes the password (as written, as escaped for mrkdwn, as encoded
+// in JSON) and the token from err.
+func (s *slackChannel) redact(err error, password string) error {
+	for _, secret := range []string{password, strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(password)} {
+		b, _ := json.Marshal(secret)
+		err = redact(redact(err, secret), strings.Trim(string(b), `"`))
+	}
+	return redact(err, s.token)
+}
+
+// slackAPIError is Slack's ok:false answer to a method.
+type slackAPIError struct {
+	Method   string
+	Code     string   // "users_not_found"
+	Needed   string   // missing_scope: the scope the method needs
+	Provided string   // missing_scope: the token's scopes
+	Messages []string // response_metadata.messages: Slack's explanation
+}
+
+func (e *slackAPIError) Error() string {
+	msg := e.Method + ": " + e.Code
+	if len(e.Messages) > 0 {
+		msg += " (" + strings.Join(e.Messages, "; ") + ")"
+	}
+	return msg
+}
+
+// slackHTTPError is an answer without Slack's JSON: a proxy's or a load
+// balancer's error page, or an address that is not Slack's API.
+type slackHTTPError struct {
+	Method string
+	Status int
+}
+
+func (e *slackHTTPError) Error() string {
+	return fmt.Sprintf("%s: HTTP %d %s without Slack's JSON answer", e.Method, e.Status, http.StatusText(e.Status))
+}
+
+// slackRateLimitError is Slack's HTTP 429: wait Wait before calling again.
+type slackRateLimitError struct {
+	Method string
+	Wait   time.Duration
+}
+
+func (e *slackRateLimitError) Error() string {
+	return fmt.Sprintf("%s: rate limited by Slack (Retry-After: %s)", e.Method, e.Wait)
+}
+
+// call calls method with form arguments or, when body is set, a JSON body,
+// and decodes the answer into out. It waits out HTTP 429 (Retry-After) up to
+// slackAttempts times; other errors return at once.
+func (s *slackChannel) call(ctx context.Context, method string, form url.Values, body any, out any) error {
+	contentType, payload := "application/x-www-form-urlencoded; charset=utf-8", []byte(form.Encode())
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("encoding the %s request: %w", method, err)
+		}
+		contentType = "application/json; charset=utf-8"
+	}
+	for attempt := 1; ; attempt++ {
+		err := s.post(ctx, method, contentType, payload, out)
+		var limited *slackRateLimitError
+		if !errors.As(err, &limited) {
+			return err
+		}
+		if attempt == slackAttempts || limited.Wait > slackMaxWait {
+			return fmt.Errorf("%w; gave up after %d attempts: try again later", err, attempt)
+		}
+		timer := time.NewTimer(limited.Wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return fmt.Errorf("waiting %s for Slack's rate limit on %s: %w", limited.Wait, method, ctx.Err())
+		case <-timer.C:
+		}
+	}
+}
+
+// post sends one request and reads Slack's envelope {ok, error, warning,
+// response_metadata}; warnings are not errors and are dropped.
+func (s *slackChannel) post(ctx context.Context, method, contentType string, payload []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.api.JoinPath(method).String(), bytes.NewReader(payload))
+	if err != nil {
+		return fmt.Errorf("calling Slack's %s: %w", method, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	req.Header.Set("Content-Type", contentType)
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("calling Slack's %s: %w", method, err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, slackMaxAnswer))
+	if err != nil {
+		return fmt.Errorf("reading Slack's answer to %s: %w", method, err)
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		wait := time.Second // Slack always says; this is for a proxy that does not
+		if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n >= 0 {
+			wait = time.Duration(n) * time.Second
+		}
+		return &slackRateLimitError{Method: method, Wait: wait}
+	}
+	var env struct {
+		OK               bool   `json:"ok"`
+		Error            string `json:"error"`
+		Needed           string `json:"needed"`
+		Provided         string `json:"provided"`
+		ResponseMetadata struct {
+			Messages []string `json:"messages"`
+		} `json:"response_metadata"`
+	}
+	if json.Unmarshal(answer, &env) != nil || (!env.OK && env.Error == "") {
+		return &slackHTTPError{Method: method, Status: resp.StatusCode}
+	}
+	if !env.OK {
+		return &slackAPIError{Method: method, Code: env.Error, Needed: env.Needed, Provided: env.Provided, Messages: env.ResponseMetadata.Messages}
+	}
+	if err := json.Unmarshal(answer, out); err != nil {
+		return fmt.Errorf("decoding Slack's answer to %s: %w", method, err)
+	}
+	return nil
+}
+
+// explain says what a failed call means for the person running gatehouse and
+// how to fix it, marking ErrRejected what retrying cannot fix.
+func (s *slackChannel) explain(err error, email string) error {
+	var (
+		apiErr  *slackAPIError
+		httpErr *slackHTTPError
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		switch apiErr.Code {
+		case "users_not_found":
+			return reject(fmt.Errorf("%s is not in the Slack workspace (%w): invite them, or deliver to them another way (deliver: ses|smtp|claim)", email, err))
+		case "missing_scope":
+			return reject(fmt.Errorf("%w: the Slack app lacks the scope %s (it has: %s); add the bot token scopes %s on the app's OAuth & Permissions page, reinstall the app, and set GATEHOUSE_SLACK_TOKEN to its bot token",
+				err, apiErr.Needed, apiErr.Provided, slackScopes))
+		case "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired":
+			return reject(fmt.Errorf("%w: Slack refused the token; %s", err, slackTokenHint))
+		case "user_disabled":
+			return reject(fmt.Errorf("%w: the Slack account of %s is deactivated; deliver to them another way (deliver: ses|smtp|claim)", err, email))
+		case "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout":
+			return err // Slack's own trouble: a later try may work
+		}
+		return reject(err)
+	case errors.As(err, &httpErr) && httpErr.Status >= 400 && httpErr.Status < 500:
+		return reject(fmt.Errorf("%w: check the Slack API URL %s", err, s.api))
+	}
+	return err
+}
