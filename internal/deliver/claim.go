@@ -1,6 +1,132 @@
 package deliver
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
 
-// PLACEHOLDER: a helper is replacing this file with the claim channel.
-func newClaim(deps Deps) (Channel, error) { return nil, errors.New("the claim channel is not built yet") }
+	"github.com/gatehouse/gatehouse/internal/claim"
+	"github.com/gatehouse/gatehouse/internal/spec"
+)
+
+// claimVias are the channels that can carry a claim link.
+var claimVias = []string{spec.ChannelSES, spec.ChannelSMTP, spec.ChannelSlack}
+
+// claimChannel seals the password, stores it with gatehouse serve and hands
+// the one-time link, never the password, to the carrier channel.
+type claimChannel struct {
+	client  *claim.Client
+	carrier Channel
+	via     string
+	ttl     time.Duration
+}
+
+func newClaim(deps Deps) (Channel, error) {
+	cfg, err := checkClaimConfig(deps)
+	if err != nil {
+		return nil, err
+	}
+	carrier, err := New(cfg.Via, deps)
+	if err != nil {
+		return nil, fmt.Errorf("setting up claim links carried by %s: %w", cfg.Via, err)
+	}
+	return newClaimWith(cfg, deps.HTTPClient, carrier), nil
+}
+
+// checkClaimConfig checks deps.Claim and fills in its defaults.
+func checkClaimConfig(deps Deps) (ClaimConfig, error) {
+	cfg := deps.Claim
+	u, err := url.Parse(cfg.URL)
+	switch {
+	case cfg.URL == "":
+		return cfg, errors.New("setting up claim links: no claim server address; set delivery.claim.url in the spec or --claim-url to gatehouse serve's public address")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "":
+		return cfg, fmt.Errorf("setting up claim links: claim server address %q: give an absolute http or https address without query or fragment, such as https://claims.example.com", cfg.URL)
+	case cfg.Token == "":
+		return cfg, fmt.Errorf("setting up claim links: no API token for gatehouse serve; set %s to the token gatehouse serve was started with", claim.TokenEnv)
+	case cfg.TTL < 0 || cfg.TTL > claim.MaxTTL:
+		return cfg, fmt.Errorf("setting up claim links: link lifetime %s: give one up to %s (30 days)", cfg.TTL, claim.MaxTTL)
+	}
+	if cfg.TTL == 0 {
+		cfg.TTL = claim.DefaultTTL
+	}
+	if cfg.Via == "" {
+		cfg.Via = spec.ChannelSES
+	}
+	if !slices.Contains(claimVias, cfg.Via) {
+		return cfg, fmt.Errorf("setting up claim links: links cannot be carried by %q: choose one of %s", cfg.Via, strings.Join(claimVias, ", "))
+	}
+	return cfg, nil
+}
+
+func newClaimWith(cfg ClaimConfig, hc *http.Client, carrier Channel) *claimChannel {
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &claimChannel{
+		client:  &claim.Client{BaseURL: cfg.URL, Token: cfg.Token, HTTP: hc},
+		carrier: carrier,
+		via:     cfg.Via,
+		ttl:     cfg.TTL,
+	}
+}
+
+func (ch *claimChannel) Name() string { return spec.ChannelClaim }
+
+func (ch *claimChannel) Close() error { return ch.carrier.Close() }
+
+// Deliver stores the sealed password with gatehouse serve and sends the link
+// through the carrier. When the carrier refuses the message for good, the
+// claim is withdrawn, so no unsent link stays usable.
+func (ch *claimChannel) Deliver(ctx context.Context, c Credential) (Receipt, error) {
+	where := fmt.Sprintf("creating a claim link for user (%s) in account (%s) at %s", c.UserName, c.Account, ch.client.BaseURL)
+	key, sealed, err := claim.Seal(c.Password)
+	if err != nil {
+		return Receipt{}, reject(fmt.Errorf("%s: %w", where, err))
+	}
+	created, err := ch.client.Create(ctx, claim.Request{
+		Meta: claim.Meta{
+			UserName: c.UserName, Account: c.Account, AccountAlias: c.AccountAlias, DisplayName: c.DisplayName,
+			SignInURL: c.SignInURL, Language: c.Language, ResetRequired: c.ResetRequired,
+		},
+		Sealed: sealed,
+		TTL:    ch.ttl,
+	})
+	if err != nil {
+		return Receipt{}, redact(classifyClaimError(where, err), c.Password)
+	}
+	link := created.Link(key)
+	c.ClaimURL, c.ClaimExpires, c.Password = link, created.Expires, ""
+	r, err := ch.carrier.Deliver(ctx, c)
+	if err != nil {
+		err = redact(redact(err, link), key.Fragment())
+		if errors.Is(err, ErrRejected) {
+			if werr := ch.client.Withdraw(ctx, created.ID); werr != nil {
+				err = fmt.Errorf("%w (withdrawing the unsent claim %s also failed: %v; it expires %s)", err, created.ID, werr, expiresText(created.Expires))
+			}
+		}
+		return Receipt{}, fmt.Errorf("delivering the claim link %s for user (%s) through %s: %w", created.ID, c.UserName, ch.via, err)
+	}
+	return Receipt{
+		Channel:   spec.ChannelClaim,
+		MessageID: created.ID,
+		Detail:    fmt.Sprintf("claim link (expires %s) via %s", expiresText(created.Expires), r.String()),
+	}, nil
+}
+
+func expiresText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// classifyClaimError marks the API's refusals that retrying cannot fix.
+func classifyClaimError(where string, err error) error {
+	err = fmt.Errorf("%s: %w", where, err)
+	var apiErr *claim.APIError
+	if errors.As(err, &apiErr) && !apiErr.Temporary() {
+		return reject(err)
+	}
+	return err
+}

@@ -1,0 +1,165 @@
+package claim
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestClientCreateAndReveal(t *testing.T) {
+	t.Parallel()
+	ts := startTestServer(t, nil)
+	k, req := sealedRequest(t)
+	req.TTL = 90 * time.Minute
+	c, err := ts.client().Create(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Expires.Equal(ts.clock.Now().Add(90*time.Minute)) || !idPattern.MatchString(c.ID) {
+		t.Errorf("created = %+v", c)
+	}
+	if link := c.Link(k); link != ts.URL+"/c/"+c.ID+"#"+k.Fragment() {
+		t.Errorf("link = %q", link)
+	}
+	var out revealedBody
+	r := ts.reveal(t, c.ID, k, "")
+	r.decode(t, &out)
+	if got, err := Open(k, Sealed{Nonce: out.Nonce, Ciphertext: out.Ciphertext}); err != nil || got != testPassword {
+		t.Errorf("revealed %q, %v", got, err)
+	}
+	events, _ := ts.store.Events(context.Background(), c.ID)
+	if len(events) != 2 || events[0].Addr != "127.0.0.1" || events[1].Event != "claimed" {
+		t.Errorf("events = %+v", events)
+	}
+}
+
+func TestClientErrors(t *testing.T) {
+	t.Parallel()
+	ts := startTestServer(t, nil)
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "database on fire", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(failing.Close)
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	closedURL := "http://" + closed.Addr().String()
+	closed.Close()
+	_, req := sealedRequest(t)
+	tooLong := req
+	tooLong.TTL = MaxTTL + time.Second
+	tests := []struct {
+		name      string
+		client    *Client
+		req       Request
+		status    int // 0: no APIError
+		temporary bool
+		want      string
+	}{
+		{"wrong token", &Client{BaseURL: ts.URL, Token: "not-the-token-at-all"}, req, 401, false, "set GATEHOUSE_CLAIM_TOKEN to the API token gatehouse serve was started with"},
+		{"no token", &Client{BaseURL: ts.URL}, req, 401, false, "401 Unauthorized: missing or wrong API token"},
+		{"too long", ts.client(), tooLong, 400, false, "ttl_seconds must be 1 to 2592000"},
+		{"server error", &Client{BaseURL: failing.URL, Token: testToken}, req, 503, true, "503 Service Unavailable"},
+		{"not gatehouse", &Client{BaseURL: ts.URL + "/elsewhere", Token: testToken}, req, 404, false, "check that the claim URL points at gatehouse serve"},
+		{"network", &Client{BaseURL: closedURL, Token: testToken}, req, 0, true, "calling gatehouse serve"},
+		{"bad address", &Client{BaseURL: "claims.example.com", Token: testToken}, req, 0, false, "give an absolute http or https address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := tt.client.Create(context.Background(), tt.req)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Create: %v; want an error with %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), testToken) || strings.Contains(err.Error(), "not-the-token-at-all") {
+				t.Errorf("error holds the token: %v", err)
+			}
+			var apiErr *APIError
+			if got := errors.As(err, &apiErr); got != (tt.status != 0) || got && (apiErr.Status != tt.status || apiErr.Temporary() != tt.temporary) {
+				t.Errorf("APIError = %v (%+v), want status %d temporary %v", got, apiErr, tt.status, tt.temporary)
+			}
+		})
+	}
+}
+
+func TestCreateRefusesBadRequests(t *testing.T) {
+	t.Parallel()
+	ts := startTestServer(t, nil)
+	tests := []struct {
+		name   string
+		mutate func(*createBody)
+		want   string
+	}{
+		{"short verifier", func(b *createBody) { b.Verifier = b.Verifier[:16] }, "verifier must be 32 bytes"},
+		{"long nonce", func(b *createBody) { b.Nonce = append(b.Nonce, 0) }, "nonce must be 12 bytes"},
+		{"empty ciphertext", func(b *createBody) { b.Ciphertext = nil }, "ciphertext must be"},
+		{"huge ciphertext", func(b *createBody) { b.Ciphertext = make([]byte, 4096) }, "ciphertext must be"},
+		{"negative TTL", func(b *createBody) { b.TTLSeconds = -1 }, "ttl_seconds"},
+		{"no user", func(b *createBody) { b.UserName = "" }, "user_name is required"},
+		{"no account", func(b *createBody) { b.Account = "" }, "account is required"},
+		{"relative sign-in URL", func(b *createBody) { b.SignInURL = "/console" }, "sign_in_url must be"},
+		{"language", func(b *createBody) { b.Language = "de" }, "use en or ja"},
+		{"long name", func(b *createBody) { b.DisplayName = strings.Repeat("x", 300) }, "display_name is longer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			body := createBodyOf(t)
+			tt.mutate(&body)
+			r := ts.do(t, "POST", "/api/v1/claims", "", body, "Authorization", "Bearer "+testToken)
+			if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), tt.want) {
+				t.Errorf("%d %s; want 400 with %q", r.Status, r.Body, tt.want)
+			}
+		})
+	}
+}
+
+func TestWithdrawLeavesRevealedClaims(t *testing.T) {
+	t.Parallel()
+	ts := startTestServer(t, nil)
+	c, k := ts.create(t)
+	ts.reveal(t, c.ID, k, "")
+	if err := ts.client().Withdraw(context.Background(), c.ID); err != nil {
+		t.Errorf("withdrawing a revealed claim: %v", err)
+	}
+	if st, _ := ts.store.Status(context.Background(), c.ID, ts.clock.Now()); st.State != StateClaimed {
+		t.Errorf("state after withdrawing a revealed claim: %s", st.State)
+	}
+}
+
+func TestSweeperPurgesExpiredClaims(t *testing.T) {
+	t.Parallel()
+	ts := startTestServer(t, func(c *Config) { c.SweepEvery = 10 * time.Millisecond })
+	_, req := sealedRequest(t)
+	req.TTL = time.Minute
+	c, err := ts.client().Create(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.clock.Add(time.Hour)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ts.Serve(ctx, ln, nil) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		events, _ := ts.store.Events(context.Background(), c.ID)
+		if len(events) == 2 && events[1].Event == "expired" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sweeper did not purge the expired claim: %+v", events)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+}

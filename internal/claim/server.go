@@ -1,0 +1,213 @@
+package claim
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// MinTokenLength is the shortest API token the server accepts: long enough
+// that guessing it is hopeless within any rate limit.
+const MinTokenLength = 16
+
+// Config is what a Server is built from.
+type Config struct {
+	Store *Store
+	// Token is the API token that creating and withdrawing claims requires
+	// (Authorization: Bearer TOKEN). Never logged.
+	Token  string
+	Logger *slog.Logger     // nil: discard
+	Now    func() time.Time // nil: time.Now
+	// TrustProxy takes the client's address from the last X-Forwarded-For
+	// entry (the one the proxy in front added) instead of the connection.
+	TrustProxy bool
+	// MaxFailures failed attempts per client within FailureWindow, then 429
+	// (defaults: DefaultMaxFailures, DefaultFailureWindow).
+	MaxFailures   int
+	FailureWindow time.Duration
+	// SweepEvery is how often expired claims are purged (default 1 minute).
+	SweepEvery time.Duration
+	// HSTS sends Strict-Transport-Security: the pages are reached over HTTPS
+	// (served so directly, or by the proxy in front).
+	HSTS bool
+}
+
+// Server serves claim pages and the claims API.
+type Server struct {
+	store      *Store
+	tokenHash  [sha256.Size]byte
+	logger     *slog.Logger
+	now        func() time.Time
+	trustProxy bool
+	limit      *limiter
+	sweepEvery time.Duration
+	page       *pageRenderer
+	hsts       bool
+}
+
+// NewServer checks cfg and builds the server.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("setting up the claim server: no store")
+	}
+	if len(cfg.Token) < MinTokenLength {
+		return nil, fmt.Errorf("setting up the claim server: the API token must be at least %d characters; make one with: openssl rand -base64 32", MinTokenLength)
+	}
+	s := &Server{
+		store: cfg.Store, tokenHash: sha256.Sum256([]byte(cfg.Token)), logger: cfg.Logger, now: cfg.Now,
+		trustProxy: cfg.TrustProxy, sweepEvery: cfg.SweepEvery, hsts: cfg.HSTS,
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.sweepEvery <= 0 {
+		s.sweepEvery = time.Minute
+	}
+	maxFailures, window := cfg.MaxFailures, cfg.FailureWindow
+	if maxFailures <= 0 {
+		maxFailures = DefaultMaxFailures
+	}
+	if window <= 0 {
+		window = DefaultFailureWindow
+	}
+	s.limit = newLimiter(maxFailures, window)
+	page, err := newPageRenderer()
+	if err != nil {
+		return nil, fmt.Errorf("setting up the claim server: %w", err)
+	}
+	s.page = page
+	return s, nil
+}
+
+// contentSecurityPolicy allows the page its own script, style, images and
+// API, and nothing else: no inline code, no frames, no forms, no base tag.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// Handler is every route, each response with the security headers.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /c/{id}", s.servePage)
+	mux.HandleFunc("GET /static/{file}", serveStatic)
+	mux.HandleFunc("POST /api/v1/claims", s.serveCreate)
+	mux.HandleFunc("POST /api/v1/claims/{id}/reveal", s.serveReveal)
+	mux.HandleFunc("DELETE /api/v1/claims/{id}", s.serveWithdraw)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "not found: claim links look like /c/ID#KEY", http.StatusNotFound)
+	})
+	return s.secure(mux)
+}
+
+func (s *Server) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		if s.hsts {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientAddr is the address failures are counted and claims recorded under.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.trustProxy {
+		if fwd := r.Header.Values("X-Forwarded-For"); len(fwd) > 0 {
+			parts := strings.Split(fwd[len(fwd)-1], ",")
+			if last := strings.TrimSpace(parts[len(parts)-1]); last != "" {
+				return last
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) origin(r *http.Request) Origin {
+	return Origin{Addr: s.clientAddr(r), UserAgent: r.UserAgent()}
+}
+
+// Serve serves on ln until ctx ends, then shuts down gracefully (requests
+// in flight get ten seconds). With cert set it serves HTTPS.
+// Expired claims are purged every SweepEvery meanwhile.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, cert *tls.Certificate) error {
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if cert != nil {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); s.sweep(sweepCtx) }()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	var err error
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = srv.Shutdown(shutdownCtx)
+		cancel()
+		if served := <-served; !errors.Is(served, http.ErrServerClosed) {
+			err = errors.Join(err, served)
+		}
+	}
+	stopSweep()
+	<-swept
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// sweep purges expired claims now and every sweepEvery until ctx ends.
+func (s *Server) sweep(ctx context.Context) {
+	t := time.NewTicker(s.sweepEvery)
+	defer t.Stop()
+	for {
+		now := s.now()
+		if n, err := s.store.Purge(ctx, now); err != nil && ctx.Err() == nil {
+			s.logger.Warn("purging expired claims", "err", err)
+		} else if n > 0 {
+			s.logger.Info("purged expired claims", "count", n)
+		}
+		s.limit.prune(now)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
