@@ -93,6 +93,14 @@ func New(name string, deps Deps) (Channel, error) {
 }
 
 // FromSpec is the Deps a spec's delivery section describes, sending with cfg.
+// Secrets (the SMTP password, the Slack and claim tokens) are not in specs:
+// the caller fills them in from the environment.
 func FromSpec(d spec.Delivery, cfg aws.Config) Deps {
-	return Deps{AWS: cfg, From: d.From, ReplyTo: d.ReplyTo, Subject: d.Subject, Template: d.Template, Language: d.Language}
+	return Deps{
+		AWS: cfg, From: d.From, ReplyTo: d.ReplyTo, Subject: d.Subject, Template: d.Template, Language: d.Language,
+		SMTP:  SMTPConfig{Addr: d.SMTP.Addr, User: d.SMTP.User, TLS: d.SMTP.TLS},
+		Slack: SlackConfig{APIURL: d.Slack.APIURL},
+		Claim: ClaimConfig{URL: d.Claim.URL, TTL: d.Claim.TTL, Via: d.Claim.Via},
+		File:  FileConfig{Dir: d.File.Dir},
+	}
 }

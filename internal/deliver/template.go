@@ -174,6 +174,10 @@ func validLanguage(lang string) bool {
 	return false
 }
 
+// SampleCredential is a made-up credential to render templates with
+// (CheckTemplates, gatehouse template preview); its password is no secret.
+func SampleCredential(lang string) Credential { return sampleCredential(lang) }
+
 // sampleCredential is what CheckTemplates renders with.
 func sampleCredential(lang string) Credential {
 	return Credential{

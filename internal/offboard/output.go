@@ -231,6 +231,7 @@ func (r *Report) counts() map[Status]int {
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // a password's & < > as typed, not \u0026
 	return enc.Encode(v)
 }
 

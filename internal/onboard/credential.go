@@ -65,8 +65,9 @@ func (r *runner) deliver(ctx context.Context, t *Target, s Step, id, pw string, 
 	row.Delivery = s.Arg + ": failed"
 	ch, err := r.deps.Channel(s.Arg)
 	var receipt deliver.Receipt
+	attempts := 0
 	if err == nil {
-		receipt, err = ch.Deliver(ctx, r.credential(t, pw))
+		receipt, attempts, err = deliverWithRetry(ctx, ch, r.credential(t, pw), r.deps.deliveryRetryDelay())
 	}
 	if err != nil {
 		err = fmt.Errorf("delivering the password of IAM user (%s) by %s: %w", t.UserName, s.Arg, err)
@@ -77,6 +78,9 @@ func (r *runner) deliver(ctx context.Context, t *Target, s Step, id, pw string, 
 		return err
 	}
 	row.Delivery = s.Arg + ": sent"
+	if attempts > 1 {
+		row.Delivery += fmt.Sprintf(" (attempt %d)", attempts)
+	}
 	row.Steps = append(row.Steps, s.String())
 	return r.outcome(ctx, t, s, nil, receipt.String())
 }
@@ -92,6 +96,7 @@ func (r *runner) credential(t *Target, pw string) deliver.Credential {
 		SignInURL:     t.Account.SignInURL,
 		ResetRequired: r.plan.Input.Password.ResetRequired,
 		Language:      t.Person.Language,
+		PublicKey:     t.Person.PublicKey,
 	}
 }
 

@@ -8,6 +8,7 @@ package onboard
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/awsx"
 	"github.com/gatehouse/gatehouse/internal/deliver"
@@ -55,10 +56,24 @@ type Deps struct {
 	// they are tagged as gatehouse's and get the missing steps. Without it
 	// they are reported and left alone.
 	Adopt bool
+	// DeliveryRetryDelay is the wait before the first retry of a delivery
+	// that failed for a reason retrying can fix; it doubles after each
+	// (0: DefaultDeliveryRetryDelay).
+	DeliveryRetryDelay time.Duration
+	// Resend gives users that already have a delivered password a fresh one
+	// and delivers it (gatehouse deliver --resend). It never creates a user.
+	Resend bool
 	// Progress, when set, is told how many pairs are finished out of how many.
 	Progress func(done, total int)
 	// Args is the command line as typed, for the journal's run record.
 	Args []string
+}
+
+func (d Deps) deliveryRetryDelay() time.Duration {
+	if d.DeliveryRetryDelay <= 0 {
+		return DefaultDeliveryRetryDelay
+	}
+	return d.DeliveryRetryDelay
 }
 
 func (d Deps) logger() *slog.Logger {

@@ -71,6 +71,7 @@ func writeReportJSON(w io.Writer, r *Report) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // a password's & < > as typed, not \u0026
 	return enc.Encode(out)
 }
 

@@ -23,6 +23,7 @@ type Plan struct {
 	Targets []*Target
 
 	caller awsx.Identity
+	resend bool // Deps.Resend: only fresh passwords, for users that exist
 }
 
 // Account is an account to onboard into, with what Plan read from it.
@@ -78,7 +79,7 @@ func MakePlan(ctx context.Context, deps Deps, in *spec.Input) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Input: in, Partition: caller.Partition, caller: caller}
+	p := &Plan{Input: in, Partition: caller.Partition, caller: caller, resend: deps.Resend}
 	for _, a := range resolved {
 		p.Accounts = append(p.Accounts, &Account{ID: a.ID, Name: a.Name})
 	}

@@ -71,6 +71,10 @@ func (p *Plan) readTarget(ctx context.Context, deps Deps, t *Target) error {
 	}
 	t.record = rec
 	name, exists := t.Account.users[strings.ToLower(t.Person.UserName)]
+	if !exists && deps.Resend {
+		t.User, t.Skip = UserAbsent, "no such user: a resend never creates one (gatehouse onboard does)"
+		return nil
+	}
 	if !exists {
 		t.User = UserAbsent
 		t.Steps = p.steps(t, current{}, rec)
@@ -89,6 +93,10 @@ func (p *Plan) readTarget(ctx context.Context, deps Deps, t *Target) error {
 func (p *Plan) readExisting(ctx context.Context, deps Deps, api userAPI, t *Target, rec journal.Person) error {
 	t.record = rec
 	cur, err := readUser(ctx, api, t.UserName)
+	if errors.Is(err, awsx.ErrNotFound) && deps.Resend {
+		t.User, t.UserName, t.Skip = UserAbsent, t.Person.UserName, "no such user: a resend never creates one (gatehouse onboard does)"
+		return nil
+	}
 	if errors.Is(err, awsx.ErrNotFound) { // deleted since the listing
 		t.User, t.UserName = UserAbsent, t.Person.UserName
 		t.Steps = p.steps(t, current{}, rec)
@@ -100,6 +108,10 @@ func (p *Plan) readExisting(ctx context.Context, deps Deps, api userAPI, t *Targ
 	t.UserName, t.User = cur.name, UserManaged
 	if !cur.managed {
 		t.User = UserForeign
+		if deps.Resend {
+			t.Skip = "exists, not created by gatehouse: a resend leaves it alone (gatehouse onboard --adopt takes it over)"
+			return nil
+		}
 		if !deps.Adopt {
 			t.Skip = "exists, not created by gatehouse: left alone (--adopt takes it over)"
 			return nil
@@ -158,6 +170,9 @@ func readUser(ctx context.Context, api userAPI, name string) (current, error) {
 // steps lists what t still needs, given what its user has now and the
 // journal's record of its credential.
 func (p *Plan) steps(t *Target, cur current, rec journal.Person) []Step {
+	if p.resend {
+		return resendSteps(t, cur)
+	}
 	var steps []Step
 	switch {
 	case t.User == UserAbsent:
@@ -186,6 +201,16 @@ func (p *Plan) steps(t *Target, cur current, rec journal.Person) []Step {
 		steps = append(steps, Step{Kind: StepResetLogin}, Step{Kind: StepDeliver, Arg: t.Person.Deliver})
 	}
 	return steps
+}
+
+// resendSteps gives t's user a fresh password and delivers it, whatever
+// the journal says of the last one: nothing else about the user changes.
+func resendSteps(t *Target, cur current) []Step {
+	set := Step{Kind: StepResetLogin}
+	if !cur.login {
+		set = Step{Kind: StepCreateLogin}
+	}
+	return []Step{set, {Kind: StepDeliver, Arg: t.Person.Deliver}}
 }
 
 // policies are the ARNs of the managed policies t's user should have:
