@@ -13,9 +13,13 @@ import (
 
 // reinstateChannels builds the channel the new passwords go through, so a
 // bad sender is reported (exit 2) before anything is reactivated.
-func reinstateChannels(env *onboardEnv, in *spec.Input) (channels, error) {
+func reinstateChannels(streams *IO, env *onboardEnv, in *spec.Input) (channels, error) {
+	if in.Delivery.Channel == spec.ChannelFile {
+		return nil, usageErrorf("--reinstate cannot deliver by file: it knows no one's public key; " +
+			"use another channel, or --deliver none and gatehouse deliver --resend -f SPEC afterwards")
+	}
 	probe := &spec.Input{Delivery: in.Delivery, People: []spec.Person{{Deliver: in.Delivery.Channel}}}
-	return newChannels(env.aws, probe)
+	return newChannels(streams, env.aws, probe)
 }
 
 // passwordRun is the onboarding run that issued reinstated users' passwords.

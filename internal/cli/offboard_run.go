@@ -98,7 +98,7 @@ func offboardWith(ctx context.Context, opts *OffboardOptions, env *onboardEnv, r
 	var chans channels
 	if req.Action == offboard.ActionReinstate && opts.Yes {
 		var err error
-		if chans, err = reinstateChannels(env, req.Input); err != nil {
+		if chans, err = reinstateChannels(opts.IO, env, req.Input); err != nil {
 			return err
 		}
 		defer chans.close()

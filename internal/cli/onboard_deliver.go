@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/awsx"
 	"github.com/gatehouse/gatehouse/internal/deliver"
@@ -14,21 +15,55 @@ import (
 type channels map[string]deliver.Channel
 
 // newChannels builds every channel the input's people need except none,
-// which onboard handles itself (the report carries the password). SES sends
-// with the caller's own credentials and region.
-func newChannels(f *awsx.Factory, in *spec.Input) (channels, error) {
+// which onboard handles itself (the report carries the password), after
+// checking every public key the file channel will encrypt to. SES sends with
+// the caller's own credentials and region.
+func newChannels(streams *IO, f *awsx.Factory, in *spec.Input) (channels, error) {
+	if err := checkPublicKeys(in); err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	deps := deliveryDeps(streams, f, in.Delivery)
 	chans := channels{}
 	for _, p := range in.People {
 		if p.Deliver == spec.ChannelNone || chans[p.Deliver] != nil {
 			continue
 		}
-		ch, err := deliver.New(p.Deliver, deliver.FromSpec(in.Delivery, f.Base()))
+		ch, err := deliver.New(p.Deliver, deps)
 		if err != nil {
 			return nil, errors.Join(&UsageError{Err: err}, chans.close())
 		}
 		chans[p.Deliver] = ch
 	}
 	return chans, nil
+}
+
+// deliveryDeps is what the channels are built from: the spec's delivery
+// section, the caller's AWS configuration and the secrets in the environment:
+// secrets never come from flags (process lists, shell history) or specs.
+func deliveryDeps(streams *IO, f *awsx.Factory, d spec.Delivery) deliver.Deps {
+	deps := deliver.FromSpec(d, f.Base())
+	deps.SMTP.Password = streams.getenv(spec.EnvSMTPPassword)
+	deps.Slack.Token = streams.getenv(spec.EnvSlackToken)
+	deps.Claim.Token = streams.getenv(spec.EnvClaimToken)
+	return deps
+}
+
+// checkPublicKeys checks the key of everyone the file channel delivers to,
+// one problem per person, so a bad key stops the run before any user exists.
+func checkPublicKeys(in *spec.Input) error {
+	var probs []string
+	for _, p := range in.People {
+		if p.Deliver != spec.ChannelFile {
+			continue
+		}
+		if _, err := deliver.CheckPublicKey(p.PublicKey); err != nil {
+			probs = append(probs, fmt.Sprintf("  %s: public key of %s: %v", p.Pos, cmpOr(p.UserName, p.Email), err))
+		}
+	}
+	if len(probs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d public key(s) cannot be encrypted to; nothing was changed:\n%s", len(probs), strings.Join(probs, "\n"))
 }
 
 // get returns the channel called name.

@@ -40,7 +40,7 @@ func runOnboard(ctx context.Context, opts *OnboardOptions) error {
 func onboardWith(ctx context.Context, opts *OnboardOptions, env *onboardEnv, in *spec.Input) error {
 	deps := onboard.Deps{
 		AWS: env.aws, Journal: env.journal, Channel: env.channels.get,
-		Logger: newLogger(opts), Concurrency: opts.Concurrency, Adopt: opts.Adopt, Args: opts.Args,
+		Logger: newLogger(opts), Concurrency: opts.Concurrency, Adopt: opts.Adopt, Resend: opts.Resend, Args: opts.Args,
 	}
 	plan, err := onboard.MakePlan(ctx, deps, in)
 	var probs spec.Problems
@@ -161,7 +161,7 @@ func openOnboardEnv(ctx context.Context, opts *OnboardOptions, in *spec.Input) (
 		return env, &UsageError{Err: err}
 	}
 	if !opts.DryRun {
-		env.channels, err = newChannels(env.aws, in)
+		env.channels, err = newChannels(opts.IO, env.aws, in)
 	}
 	return env, err
 }

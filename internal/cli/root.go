@@ -26,13 +26,24 @@ type IO struct {
 	Out        io.Writer
 	Err        io.Writer
 	IsTerminal bool
+	// Getenv reads the environment (secrets such as GATEHOUSE_SMTP_PASSWORD
+	// come from there, never from flags); nil is os.Getenv.
+	Getenv func(string) string
+}
+
+// getenv reads the environment variable key through Getenv.
+func (s *IO) getenv(key string) string {
+	if s.Getenv == nil {
+		return os.Getenv(key)
+	}
+	return s.Getenv(key)
 }
 
 // StdIO is the process's standard streams.
 func StdIO() *IO {
 	fi, err := os.Stdout.Stat()
 	tty := err == nil && fi.Mode()&os.ModeCharDevice != 0
-	return &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, IsTerminal: tty}
+	return &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, IsTerminal: tty, Getenv: os.Getenv}
 }
 
 // UsageError marks bad input: exit code 2.
@@ -64,6 +75,9 @@ func NewCmdRoot(streams *IO) *cobra.Command {
 	root.AddCommand(NewCmdOnboard(streams, nil))
 	root.AddCommand(NewCmdHistory(streams, nil))
 	root.AddCommand(NewCmdOffboard(streams, nil))
+	root.AddCommand(NewCmdServe(streams, nil))
+	root.AddCommand(NewCmdDeliver(streams, nil))
+	root.AddCommand(NewCmdTemplate(streams))
 	return root
 }
 

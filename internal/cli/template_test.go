@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTemplatePreview(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spec := writeFile(t, dir, "spec.yaml", `delivery:
+  from: it@example.com
+  subject: "Welcome, {{.Name}}"
+  template:
+    text: "User {{.UserName}} at {{.SignInURL}}{{if .ClaimURL}} claim {{.ClaimURL}}{{end}}"
+people:
+  - email: alice@example.com
+`)
+	for _, tt := range []struct {
+		name       string
+		args       []string
+		want, dont []string
+	}{
+		{"built-in english", []string{"--part", "all"}, []string{"Subject: Your AWS sign-in details", "--- text ---", "--- html ---", "sample-password"}, nil},
+		{"built-in japanese subject", []string{"--language", "ja", "--part", "subject"}, []string{"サインイン情報"}, []string{"<html"}},
+		{"claim form", []string{"--claim", "--part", "text"}, []string{"one-time link", "https://claims.example.com/c/"}, []string{"sample-password"}},
+		{"slack message", []string{"--part", "slack", "--claim"}, []string{"https://claims.example.com/c/"}, []string{"sample-password", "<html"}},
+		{"spec overrides", []string{"-f", spec, "--part", "all"}, []string{"Subject: Welcome, Alice", "User alice@example.com at https://"}, []string{"--- html ---"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			streams, out, errb := testIO()
+			if code := Main(t.Context(), streams, append([]string{"template", "preview"}, tt.args...)); code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errb)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("preview lacks %q:\n%s", w, out)
+				}
+			}
+			for _, d := range tt.dont {
+				if strings.Contains(out.String(), d) {
+					t.Errorf("preview has %q:\n%s", d, out)
+				}
+			}
+		})
+	}
+}
+
+func TestTemplatePreviewToFileAndBadInput(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "preview.html")
+	streams, _, errb := testIO()
+	if code := Main(t.Context(), streams, []string{"template", "preview", "--part", "html", "--out", path}); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	if b, err := os.ReadFile(path); err != nil || !strings.HasPrefix(string(b), "<!DOCTYPE html>") {
+		t.Errorf("%s: %v\n%.200s", path, err, b)
+	}
+	for _, args := range [][]string{{"--part", "pdf"}, {"--language", "de"}} {
+		streams, _, errb := testIO()
+		if code := Main(t.Context(), streams, append([]string{"template", "preview"}, args...)); code != ExitUsage {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errb)
+		}
+	}
+}
