@@ -112,9 +112,10 @@ func addOffboardFlags(cmd *cobra.Command, opts *OffboardOptions) {
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "do it (without: print the plan and change nothing)")
 	f.BoolVar(&opts.Suspend, "suspend", false, "suspend instead: delete the password, deactivate credentials, tag the user")
 	f.BoolVar(&opts.Reinstate, "reinstate", false, "undo a suspension: reactivate what it deactivated, issue a new password")
-	f.StringVar(&fl.Deliver.Value, spec.FlagDeliver, "", "with --reinstate: deliver the new password by `CHANNEL`: ses or none (in this output)")
+	f.StringVar(&fl.Deliver.Value, spec.FlagDeliver, "", "with --reinstate: deliver the new password by `CHANNEL`: ses, smtp, slack, claim or none (in this output)")
 	f.StringVar(&fl.From.Value, spec.FlagFrom, "", "with --reinstate: sender `ADDRESS` for ses")
 	f.StringVar(&fl.Language.Value, spec.FlagLanguage, "", "with --reinstate: language of the mail: en or ja")
+	addDeliveryFlags(cmd, fl)
 	f.StringVar(&opts.Archive, "archive", "", "write archive records to `DIR` (default: archive/ next to the journal)")
 	f.StringVar(&opts.Config, "config", "", "gatehouse configuration `FILE` (default ./gatehouse.yaml, else $XDG_CONFIG_HOME/gatehouse/config.yaml)")
 	f.StringVarP(&opts.Output, "output", "o", offboard.FormatTable, "plan and report `FORMAT`: table or json")
@@ -162,7 +163,7 @@ func (o *OffboardOptions) problems() []string {
 	case o.File == "" && len(o.Users) == 0 && len(o.Tags) == 0:
 		p = append(p, "nobody to offboard: give user names or e-mail addresses, -f FILE, or --tag KEY=VALUE (see gatehouse offboard --help)")
 	}
-	for _, name := range []string{spec.FlagDeliver, spec.FlagFrom, spec.FlagLanguage} {
+	for _, name := range reinstateFlags {
 		if o.flagSet(name) && !o.Reinstate {
 			p = append(p, "--"+name+" is for --reinstate (the new password's delivery); drop it")
 		}
@@ -174,16 +175,19 @@ func (o *OffboardOptions) problems() []string {
 	return append(p, tagProblems...)
 }
 
+// reinstateFlags are the flags only --reinstate uses: how the new password
+// is delivered.
+var reinstateFlags = []string{spec.FlagDeliver, spec.FlagFrom, spec.FlagLanguage, spec.FlagSMTPAddr, spec.FlagSMTPUser,
+	spec.FlagSMTPTLS, spec.FlagClaimURL, spec.FlagClaimVia, spec.FlagClaimTTL, spec.FlagFileDir}
+
 func (o *OffboardOptions) flagSet(name string) bool {
-	switch name {
-	case spec.FlagDeliver:
-		return o.Flags.Deliver.Set
-	case spec.FlagFrom:
-		return o.Flags.From.Set
-	case spec.FlagLanguage:
-		return o.Flags.Language.Set
-	}
-	return false
+	f := &o.Flags
+	return map[string]bool{
+		spec.FlagDeliver: f.Deliver.Set, spec.FlagFrom: f.From.Set, spec.FlagLanguage: f.Language.Set,
+		spec.FlagSMTPAddr: f.SMTPAddr.Set, spec.FlagSMTPUser: f.SMTPUser.Set, spec.FlagSMTPTLS: f.SMTPTLS.Set,
+		spec.FlagClaimURL: f.ClaimURL.Set, spec.FlagClaimVia: f.ClaimVia.Set, spec.FlagClaimTTL: f.ClaimTTL.Set,
+		spec.FlagFileDir: f.FileDir.Set,
+	}[name]
 }
 
 // parseTags reads --tag KEY=VALUE filters.
