@@ -29,7 +29,8 @@ func (b *lockedBuffer) String() string {
 
 func testIO() (*IO, *bytes.Buffer, *bytes.Buffer) {
 	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
-	return &IO{In: strings.NewReader(""), Out: out, Err: errb}, out, errb
+	// No environment: a developer's GATEHOUSE_* variables must not leak into tests.
+	return &IO{In: strings.NewReader(""), Out: out, Err: errb, Getenv: func(string) string { return "" }}, out, errb
 }
 
 func TestMainExitCodes(t *testing.T) {
