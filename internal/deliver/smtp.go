@@ -1,6 +1,302 @@
 package deliver
 
-import "errors"
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/textproto"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
-// PLACEHOLDER: a helper is replacing this file with the smtp channel.
-func newSMTP(deps Deps) (Channel, error) { return nil, errors.New("the smtp channel is not built yet") }
+	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+
+	"github.com/gatehouse/gatehouse/internal/spec"
+)
+
+// SMTP connection security (SMTPConfig.TLS, --smtp-tls).
+const (
+	smtpStartTLS = "starttls" // plaintext, then STARTTLS, which the server must offer (port 587)
+	smtpTLS      = "tls"      // TLS from the first byte (port 465)
+	smtpNone     = "none"     // no encryption: a trusted relay; a password goes only to localhost
+)
+
+// smtpTimeout bounds one message's whole conversation, dial to QUIT.
+const smtpTimeout = time.Minute
+
+// smtpChannel mails the credential through a mail server, one connection per
+// message. It holds no connection between messages, so Deliver is safe for
+// concurrent use.
+type smtpChannel struct {
+	addr, host string
+	security   string
+	tlsConfig  *tls.Config
+	user       string
+	password   string // never logged; redacted from errors
+	helo       string // the name this machine greets the server with
+	from       *mail.Address
+	replyTo    *mail.Address // nil: replies go to from
+	lang       string
+	sets       map[string]*templateSet // by language
+}
+
+func newSMTP(deps Deps) (Channel, error) {
+	s, err := newSMTPChannel(deps)
+	if err != nil {
+		return nil, fmt.Errorf("setting up SMTP delivery: %w", err)
+	}
+	return s, nil
+}
+
+// newSMTPChannel checks the server address, the security mode, the
+// credentials, the addresses and the templates in every language, without
+// dialing: a mistake is reported before any user is created.
+func newSMTPChannel(deps Deps) (*smtpChannel, error) {
+	cfg := deps.SMTP
+	if cfg.Addr == "" {
+		return nil, errors.New("no mail server; set --smtp-addr HOST:PORT (delivery.smtp.addr in the spec)")
+	}
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if n, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+		return nil, fmt.Errorf("mail server address %q: want HOST:PORT, for example smtp.example.com:587", cfg.Addr)
+	}
+	s := &smtpChannel{addr: cfg.Addr, host: host, security: cfg.TLS, user: cfg.User, password: cfg.Password, lang: deps.Language, sets: map[string]*templateSet{}}
+	if s.security == "" {
+		s.security = smtpStartTLS
+	}
+	if err := s.checkSecurity(); err != nil {
+		return nil, err
+	}
+	s.tlsConfig = &tls.Config{ServerName: host, RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
+	if s.helo, err = os.Hostname(); err != nil || s.helo == "" {
+		s.helo = "localhost"
+	}
+	if deps.From == "" {
+		return nil, errors.New("no sender address; set delivery.from in the spec or --from")
+	}
+	if s.from, err = mail.ParseAddress(deps.From); err != nil {
+		return nil, fmt.Errorf("sender address %q: %w", deps.From, err)
+	}
+	if deps.ReplyTo != "" {
+		if s.replyTo, err = mail.ParseAddress(deps.ReplyTo); err != nil {
+			return nil, fmt.Errorf("reply-to address %q: %w", deps.ReplyTo, err)
+		}
+	}
+	if s.lang == "" {
+		s.lang = spec.LanguageEnglish
+	}
+	if !validLanguage(s.lang) {
+		return nil, fmt.Errorf("unknown template language %q: choose one of %s", s.lang, strings.Join(spec.Languages, ", "))
+	}
+	for _, lang := range spec.Languages {
+		set, err := compile(lang, deps.Template, deps.Subject)
+		if err == nil {
+			_, err = set.render(sampleCredential(lang)) // an override's unknown field shows only when run
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.sets[lang] = set
+	}
+	return s, nil
+}
+
+// checkSecurity accepts the three modes, and the password only where it
+// travels encrypted or stays on this machine.
+func (s *smtpChannel) checkSecurity() error {
+	switch s.security {
+	case smtpStartTLS, smtpTLS, smtpNone:
+	default:
+		return fmt.Errorf("unknown --smtp-tls mode %q: choose one of %s, %s, %s", s.security, smtpStartTLS, smtpTLS, smtpNone)
+	}
+	if s.user == "" {
+		return nil
+	}
+	if s.password == "" {
+		return fmt.Errorf("--smtp-user %s needs a password: set GATEHOUSE_SMTP_PASSWORD", s.user)
+	}
+	if s.security == smtpNone && !isLocalHost(s.host) {
+		return fmt.Errorf("--smtp-tls none would send the SMTP password unencrypted to %s: use --smtp-tls starttls or tls, or a relay on localhost", s.host)
+	}
+	return nil
+}
+
+// isLocalHost is what go-mail's PLAIN and LOGIN accept without TLS.
+func isLocalHost(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+func (s *smtpChannel) Name() string { return spec.ChannelSMTP }
+
+func (s *smtpChannel) Close() error { return nil }
+
+// Deliver renders the message in the credential's language (else the
+// channel's) and mails it to the person alone.
+func (s *smtpChannel) Deliver(ctx context.Context, c Credential) (Receipt, error) {
+	where := fmt.Sprintf("delivering by SMTP to %s via %s", c.Email, s.addr)
+	if c.Email == "" {
+		return Receipt{}, reject(fmt.Errorf("delivering sign-in details for user (%s) by SMTP: the person has no e-mail address", c.UserName))
+	}
+	to, err := mail.ParseAddress(c.Email)
+	if err != nil {
+		return Receipt{}, reject(fmt.Errorf("%s: recipient address: %w", where, err))
+	}
+	to.Name = c.DisplayName
+	lang := c.Language
+	if lang == "" {
+		lang = s.lang
+	}
+	set, ok := s.sets[lang]
+	if !ok {
+		return Receipt{}, reject(fmt.Errorf("%s: unknown template language %q: choose one of %s", where, lang, strings.Join(spec.Languages, ", ")))
+	}
+	rendered, err := set.render(c)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("%s: %w", where, err)
+	}
+	msg := s.message(to, rendered)
+	if err := s.send(ctx, to, msg); err != nil {
+		return Receipt{}, redact(redact(fmt.Errorf("%s: %w", where, err), c.Password), s.password)
+	}
+	id := msg.GetMessageID()
+	return Receipt{Channel: spec.ChannelSMTP, MessageID: id, Detail: fmt.Sprintf("SMTP message %s to %s via %s", id, c.Email, s.addr)}, nil
+}
+
+// classify marks the errors retrying cannot fix and says how to fix them.
+// Replies 4xx, timeouts and dropped connections stay retryable.
+func (s *smtpChannel) classify(err error) error {
+	var (
+		reply *textproto.Error
+		cert  *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.Is(err, ErrRejected):
+		return err
+	case errors.As(err, &reply) && reply.Code == 535:
+		return reject(fmt.Errorf("%w; check --smtp-user and GATEHOUSE_SMTP_PASSWORD", err))
+	case errors.As(err, &reply) && reply.Code == 530 && s.user == "":
+		return reject(fmt.Errorf("%w; the server requires authentication: set --smtp-user and GATEHOUSE_SMTP_PASSWORD", err))
+	case errors.As(err, &reply) && reply.Code >= 500:
+		return reject(err)
+	case errors.As(err, &cert):
+		return reject(fmt.Errorf("%w; check that --smtp-addr names the host in the server's certificate and that this machine trusts its issuer", err))
+	}
+	return err
+}
+
+// send holds one SMTP conversation for msg. It ends when the server has taken
+// the message, or fails within smtpTimeout; cancelling ctx closes the
+// connection.
+func (s *smtpChannel) send(ctx context.Context, to *mail.Address, msg *gomail.Msg) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, smtpTimeout, fmt.Errorf("the mail server did not finish within %s: %w", smtpTimeout, context.DeadlineExceeded))
+	defer cancel()
+	err := s.converse(ctx, to, msg)
+	if err != nil && ctx.Err() != nil {
+		return context.Cause(ctx) // the connection was closed under the conversation
+	}
+	return s.classify(err)
+}
+
+func (s *smtpChannel) converse(ctx context.Context, to *mail.Address, msg *gomail.Msg) error {
+	conn, err := s.dial(ctx)
+	if err != nil {
+		return fmt.Errorf("connecting: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
+	defer stop()
+	client, err := smtp.NewClient(conn, s.host)
+	if err != nil {
+		return fmt.Errorf("reading the server's greeting: %w", err)
+	}
+	defer client.Close()
+	if err := client.Hello(s.helo); err != nil {
+		return fmt.Errorf("greeting the server: %w", err)
+	}
+	if err := s.startTLS(client); err != nil {
+		return err
+	}
+	if err := s.authenticate(client); err != nil {
+		return err
+	}
+	if err := s.transmit(client, to, msg); err != nil {
+		return err
+	}
+	_ = client.Quit() // the server has taken the message; a failed goodbye changes nothing
+	return nil
+}
+
+// dial connects, with TLS from the first byte in tls mode.
+func (s *smtpChannel) dial(ctx context.Context) (net.Conn, error) {
+	if s.security == smtpTLS {
+		return (&tls.Dialer{Config: s.tlsConfig}).DialContext(ctx, "tcp", s.addr)
+	}
+	return (&net.Dialer{}).DialContext(ctx, "tcp", s.addr)
+}
+
+// startTLS upgrades the connection in starttls mode, and refuses to go on
+// in plaintext when the server does not offer it.
+func (s *smtpChannel) startTLS(client *smtp.Client) error {
+	if s.security != smtpStartTLS {
+		return nil
+	}
+	if ok, _ := client.Extension("STARTTLS"); !ok {
+		return reject(errors.New("the server does not offer STARTTLS, and --smtp-tls starttls does not send without it: use --smtp-tls tls if the server expects TLS from the start (usually port 465), or --smtp-tls none only for a relay you trust on this network"))
+	}
+	if err := client.StartTLS(s.tlsConfig); err != nil {
+		return fmt.Errorf("starting TLS: %w", err)
+	}
+	return nil
+}
+
+// authenticate signs in with PLAIN or LOGIN, whichever the server offers.
+// go-mail's PLAIN and LOGIN refuse to send the password unencrypted to
+// anything but localhost.
+func (s *smtpChannel) authenticate(client *smtp.Client) error {
+	if s.user == "" {
+		return nil
+	}
+	ok, offered := client.Extension("AUTH")
+	if !ok {
+		return reject(fmt.Errorf("the server offers no authentication (AUTH) to --smtp-user %s: leave --smtp-user unset if the server needs none", s.user))
+	}
+	var auth smtp.Auth
+	switch mechs := strings.Fields(strings.ToUpper(offered)); {
+	case slices.Contains(mechs, "PLAIN"):
+		auth = smtp.PlainAuth("", s.user, s.password, s.host, false)
+	case slices.Contains(mechs, "LOGIN"):
+		auth = smtp.LoginAuth(s.user, s.password, s.host, false)
+	default:
+		return reject(fmt.Errorf("the server offers authentication by %s; gatehouse signs in with PLAIN or LOGIN", offered))
+	}
+	if err := client.Auth(auth); err != nil {
+		return fmt.Errorf("authenticating as %s: %w", s.user, err)
+	}
+	return nil
+}
+
+// transmit sends the envelope and the message.
+func (s *smtpChannel) transmit(client *smtp.Client, to *mail.Address, msg *gomail.Msg) error {
+	if err := client.Mail("<" + s.from.Address + ">"); err != nil {
+		return fmt.Errorf("sending MAIL FROM <%s>: %w", s.from.Address, err)
+	}
+	if err := client.Rcpt("<" + to.Address + ">"); err != nil {
+		return fmt.Errorf("sending RCPT TO <%s>: %w", to.Address, err)
+	}
+	w, err := client.Data()
+	if err != nil {
+		return fmt.Errorf("sending DATA: %w", err)
+	}
+	if _, err := msg.WriteTo(w); err != nil {
+		return fmt.Errorf("sending the message: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("sending the message: %w", err)
+	}
+	return nil
+}
