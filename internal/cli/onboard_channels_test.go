@@ -1,18 +1,27 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"filippo.io/age"
 	"filippo.io/age/armor"
 
+	"github.com/gatehouse/gatehouse/internal/claim"
 	"github.com/gatehouse/gatehouse/internal/deliver/slacktest"
+	"github.com/gatehouse/gatehouse/internal/deliver/smtptest"
 	"github.com/gatehouse/gatehouse/sandbox/sandboxtest"
 )
 
@@ -138,12 +147,7 @@ people:
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw := ""
-	for _, l := range strings.Split(string(plain), "\n") {
-		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "Password" {
-			pw = strings.TrimSpace(v)
-		}
-	}
+	pw := passwordLine(t, string(plain))
 	withSandboxState(t, dir, func(sb *sandboxtest.Sandbox) {
 		if pw == "" || !signsIn(t, sb, "222222222222", "alice@example.com", pw) {
 			t.Errorf("the password in the file (%d characters) does not sign in", len(pw))
@@ -160,4 +164,167 @@ func TestOnboardJSONHasNoPasswordForChannels(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); code != ExitOK || err != nil || len(rep.Users) != 1 || rep.Users[0].Password != "" {
 		t.Fatalf("exit %d %v\n%s\n%s", code, err, out, errb)
 	}
+}
+
+// SMTP through onboard: the flags reach the channel, the password comes
+// from the environment, and the mail that arrives carries a password that
+// signs in. (TLS modes are the smtp channel's own tests; a local relay
+// without TLS keeps this one free of certificates.)
+func TestOnboardDeliversBySMTP(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	srv := smtptest.Start(t, smtptest.Options{Security: smtptest.Plaintext, User: "relay", Password: "relay-secret-1"})
+	env := map[string]string{"GATEHOUSE_SMTP_PASSWORD": "relay-secret-1"}
+	code, out, errb := channelRun(t, dir, env, "onboard", "erin@example.com", "--account", "222222222222", "--deliver", "smtp",
+		"--smtp-addr", srv.Addr(), "--smtp-user", "relay", "--smtp-tls", "none", "--from", "IT <it@example.com>")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errb)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 1 || msgs[0].User != "relay" || len(msgs[0].To) != 1 || msgs[0].To[0] != "erin@example.com" {
+		t.Fatalf("messages = %+v", msgs)
+	}
+	if strings.Contains(out+errb, "relay-secret-1") {
+		t.Error("the SMTP password reached the output")
+	}
+	text := decodedText(t, msgs[0].Data)
+	withSandboxState(t, dir, func(sb *sandboxtest.Sandbox) {
+		if !signsIn(t, sb, "222222222222", "erin@example.com", passwordLine(t, text)) {
+			t.Error("the mailed password does not sign in")
+		}
+	})
+}
+
+// Claim links through onboard, carried by Slack: the message holds the link
+// and not the password; the link's key opens the sealed password once, and
+// it signs in.
+func TestOnboardDeliversByClaimLink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store, err := claim.OpenStore(t.Context(), filepath.Join(dir, "claims"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	const claimToken = "claim-api-token-0123456789"
+	server, err := claim.NewServer(claim.Config{Store: store, Token: claimToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(server.Handler())
+	t.Cleanup(web.Close)
+	slack := slacktest.Start(t, slacktest.Options{Token: "xoxb-test-token", Members: map[string]string{"fay@example.com": "U0FAY"}})
+	spec := writeFile(t, dir, "team.yaml", `accounts: ["222222222222"]
+delivery:
+  channel: claim
+  claim: {url: "`+web.URL+`", via: slack, ttl: 2h}
+  slack: {api_url: "`+slack.URL()+`"}
+people:
+  - email: fay@example.com
+`)
+	env := map[string]string{"GATEHOUSE_SLACK_TOKEN": "xoxb-test-token", "GATEHOUSE_CLAIM_TOKEN": claimToken}
+	if code, out, errb := channelRun(t, dir, env, "onboard", "-f", spec); code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errb)
+	}
+	msgs := slack.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d Slack messages, want 1", len(msgs))
+	}
+	text := slacktest.Unescape(msgs[0].Text)
+	link := regexp.MustCompile(regexp.QuoteMeta(web.URL) + `/c/[A-Za-z0-9_-]+#[A-Za-z0-9_-]+`).FindString(text)
+	if link == "" {
+		t.Fatalf("no claim link in the message:\n%s", text)
+	}
+	pw := revealClaim(t, link)
+	if strings.Contains(text, pw) {
+		t.Error("the Slack message carries the password itself")
+	}
+	withSandboxState(t, dir, func(sb *sandboxtest.Sandbox) {
+		if !signsIn(t, sb, "222222222222", "fay@example.com", pw) {
+			t.Error("the claimed password does not sign in")
+		}
+	})
+	if status := revealStatus(t, link); status != http.StatusGone {
+		t.Errorf("revealing twice: HTTP %d, want 410 Gone", status)
+	}
+}
+
+// revealClaim does what the claim page's script does: derive the token from
+// the link's key, ask for the sealed password, and open it.
+func revealClaim(t *testing.T, link string) string {
+	t.Helper()
+	key, resp := postReveal(t, link)
+	defer resp.Body.Close()
+	var sealed struct{ Nonce, Ciphertext []byte }
+	if err := json.NewDecoder(resp.Body).Decode(&sealed); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("reveal: %s %v", resp.Status, err)
+	}
+	pw, err := claim.Open(key, claim.Sealed{Nonce: sealed.Nonce, Ciphertext: sealed.Ciphertext})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pw
+}
+
+// revealStatus is the HTTP status of a reveal with the link's right key.
+func revealStatus(t *testing.T, link string) int {
+	t.Helper()
+	_, resp := postReveal(t, link)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func postReveal(t *testing.T, link string) (claim.Key, *http.Response) {
+	t.Helper()
+	page, fragment, _ := strings.Cut(link, "#")
+	key, err := claim.ParseKey(fragment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := claim.AuthToken(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string][]byte{"token": token})
+	resp, err := http.Post(strings.Replace(page, "/c/", "/api/v1/claims/", 1)+"/reveal", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, resp
+}
+
+// decodedText is the text/plain part of a MIME message, transfer-decoded.
+func decodedText(t *testing.T, raw []byte) string {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		part, err := mr.NextPart() // decodes quoted-printable
+		if err != nil {
+			t.Fatalf("no text/plain part: %v", err)
+		}
+		if strings.HasPrefix(part.Header.Get("Content-Type"), "text/plain") {
+			b, _ := io.ReadAll(part)
+			return string(b)
+		}
+	}
+}
+
+// passwordLine is the value after "Password:" in a text message.
+func passwordLine(t *testing.T, text string) string {
+	t.Helper()
+	for _, l := range strings.Split(text, "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "Password" {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no Password: line in\n%s", text)
+	return ""
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,6 +65,23 @@ func checkPublicKeys(in *spec.Input) error {
 		return nil
 	}
 	return fmt.Errorf("%d public key(s) cannot be encrypted to; nothing was changed:\n%s", len(probs), strings.Join(probs, "\n"))
+}
+
+// preflight runs each channel's own check (SES: the sender is verified),
+// so a run that could not deliver stops before it creates anyone.
+func (c channels) preflight(ctx context.Context) error {
+	var errs []error
+	for _, ch := range c {
+		if err := deliver.Preflight(ctx, ch); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); errors.Is(err, deliver.ErrRejected) {
+		return &UsageError{Err: fmt.Errorf("%w\nnothing was changed", err)}
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // get returns the channel called name.

@@ -161,7 +161,10 @@ func openOnboardEnv(ctx context.Context, opts *OnboardOptions, in *spec.Input) (
 		return env, &UsageError{Err: err}
 	}
 	if !opts.DryRun {
-		env.channels, err = newChannels(opts.IO, env.aws, in)
+		if env.channels, err = newChannels(opts.IO, env.aws, in); err != nil {
+			return env, err
+		}
+		err = env.channels.preflight(ctx)
 	}
 	return env, err
 }

@@ -138,14 +138,18 @@ func TestOnboardSandboxSeed001JSON(t *testing.T) {
 	}
 }
 
-// Someone not onboarded (here: the sender is not verified in SES) makes the
-// exit code 1, and the report says why.
-func TestOnboardSandboxFailureExitsOne(t *testing.T) {
+// A sender SES has not verified stops the run before anyone is created
+// (exit 2); the same people then onboard with another channel.
+func TestOnboardSandboxUnverifiedSenderExitsTwo(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	code, out, errb := sandboxRun(t, dir, false, "onboard", "dana@example.com", "--from", "it@unverified.example.org")
-	if code != ExitFailed || !strings.Contains(out, "failed") || !strings.Contains(errb, "1 of 1 not onboarded") {
+	if code != ExitUsage || out != "" || !strings.Contains(errb, "it@unverified.example.org") || !strings.Contains(errb, "nothing was changed") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errb)
+	}
+	code, out, _ = sandboxRun(t, dir, false, "onboard", "dana@example.com", "--deliver", "none", "-o", "csv")
+	if code != ExitOK || strings.Count(out, ",created,") != 1 {
+		t.Errorf("then with --deliver none: exit %d\n%s", code, out)
 	}
 }
 

@@ -24,22 +24,25 @@ var _ sesAPI = (*sesv2.Client)(nil)
 // sesChannel mails the credential with SESv2 SendEmail: Simple content, a
 // text and an HTML body, UTF-8 throughout.
 type sesChannel struct {
-	api     sesAPI
-	from    string
-	replyTo []string
-	region  string
-	lang    string
-	sets    map[string]*templateSet // by language
+	api        sesAPI
+	identities identityAPI // nil: no sender check (tests with a fake)
+	from       string
+	replyTo    []string
+	region     string
+	lang       string
+	sets       map[string]*templateSet // by language
 }
 
 func newSES(deps Deps) (Channel, error) {
 	if deps.AWS.Region == "" {
 		return nil, errors.New("setting up SES delivery: no AWS region; set AWS_REGION or a region in the AWS profile")
 	}
-	ch, err := newSESWith(sesv2.NewFromConfig(deps.AWS), deps)
+	client := sesv2.NewFromConfig(deps.AWS)
+	ch, err := newSESWith(client, deps)
 	if err != nil {
 		return nil, err // not a nil *sesChannel in a non-nil Channel
 	}
+	ch.identities = client
 	return ch, nil
 }
 

@@ -1,0 +1,74 @@
+package deliver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/aws/smithy-go"
+)
+
+// Preflighter is a channel that can check with a call, before anyone is
+// onboarded, that it will be able to deliver — so a sender SES will refuse
+// stops the run before a thousand users exist without their passwords.
+type Preflighter interface {
+	Preflight(ctx context.Context) error
+}
+
+// Preflight runs ch's check when it has one.
+func Preflight(ctx context.Context, ch Channel) error {
+	if p, ok := ch.(Preflighter); ok {
+		return p.Preflight(ctx)
+	}
+	return nil
+}
+
+// identityAPI is the part of SESv2 the sender check calls.
+type identityAPI interface {
+	GetEmailIdentity(ctx context.Context, in *sesv2.GetEmailIdentityInput, optFns ...func(*sesv2.Options)) (*sesv2.GetEmailIdentityOutput, error)
+}
+
+var _ identityAPI = (*sesv2.Client)(nil)
+
+// Preflight checks that the sender's address, or its domain, is an identity
+// SES has verified for sending in the channel's region. A caller without
+// permission to read identities is let through: the first message will say.
+func (s *sesChannel) Preflight(ctx context.Context) error {
+	if s.identities == nil {
+		return nil
+	}
+	addr, err := mail.ParseAddress(s.from)
+	if err != nil {
+		return reject(fmt.Errorf("checking the SES sender %q: %w", s.from, err))
+	}
+	domain := addr.Address[strings.LastIndex(addr.Address, "@")+1:]
+	for _, identity := range []string{addr.Address, domain} {
+		out, err := s.identities.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String(identity)})
+		var (
+			notFound *types.NotFoundException
+			apiErr   smithy.APIError
+		)
+		switch {
+		case errors.As(err, &notFound):
+			continue
+		case errors.As(err, &apiErr) && strings.Contains(apiErr.ErrorCode(), "AccessDenied"):
+			return nil
+		case err != nil:
+			return fmt.Errorf("checking the SES sender %s in %s: %w", addr.Address, s.region, err)
+		case out.VerifiedForSendingStatus:
+			return nil
+		}
+		return reject(fmt.Errorf("checking the SES sender %s in %s: the identity %s is not verified for sending yet "+
+			"(status %s): finish its verification in the SES console, or choose a verified --from", addr.Address, s.region, identity, out.VerificationStatus))
+	}
+	return reject(fmt.Errorf("checking the SES sender %s in %s: neither the address nor the domain %s is an identity in SES there: "+
+		"verify one of them in the SES console (or check AWS_REGION), or choose a verified --from", addr.Address, s.region, domain))
+}
+
+// Preflight checks the channel that carries the links.
+func (c *claimChannel) Preflight(ctx context.Context) error { return Preflight(ctx, c.carrier) }
