@@ -247,6 +247,28 @@ people:
 	if status := revealStatus(t, link); status != http.StatusGone {
 		t.Errorf("revealing twice: HTTP %d, want 410 Gone", status)
 	}
+
+	// The audit trail says it was created and claimed, and from where.
+	streams, out, errb := testIO()
+	if code := Main(t.Context(), streams, []string{"serve", "audit", "--data", filepath.Join(dir, "claims"), "-o", "json"}); code != ExitOK {
+		t.Fatalf("serve audit: exit %d: %s", code, errb)
+	}
+	var audit struct{ Events []struct{ Event, UserName, Addr string } }
+	if err := json.Unmarshal(out.Bytes(), &audit); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for _, e := range audit.Events {
+		if e.UserName == "fay@example.com" && e.Addr != "" {
+			seen = append(seen, e.Event)
+		}
+	}
+	if strings.Join(seen, ",") != "created,claimed" {
+		t.Errorf("audit events for fay = %v, want created,claimed with addresses\n%s", seen, out)
+	}
+	if strings.Contains(out.String(), pw) {
+		t.Error("the audit trail holds the password")
+	}
 }
 
 // revealClaim does what the claim page's script does: derive the token from

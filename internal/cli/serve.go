@@ -73,6 +73,7 @@ See docs/claim.md.`,
 	f.StringVar(&opts.TokenFile, "token-file", "", "read the API token from `FILE` (default: $"+claim.TokenEnv+")")
 	f.BoolVar(&opts.TrustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a proxy that sets it)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log debug detail to stderr")
+	cmd.AddCommand(NewCmdServeAudit(streams, nil))
 	return cmd
 }
 
