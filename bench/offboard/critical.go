@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/gatehouse/gatehouse/bench/internal/gatehouseflags"
 )
 
 // criticalResult is one `gatehouse offboard USER --yes` of a fully loaded
@@ -40,7 +42,7 @@ func critical(ctx context.Context, o options, dir string, out, log io.Writer) er
 				return err
 			}
 			fmt.Fprintf(log, "critical, --rate-limit %s, %d/%d: wall %v, setup %v, critical path %v (%.2f latencies, %d calls deep, %d calls), apply %v, plan-only wall %v\n",
-				rateLabel(rate), i+1, o.repeat, ms(r.wall), ms(r.setup), ms(r.critical), latencies(r.critical, o.latency), r.depth, r.calls, ms(r.apply), ms(r.planWall))
+				gatehouseflags.RateLabel(rate), i+1, o.repeat, ms(r.wall), ms(r.setup), ms(r.critical), latencies(r.critical, o.latency), r.depth, r.calls, ms(r.apply), ms(r.planWall))
 			runs = append(runs, r)
 		}
 		results = append(results, runs)
@@ -56,7 +58,7 @@ func criticalRun(ctx context.Context, o options, dir, fixture, member string, ra
 		return r, err
 	}
 	args := append([]string{"offboard", "alice", "--account", member, "--journal", filepath.Join(home, "journal.db"),
-		"--archive", filepath.Join(home, "archive")}, gatehouseFlags(rate, 0)...)
+		"--archive", filepath.Join(home, "archive")}, gatehouseflags.Flags(rate, 0)...)
 
 	// The plan alone, on a sandbox of its own: process start, setup, discovery, printing.
 	plan, err := oneRun(ctx, o, fixture, home, args)
@@ -180,10 +182,10 @@ func writeCritical(w io.Writer, o options, results [][]criticalResult) {
 		"service-specific credentials for two services, three groups, two inline and two managed policies, a permissions boundary. "+
 		"The timeline comes from the sandbox's request log (`-v`): a call began one latency before the sandbox logged its end. "+
 		"%s\n\n",
-		memberID(0), o.latency, o.repeat, defaultsText())
+		memberID(0), o.latency, o.repeat, concurrency().DefaultsText())
 	fmt.Fprint(w, "| measure |")
 	for _, runs := range results {
-		fmt.Fprintf(w, " --rate-limit %s |", rateLabel(runs[0].rate))
+		fmt.Fprintf(w, " --rate-limit %s |", gatehouseflags.RateLabel(runs[0].rate))
 	}
 	fmt.Fprint(w, "\n|---|")
 	for range results {

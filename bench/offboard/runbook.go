@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/bench/internal/gatehouseflags"
 )
 
 // runbookRow is one side-by-side measurement: who removed the users, how.
@@ -158,7 +160,7 @@ func gatehouseRun(ctx context.Context, o options, dir, fixture string, everyone 
 	}
 	args := []string{"offboard", "-f", peopleFile, "--account", management, "--yes", "--endpoint-url", sb.url,
 		"--journal", filepath.Join(home, "journal.db"), "--archive", filepath.Join(home, "archive")}
-	if flags := gatehouseFlags(ghRate, 0); len(flags) > 0 {
+	if flags := gatehouseflags.Flags(ghRate, 0); len(flags) > 0 {
 		args = append(args, flags...)
 		r.who = "gatehouse " + strings.Join(flags, " ")
 	}
@@ -201,7 +203,7 @@ func writeRunbook(w io.Writer, o options, rows []runbookRow) {
 		"to start) and the ratios use that, in the runbook's favour. gatehouse also "+
 		"archives each user (reading inline policy documents, keys' last use and SSH key bodies), hence more calls. "+
 		"`gatehouse` without flags runs at its defaults, `--concurrency %d` for the one account. %s\n\n",
-		management, o.latency, defaultConcurrency(1), defaultsText())
+		management, o.latency, concurrency().Default(1), concurrency().DefaultsText())
 	fmt.Fprintln(w, "| users | who | account rate limit (sandbox) | wall time | calls | gatehouse faster by (its wall time against the script's own time) |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	runbook := map[string]map[int]time.Duration{} // who → users → the script's own time

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gatehouse/gatehouse/bench/internal/gatehouseflags"
 )
 
 // scaleResult is one scale run.
@@ -45,14 +47,14 @@ func scale(ctx context.Context, o options, dir string, out, log io.Writer) error
 	if err != nil {
 		return err
 	}
-	concurrencies, err := parseConcurrencies(o.concurrency)
+	concurrencies, err := gatehouseflags.ParseList(o.concurrency)
 	if err != nil {
 		return err
 	}
 	var results []scaleResult
 	for _, conc := range concurrencies {
 		fmt.Fprintf(log, "scale: %d people × %d accounts, %v latency, %g requests/s per account, --rate-limit %s, --concurrency %s\n",
-			o.people, o.accounts, o.latency, o.rate, rateLabel(o.ghRate), concurrencyLabel(conc, o.accounts))
+			o.people, o.accounts, o.latency, o.rate, gatehouseflags.RateLabel(o.ghRate), concurrency().Label(conc, o.accounts))
 		r, err := scaleRun(ctx, o, dir, fixture, peopleFile, members, conc)
 		if err != nil {
 			return err
@@ -79,7 +81,7 @@ func scaleRun(ctx context.Context, o options, dir, fixture, peopleFile string, m
 	}
 	args := append([]string{"offboard", "-f", peopleFile, "--account", strings.Join(members, ","), "--yes",
 		"--journal", filepath.Join(home, "journal.db"), "--archive", filepath.Join(home, "archive"), "--endpoint-url", sb.url,
-		"--output", "json"}, gatehouseFlags(o.ghRate, conc)...)
+		"--output", "json"}, gatehouseflags.Flags(o.ghRate, conc)...)
 	sm := startSampler(sb, 250*time.Millisecond)
 	bin, cmdline := o.gatehouse, args
 	if o.profiled != "" {
@@ -217,7 +219,7 @@ func writeScale(w io.Writer, o options, results []scaleResult, members []string)
 		"login profile, two access keys, an SSH key, an enabled virtual MFA device, two groups, an inline and a managed policy. "+
 		"%s Bound = the busiest account's calls, as `/_sandbox/requests` counts them after the run, ÷ %g/s. Peak RSS is gatehouse's "+
 		"(wait4 `ru_maxrss`).\n\n",
-		o.accounts, rateFlagText(o.ghRate), o.rate, o.latency, o.people*o.accounts, defaultsText(), o.rate)
+		o.accounts, gatehouseflags.RateFlagText(o.ghRate), o.rate, o.latency, o.people*o.accounts, concurrency().DefaultsText(), o.rate)
 	if o.ghRate <= 0 {
 		fmt.Fprintf(w, "gatehouse runs without `--rate-limit` here, so its limit is adaptive (above), not %g/s.\n\n", o.rate)
 	}
@@ -230,7 +232,7 @@ func writeScale(w io.Writer, o options, results []scaleResult, members []string)
 			spans = append(spans, fmt.Sprintf("%.0f–%.0f", s[0].Seconds(), s[1].Seconds()))
 		}
 		fmt.Fprintf(w, "| %s | %.1f s | %.1f s (%s: %d calls) | **%.2f** | %d MiB | %.1f s | %d | %d | %s |\n",
-			concurrencyLabel(r.concurrency, o.accounts), r.run.wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestN, ratio(r.run.wall, r.bound),
+			concurrency().Label(r.concurrency, o.accounts), r.run.wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestN, ratio(r.run.wall, r.bound),
 			r.run.maxRSSKB/1024, r.firstChange.Seconds(), r.total, r.throttled, strings.Join(spans, ", "))
 	}
 	fmt.Fprintln(w)
@@ -239,7 +241,7 @@ func writeScale(w io.Writer, o options, results []scaleResult, members []string)
 	})
 	fmt.Fprint(w, "Goal: within 1.2× of the bound.")
 	if i := slices.IndexFunc(results, func(r scaleResult) bool { return r.concurrency == 0 }); i >= 0 {
-		fmt.Fprintf(w, " At gatehouse's default --concurrency (%d): %.2f×.", defaultConcurrency(o.accounts), ratio(results[i].run.wall, results[i].bound))
+		fmt.Fprintf(w, " At gatehouse's default --concurrency (%d): %.2f×.", concurrency().Default(o.accounts), ratio(results[i].run.wall, results[i].bound))
 	}
-	fmt.Fprintf(w, " Best: %.2f× at --concurrency %s.\n\n", ratio(best.run.wall, best.bound), concurrencyLabel(best.concurrency, o.accounts))
+	fmt.Fprintf(w, " Best: %.2f× at --concurrency %s.\n\n", ratio(best.run.wall, best.bound), concurrency().Label(best.concurrency, o.accounts))
 }

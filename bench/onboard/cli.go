@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/bench/internal/gatehouseflags"
 	"github.com/gatehouse/gatehouse/internal/awsx"
 )
 
@@ -61,14 +62,14 @@ func versusCLI(ctx context.Context, o options, dir string, out, log io.Writer) e
 		rate float64
 		conc int
 	}{{0, 0}, {1000, 100}} {
-		flags := strings.Join(gatehouseFlags(g.rate, g.conc), " ")
+		flags := strings.Join(gatehouseflags.Flags(g.rate, g.conc), " ")
 		if flags == "" {
 			// One account: the caller's own.
-			flags = fmt.Sprintf("none (the defaults: adaptive rate limit, burst %d; --concurrency %d)", awsx.DefaultBurst, defaultConcurrency(1))
+			flags = fmt.Sprintf("none (the defaults: adaptive rate limit, burst %d; --concurrency %d)", awsx.DefaultBurst, concurrency().Default(1))
 		}
 		fmt.Fprintf(log, "cli: %d people with gatehouse %s\n", o.cliPeople, flags)
 		args := append([]string{"onboard", "-f", spec, "--journal", filepath.Join(dir, fmt.Sprintf("journal-cli-%d.db", i)),
-			"--endpoint-url", "{url}"}, gatehouseFlags(g.rate, g.conc)...)
+			"--endpoint-url", "{url}"}, gatehouseflags.Flags(g.rate, g.conc)...)
 		r, err := cliSide(ctx, o, dir, fixture, "gatehouse onboard", flags, o.gatehouse, args...)
 		if err != nil {
 			return err
@@ -76,7 +77,7 @@ func versusCLI(ctx context.Context, o options, dir string, out, log io.Writer) e
 		runs = append(runs, r)
 	}
 	fmt.Fprintf(out, "#### %d people into one account, %v latency, no rate limit in the sandbox\n\n", o.cliPeople, o.latency)
-	fmt.Fprintf(out, "%s, `bench/onboard/cli-loop.sh`: one `aws` process per call, one person after another. %s\n\n", version, defaultsText())
+	fmt.Fprintf(out, "%s, `bench/onboard/cli-loop.sh`: one `aws` process per call, one person after another. %s\n\n", version, concurrency().DefaultsText())
 	fmt.Fprintln(out, "| tool | flags | wall time | AWS calls | per person | speed-up over the CLI loop | peak RSS |")
 	fmt.Fprintln(out, "|---|---|---:|---:|---:|---:|---:|")
 	for _, r := range runs {

@@ -29,6 +29,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/bench/internal/gatehouseflags"
 )
 
 type options struct {
@@ -146,7 +148,7 @@ func scale(ctx context.Context, o options, dir string, out, log io.Writer) error
 		return err
 	}
 	var results []scaleResult
-	concurrencies, err := parseConcurrencies(o.concurrency)
+	concurrencies, err := gatehouseflags.ParseList(o.concurrency)
 	if err != nil {
 		return err
 	}
@@ -157,7 +159,7 @@ func scale(ctx context.Context, o options, dir string, out, log io.Writer) error
 		}
 		for _, conc := range concurrencies {
 			fmt.Fprintf(log, "scale: %d people × %d accounts, deliver %s, --rate-limit %s, --concurrency %s\n",
-				o.people, o.accounts, channel, rateLabel(o.ghRate), concurrencyLabel(conc, o.accounts))
+				o.people, o.accounts, channel, gatehouseflags.RateLabel(o.ghRate), concurrency().Label(conc, o.accounts))
 			r, err := scaleRun(ctx, o, dir, fixture, spec, channel, conc)
 			if err != nil {
 				return err
@@ -189,7 +191,7 @@ func scaleRun(ctx context.Context, o options, dir, fixture, spec, channel string
 	}
 	sm := startSampler(sb, 100*time.Millisecond, watch)
 	args := append([]string{"onboard", "-f", spec, "--journal", filepath.Join(home, "journal.db"), "--endpoint-url", sb.url,
-		"--output", "json"}, gatehouseFlags(o.ghRate, conc)...)
+		"--output", "json"}, gatehouseflags.Flags(o.ghRate, conc)...)
 	bin, cmdline := o.gatehouse, args
 	if o.profiled != "" {
 		bin = o.profiled
@@ -270,7 +272,7 @@ func writeScale(w io.Writer, o options, results []scaleResult) {
 	fmt.Fprintf(w, "`gatehouse onboard -f spec.yaml%s [--concurrency C]` against `gatehouse sandbox serve --rate-limit %g --latency %v` "+
 		"(a token bucket per account, burst one second's worth; calls over it are answered with IAM's Throttling error). %s "+
 		"Bound = the busiest account's answered calls, less the sandbox's first burst of %d, ÷ %g/s.\n\n",
-		rateFlagText(o.ghRate), o.rate, o.latency, defaultsText(), burst(o.rate), o.rate)
+		gatehouseflags.RateFlagText(o.ghRate), o.rate, o.latency, concurrency().DefaultsText(), burst(o.rate), o.rate)
 	if o.ghRate <= 0 {
 		fmt.Fprintf(w, "gatehouse runs without `--rate-limit` here, so its limit is adaptive (above), not %g/s.\n\n", o.rate)
 	}
@@ -286,7 +288,7 @@ func writeScale(w io.Writer, o options, results []scaleResult) {
 			rerun = fmt.Sprintf("%.1f s, %d (%d)", r.rerun.wall.Seconds(), r.rerunCalls, r.rerunMutating)
 		}
 		fmt.Fprintf(w, "| %s | %s | %.1f s | %.1f s (%s: %d calls) | **%.3f×** | %d MiB | %.1f s | %d | %d | %s |\n",
-			r.channel, concurrencyLabel(r.concurrency, o.accounts), r.run.wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestOK,
+			r.channel, concurrency().Label(r.concurrency, o.accounts), r.run.wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestOK,
 			ratio(r.run.wall, r.bound), r.run.maxRSSKB/1024, r.firstChange.Seconds(), total, r.refused, rerun)
 	}
 	fmt.Fprintln(w)
