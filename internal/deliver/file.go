@@ -43,25 +43,15 @@ func newFileChannel(deps Deps) (*fileChannel, error) {
 	if err := checkWritableDir(f.dir); err != nil {
 		return nil, fmt.Errorf("setting up file delivery: %w", err)
 	}
-	if f.lang == "" {
-		f.lang = spec.LanguageEnglish
+	var err error
+	if f.lang, f.sets, err = compileAll(deps); err != nil {
+		return nil, fmt.Errorf("setting up file delivery: %w", err)
 	}
-	if !validLanguage(f.lang) {
-		return nil, fmt.Errorf("setting up file delivery: unknown template language %q: choose one of %s", f.lang, strings.Join(spec.Languages, ", "))
-	}
-	for _, lang := range spec.Languages {
-		set, err := compile(lang, deps.Template, deps.Subject)
-		if err == nil {
-			_, err = set.render(sampleCredential(lang)) // an override's unknown field shows only when run
-		}
-		if err != nil {
-			return nil, fmt.Errorf("setting up file delivery: %w", err)
-		}
+	for _, set := range f.sets {
 		if set.text == nil {
 			return nil, errors.New("setting up file delivery: the template override has only an HTML body, and files hold the text body; " +
 				"add a text template (delivery.template.text) to the spec")
 		}
-		f.sets[lang] = set
 	}
 	return f, nil
 }

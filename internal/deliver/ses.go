@@ -62,21 +62,9 @@ func newSESWith(api sesAPI, deps Deps) (*sesChannel, error) {
 		}
 		s.replyTo = []string{deps.ReplyTo}
 	}
-	if s.lang == "" {
-		s.lang = spec.LanguageEnglish
-	}
-	if !validLanguage(s.lang) {
-		return nil, fmt.Errorf("setting up SES delivery: unknown template language %q: choose one of %s", s.lang, strings.Join(spec.Languages, ", "))
-	}
-	for _, lang := range spec.Languages {
-		set, err := compile(lang, deps.Template, deps.Subject)
-		if err == nil {
-			_, err = set.render(sampleCredential(lang)) // an override's unknown field shows only when run
-		}
-		if err != nil {
-			return nil, fmt.Errorf("setting up SES delivery: %w", err)
-		}
-		s.sets[lang] = set
+	var err error
+	if s.lang, s.sets, err = compileAll(deps); err != nil {
+		return nil, fmt.Errorf("setting up SES delivery: %w", err)
 	}
 	return s, nil
 }

@@ -88,21 +88,8 @@ func newSMTPChannel(deps Deps) (*smtpChannel, error) {
 			return nil, fmt.Errorf("reply-to address %q: %w", deps.ReplyTo, err)
 		}
 	}
-	if s.lang == "" {
-		s.lang = spec.LanguageEnglish
-	}
-	if !validLanguage(s.lang) {
-		return nil, fmt.Errorf("unknown template language %q: choose one of %s", s.lang, strings.Join(spec.Languages, ", "))
-	}
-	for _, lang := range spec.Languages {
-		set, err := compile(lang, deps.Template, deps.Subject)
-		if err == nil {
-			_, err = set.render(sampleCredential(lang)) // an override's unknown field shows only when run
-		}
-		if err != nil {
-			return nil, err
-		}
-		s.sets[lang] = set
+	if s.lang, s.sets, err = compileAll(deps); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -62,6 +62,31 @@ func CheckTemplates(tmpl spec.Template, subject string) error {
 	return nil
 }
 
+// compileAll compiles deps' templates in every language, rendering each with
+// a sample credential (an override's unknown field shows only when run), and
+// returns them with the default language (deps.Language, else English).
+func compileAll(deps Deps) (string, map[string]*templateSet, error) {
+	lang := deps.Language
+	if lang == "" {
+		lang = spec.LanguageEnglish
+	}
+	if !validLanguage(lang) {
+		return "", nil, fmt.Errorf("unknown template language %q: choose one of %s", lang, strings.Join(spec.Languages, ", "))
+	}
+	sets := map[string]*templateSet{}
+	for _, l := range spec.Languages {
+		set, err := compile(l, deps.Template, deps.Subject)
+		if err == nil {
+			_, err = set.render(sampleCredential(l))
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		sets[l] = set
+	}
+	return lang, sets, nil
+}
+
 // templateSet is one language's compiled templates.
 type templateSet struct {
 	subject *texttemplate.Template
