@@ -59,7 +59,7 @@ credentials:
   - {access_key_id: "333333333333", secret_access_key: sandbox-secret}
 `
 
-func startWorld(t *testing.T) *sandboxtest.Sandbox {
+func startWorld(t testing.TB) *sandboxtest.Sandbox {
 	t.Helper()
 	sb := sandboxtest.Start(t, sandbox.Options{StrictAuth: true})
 	sb.LoadFixture(t, world)
@@ -68,7 +68,7 @@ func startWorld(t *testing.T) *sandboxtest.Sandbox {
 
 // newFactory returns a factory signing as the management account's root and
 // sending every client to the sandbox.
-func newFactory(t *testing.T, sb *sandboxtest.Sandbox, opts awsx.Options) *awsx.Factory {
+func newFactory(t testing.TB, sb *sandboxtest.Sandbox, opts awsx.Options) *awsx.Factory {
 	t.Helper()
 	opts.Endpoint = sb.URL
 	opts.Region = "us-east-1"

@@ -37,6 +37,7 @@ type limiter struct {
 	lim      *rate.Limiter
 	adaptive bool
 	ceiling  rate.Limit
+	maxBurst int // the burst at the ceiling; it shrinks with the rate
 
 	mu      sync.Mutex
 	lastCut time.Time // when the rate was last halved
@@ -53,15 +54,54 @@ func newLimiter(o Options) *limiter {
 	case o.RequestsPerSecond > 0:
 		return &limiter{lim: rate.NewLimiter(rate.Limit(o.RequestsPerSecond), o.Burst), now: time.Now}
 	}
-	return &limiter{lim: rate.NewLimiter(AdaptiveCeiling, o.Burst), adaptive: true, ceiling: AdaptiveCeiling, now: time.Now}
+	return &limiter{lim: rate.NewLimiter(AdaptiveCeiling, o.Burst), adaptive: true, ceiling: AdaptiveCeiling, maxBurst: o.Burst, now: time.Now}
 }
 
-// Wait blocks until a request may go, recovering an adaptive rate first.
+// adaptiveStep is the longest an adaptive limiter's caller waits on one
+// reservation before taking a new one at the current rate.
+const adaptiveStep = 50 * time.Millisecond
+
+// Wait blocks until a request may go. A fixed limiter queues the caller
+// (rate.Limiter.Wait). An adaptive one must not: a reservation keeps the
+// rate it was made at, so hundreds of callers queued at 100/s would go on
+// firing at 100/s long after AWS said 20. Its callers hold a reservation only
+// when it comes due within adaptiveStep, and otherwise hand it back, wait a
+// step and ask again at whatever the rate is then.
 func (l *limiter) Wait(ctx context.Context) error {
-	if l.adaptive {
-		l.recover()
+	if !l.adaptive {
+		return l.lim.Wait(ctx)
 	}
-	return l.lim.Wait(ctx)
+	for {
+		l.recover()
+		now := l.now()
+		r := l.lim.ReserveN(now, 1)
+		if delay := r.DelayFrom(now); delay <= adaptiveStep {
+			if err := sleep(ctx, delay); err != nil {
+				r.Cancel()
+				return err
+			}
+			return nil
+		}
+		r.CancelAt(now)
+		if err := sleep(ctx, adaptiveStep); err != nil {
+			return err
+		}
+	}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // Limit is the current rate.
@@ -79,7 +119,15 @@ func (l *limiter) throttled() {
 		return
 	}
 	l.lastCut, l.lastUp = now, now
-	l.lim.SetLimitAt(now, max(AdaptiveFloor, l.lim.Limit()/2))
+	l.set(now, max(AdaptiveFloor, l.lim.Limit()/2))
+}
+
+// set changes the rate, and the burst with it (a burst of half a second's
+// worth, up to maxBurst): tokens saved up at a rate AWS refused would go
+// out together and be throttled together.
+func (l *limiter) set(now time.Time, r rate.Limit) {
+	l.lim.SetLimitAt(now, r)
+	l.lim.SetBurstAt(now, min(l.maxBurst, max(1, int(r/2))))
 }
 
 func (l *limiter) recover() {
@@ -95,5 +143,5 @@ func (l *limiter) recover() {
 		return
 	}
 	l.lastUp = now
-	l.lim.SetLimitAt(now, min(l.ceiling, cur+rate.Limit(elapsed.Seconds()*adaptiveRecovery*float64(l.ceiling))))
+	l.set(now, min(l.ceiling, cur+rate.Limit(elapsed.Seconds()*adaptiveRecovery*float64(l.ceiling))))
 }
