@@ -65,7 +65,7 @@ func (c Concurrency) Label(concurrency, accounts int) string {
 // DefaultsText explains gatehouse's defaults and an explicit --rate-limit, for a report.
 func (c Concurrency) DefaultsText() string {
 	return fmt.Sprintf("Without `--rate-limit` gatehouse's per-account limit is adaptive: it starts at %d requests/s with a bucket of %d calls, "+
-		"halves on each throttling answer (at most once a second) and regains 5%% of that ceiling per second without one; "+
+		"halves on each throttling answer (at most once a second; the bucket shrinks to half a second's worth with it) and regains 5%% of that ceiling per second without one; "+
 		"an explicit `--rate-limit R` is fixed, with a bucket of max(%d, R) calls. Without `--concurrency` gatehouse works on "+
 		"%d %s pairs per account at once, at least %d.",
 		awsx.AdaptiveCeiling, awsx.DefaultBurst, awsx.DefaultBurst, c.PerAccount, c.Pair, c.Min)
