@@ -12,12 +12,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/internal/deliver/smtptest"
 	"github.com/gatehouse/gatehouse/internal/journal"
 )
 
-// Secrets never leak: gatehouse runs with SES delivery (first with a sender
-// SES refuses, so every delivery fails and its error paths log, then for
-// real), with `--deliver none --output json` into a file, again to check
+// Secrets never leak: gatehouse runs with mail delivery (first through a
+// mail server that refuses every recipient, so every delivery fails after
+// its password was set and the error paths log, then by SES for real), with `--deliver none --output json` into a file, again to check
 // the reruns, and `gatehouse history` shows every run — all with -v. Then
 // every password handed out is searched for, in the forms files and logs
 // would hold it (raw, JSON-, HTML-, URL- and Go-quoted), in every log line,
@@ -39,6 +40,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	noneSpec, nonePeople := writeSpec(t, dir, "in-report.yaml", 100, 20, "none")
 	gh := newGatehouse(t, filepath.Join(dir, "home"))
 	journalPath := filepath.Join(dir, "journal.db")
+	refusing := smtptest.Start(t, smtptest.Options{Security: smtptest.Plaintext, Refuse: "*"})
 	common := []string{"--journal", journalPath, "--endpoint-url", sb.URL, "--concurrency", "16", "--rate-limit", "2000", "-v"}
 
 	// Hold the journal open, as a second reader would, so SQLite keeps its
@@ -59,7 +61,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 		code int
 		args []string
 	}{
-		{"ses-refused", 1, append([]string{"onboard", "-f", sesSpec, "--from", "nobody@unverified.example"}, common...)},
+		{"smtp-refused", 1, append([]string{"onboard", "-f", sesSpec, "--deliver", "smtp", "--smtp-addr", refusing.Addr(),
+			"--smtp-tls", "none"}, common...)},
 		{"ses", 0, append([]string{"onboard", "-f", sesSpec}, common...)},
 		{"none", 0, append([]string{"onboard", "-f", noneSpec, "--deliver", "none", "--output", "json"}, common...)},
 		{"ses-rerun", 0, append([]string{"onboard", "-f", sesSpec}, common...)},
@@ -70,8 +73,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 	var logFiles []string
 	for _, run := range runs {
 		r := gh.mustRun(t, run.code, run.args...)
-		if run.name == "ses-refused" && !strings.Contains(r.Stderr, `msg="step failed"`) {
-			t.Fatalf("the run with a sender SES refuses logged no failed step: its error path was not exercised\n%s", tail(r.Stderr, 20))
+		if run.name == "smtp-refused" && !strings.Contains(r.Stderr, `msg="step failed"`) {
+			t.Fatalf("the run through a refusing mail server logged no failed step: its error path was not exercised\n%s", tail(r.Stderr, 20))
 		}
 		if run.name == "none" {
 			writeFile(t, reportPath, r.Stdout) // gatehouse … --output json > report.json

@@ -43,7 +43,8 @@ type Options struct {
 	User, Password string
 	// AuthMechanisms are the SASL mechanisms offered; default PLAIN and LOGIN.
 	AuthMechanisms []string
-	// Refuse is a recipient answered 550 (no such user) at RCPT TO.
+	// Refuse is a recipient answered 550 (no such user) at RCPT TO; "*"
+	// refuses every recipient.
 	Refuse string
 	// Defer is a recipient answered 451 (try again later) at RCPT TO.
 	Defer string
@@ -169,10 +170,10 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	switch to {
-	case s.server.opts.Refuse:
+	switch {
+	case to == s.server.opts.Refuse || s.server.opts.Refuse == "*":
 		return errNoSuchUser
-	case s.server.opts.Defer:
+	case to == s.server.opts.Defer:
 		return errTryLater
 	}
 	s.msg.To = append(s.msg.To, to)
