@@ -253,7 +253,9 @@ people:
 	if code := Main(t.Context(), streams, []string{"serve", "audit", "--data", filepath.Join(dir, "claims"), "-o", "json"}); code != ExitOK {
 		t.Fatalf("serve audit: exit %d: %s", code, errb)
 	}
-	var audit struct{ Events []struct{ Event, UserName, Addr string } }
+	var audit struct {
+		Events []struct{ Event, UserName, Addr string }
+	}
 	if err := json.Unmarshal(out.Bytes(), &audit); err != nil {
 		t.Fatal(err)
 	}
