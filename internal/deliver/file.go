@@ -108,15 +108,7 @@ func (f *fileChannel) Deliver(ctx context.Context, c Credential) (Receipt, error
 	if err != nil {
 		return Receipt{}, reject(fmt.Errorf("%s: the person's public key: %w", where, err))
 	}
-	lang := c.Language
-	if lang == "" {
-		lang = f.lang
-	}
-	set, ok := f.sets[lang]
-	if !ok {
-		return Receipt{}, reject(fmt.Errorf("%s: unknown template language %q: choose one of %s", where, lang, strings.Join(spec.Languages, ", ")))
-	}
-	msg, err := set.render(c)
+	msg, err := renderIn(f.sets, f.lang, c)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%s: %w", where, err)
 	}

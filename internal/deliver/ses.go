@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -80,15 +79,7 @@ func (s *sesChannel) Deliver(ctx context.Context, c Credential) (Receipt, error)
 	if c.Email == "" {
 		return Receipt{}, reject(fmt.Errorf("%s: the person has no e-mail address", where))
 	}
-	lang := c.Language
-	if lang == "" {
-		lang = s.lang
-	}
-	set, ok := s.sets[lang]
-	if !ok {
-		return Receipt{}, reject(fmt.Errorf("%s: unknown template language %q: choose one of %s", where, lang, strings.Join(spec.Languages, ", ")))
-	}
-	msg, err := set.render(c)
+	msg, err := renderIn(s.sets, s.lang, c)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%s: %w", where, err)
 	}

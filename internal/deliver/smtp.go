@@ -135,15 +135,7 @@ func (s *smtpChannel) Deliver(ctx context.Context, c Credential) (Receipt, error
 		return Receipt{}, reject(fmt.Errorf("%s: recipient address: %w", where, err))
 	}
 	to.Name = c.DisplayName
-	lang := c.Language
-	if lang == "" {
-		lang = s.lang
-	}
-	set, ok := s.sets[lang]
-	if !ok {
-		return Receipt{}, reject(fmt.Errorf("%s: unknown template language %q: choose one of %s", where, lang, strings.Join(spec.Languages, ", ")))
-	}
-	rendered, err := set.render(c)
+	rendered, err := renderIn(s.sets, s.lang, c)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%s: %w", where, err)
 	}

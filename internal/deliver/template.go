@@ -87,6 +87,20 @@ func compileAll(deps Deps) (string, map[string]*templateSet, error) {
 	return lang, sets, nil
 }
 
+// renderIn renders c with the templates of its language, else lang (the
+// channel's default). An unknown language is rejected; render errors are
+// rejected and never contain the password.
+func renderIn(sets map[string]*templateSet, lang string, c Credential) (Message, error) {
+	if c.Language != "" {
+		lang = c.Language
+	}
+	set, ok := sets[lang]
+	if !ok {
+		return Message{}, reject(fmt.Errorf("unknown template language %q: choose one of %s", lang, strings.Join(spec.Languages, ", ")))
+	}
+	return set.render(c)
+}
+
 // templateSet is one language's compiled templates.
 type templateSet struct {
 	subject *texttemplate.Template
