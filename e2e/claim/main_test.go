@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/gatehouse/gatehouse/e2e/internal/gatehousebin"
 	"github.com/gatehouse/gatehouse/internal/deliver"
 	"github.com/gatehouse/gatehouse/sandbox"
 	"github.com/gatehouse/gatehouse/sandbox/sandboxtest"
@@ -38,22 +39,15 @@ var binary string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	dir, err := os.MkdirTemp("", "gatehouse-e2e-claim-")
+	bin, cleanup, err := gatehousebin.Build("gatehouse-e2e-claim-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "gatehouse")
-	build := exec.Command("go", "build", "-o", binary, "github.com/gatehouse/gatehouse/cmd/gatehouse")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building gatehouse:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	binary = bin
 	code := m.Run()
 	stopBrowser()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 

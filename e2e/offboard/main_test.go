@@ -23,27 +23,22 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/e2e/internal/gatehousebin"
 )
 
 // gatehouseBin is the gatehouse binary built for this run.
 var gatehouseBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gatehouse-e2e-offboard-")
+	bin, cleanup, err := gatehousebin.Build("gatehouse-e2e-offboard-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	gatehouseBin = filepath.Join(dir, "gatehouse")
-	build := exec.Command("go", "build", "-o", gatehouseBin, "github.com/gatehouse/gatehouse/cmd/gatehouse")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building gatehouse:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	gatehouseBin = bin
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 

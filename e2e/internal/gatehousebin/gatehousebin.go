@@ -1,0 +1,29 @@
+// Package gatehousebin builds the gatehouse binary the end-to-end suites run,
+// once per test binary, into a temporary directory.
+package gatehousebin
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// Build builds cmd/gatehouse into a new temporary directory named after
+// prefix, returning the binary's path and a function that removes the
+// directory. The compiler's output goes to standard error.
+func Build(prefix string) (string, func(), error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	binary := filepath.Join(dir, "gatehouse")
+	build := exec.Command("go", "build", "-o", binary, "github.com/gatehouse/gatehouse/cmd/gatehouse")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("building gatehouse: %w", err)
+	}
+	return binary, cleanup, nil
+}
