@@ -102,6 +102,9 @@ func offboardWith(ctx context.Context, opts *OffboardOptions, env *onboardEnv, r
 			return err
 		}
 		defer chans.close()
+		if err := chans.preflight(ctx); err != nil {
+			return err
+		}
 	}
 	plan, err := offboard.MakePlan(ctx, deps, req)
 	if err != nil {
