@@ -32,6 +32,9 @@ func Apply(ctx context.Context, deps Deps, plan *Plan) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := removeStaleTemps(deps.ArchiveDir, deps.now()); err != nil {
+		deps.logger().Warn("removing temporary archive files a killed run left", "dir", deps.ArchiveDir, "error", err)
+	}
 	r := &runner{deps: deps, plan: plan, runID: runID}
 	rep := &Report{RunID: runID, Action: plan.Action, Rows: r.run(ctx), Accounts: len(plan.Accounts)}
 	rep.Interrupted = rep.Count(StatusNotStarted) > 0

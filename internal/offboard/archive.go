@@ -2,6 +2,7 @@ package offboard
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,6 +30,27 @@ func writeArchive(dir string, rec *Record) (string, error) {
 		return "", fmt.Errorf("archiving IAM user (%s) to %s: %w", rec.User.UserName, path, err)
 	}
 	return path, nil
+}
+
+// staleTempAge is how old a temporary archive file must be before a run
+// removes it: one that old was left by a run that died between writing and
+// renaming it, not by a run still going.
+const staleTempAge = time.Hour
+
+// removeStaleTemps removes the temporary files killed runs left in the
+// archive's account folders, so half-written records do not pile up.
+func removeStaleTemps(dir string, now time.Time) error {
+	temps, err := filepath.Glob(filepath.Join(dir, "*", ".archive-*.tmp"))
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, path := range temps {
+		if fi, err := os.Stat(path); err == nil && now.Sub(fi.ModTime()) > staleTempAge {
+			errs = append(errs, os.Remove(path))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func writeFileAtomic(path string, data []byte) (err error) {
