@@ -26,7 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
-	"github.com/gatehouse/gatehouse/e2e/internal/gatehousebin"
+	"github.com/gatehouse/gatehouse/e2e/internal/harness"
 	"github.com/gatehouse/gatehouse/internal/deliver"
 	"github.com/gatehouse/gatehouse/sandbox"
 	"github.com/gatehouse/gatehouse/sandbox/sandboxtest"
@@ -39,7 +39,7 @@ var binary string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	bin, cleanup, err := gatehousebin.Build("gatehouse-e2e-claim-")
+	bin, cleanup, err := harness.Build("gatehouse-e2e-claim-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -31,7 +31,7 @@ func TestAccountsWorkedOnTogether(t *testing.T) {
 	logPath := filepath.Join(dir, "sandbox.log")
 	sb := startSandbox(t, writeFixture(t, dir, everyone), logPath, "--latency", "20ms", "-v")
 	gh := newGatehouse(t, filepath.Join(dir, "home"))
-	gh.mustRun(t, 0, "offboard", "-f", writePeople(t, dir, everyone), "--account", production+","+development, "--yes",
+	gh.MustRun(t, 0, "offboard", "-f", writePeople(t, dir, everyone), "--account", production+","+development, "--yes",
 		"--concurrency", "2", "--rate-limit", "1000", "--journal", filepath.Join(dir, "journal.db"),
 		"--archive", filepath.Join(dir, "archive"), "--endpoint-url", sb.URL)
 

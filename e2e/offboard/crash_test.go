@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/gatehouse/gatehouse/e2e/internal/harness"
 )
 
 // seed returns the seed for the test's random choices: GATEHOUSE_E2E_SEED
@@ -79,7 +81,7 @@ func TestOffboardKilledAtRandomThenRerun(t *testing.T) {
 		t.Logf("no kill left a virtual MFA device deactivated but not deleted: the orphan check below proved less this time")
 	}
 
-	final := c.gh.mustRun(t, 0, c.args...)
+	final := c.gh.MustRun(t, 0, c.args...)
 	t.Logf("the run to completion took %v", final.Took.Round(time.Millisecond))
 	end := sb.world(t)
 	s := checkArchivedFirst(t, c.initial, end, everyone, readArchives(t, c.archive, c.journal))
@@ -93,9 +95,9 @@ func TestOffboardKilledAtRandomThenRerun(t *testing.T) {
 	}
 
 	before := sb.requests(t)
-	again := c.gh.mustRun(t, 0, c.args...)
+	again := c.gh.MustRun(t, 0, c.args...)
 	if n := sb.requests(t).Mutating - before.Mutating; n != 0 {
-		t.Errorf("the run after completion made %d mutating calls, want 0\n%s", n, tail(again.Stdout, 20))
+		t.Errorf("the run after completion made %d mutating calls, want 0\n%s", n, harness.Tail(again.Stdout, 20))
 	}
 }
 
@@ -104,7 +106,7 @@ type crashes struct {
 	t                *testing.T
 	rng              *rand.Rand
 	sb               *sandbox
-	gh               *gatehouse
+	gh               *harness.Gatehouse
 	args             []string
 	everyone         []person
 	initial          world
@@ -128,16 +130,16 @@ func (c *crashes) killOnce(attempt int) bool {
 	blindAt := time.Duration(c.rng.Int64N(int64(800 * time.Millisecond)))
 	afterChanges := 1 + c.rng.IntN(250)
 	before := c.sb.requests(t).Mutating
-	run := c.gh.start(t, c.args...)
+	run := c.gh.Start(t, c.args...)
 	var how string
 	if blind {
-		waitUntil(run, func() bool { return time.Since(run.start) >= blindAt })
+		waitUntil(run, func() bool { return time.Since(run.Started) >= blindAt })
 		how = fmt.Sprintf("%v after start", blindAt.Round(time.Millisecond))
 	} else {
 		waitUntil(run, func() bool { n, err := c.sb.mutations(); return err == nil && n >= before+afterChanges })
-		how = fmt.Sprintf("after %d of its changes (%v after start)", afterChanges, time.Since(run.start).Round(time.Millisecond))
+		how = fmt.Sprintf("after %d of its changes (%v after start)", afterChanges, time.Since(run.Started).Round(time.Millisecond))
 	}
-	killed, code := run.kill()
+	killed, code := run.Kill()
 	if !killed {
 		t.Logf("run %d finished by itself (exit %d) before its kill, %s", attempt, code, how)
 		return false
@@ -161,9 +163,9 @@ func (c *crashes) killOnce(attempt int) bool {
 
 // waitUntil polls cond until it holds or the run ends by itself (or a
 // minute passes, which fails nothing: the kill then tells what happened).
-func waitUntil(run *killable, cond func() bool) {
+func waitUntil(run *harness.Process, cond func() bool) {
 	deadline := time.Now().Add(time.Minute)
-	for !run.exited() && !cond() && time.Now().Before(deadline) {
+	for !run.Exited() && !cond() && time.Now().Before(deadline) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }

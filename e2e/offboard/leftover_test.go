@@ -16,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/gatehouse/gatehouse/e2e/internal/harness"
 )
 
 // refusing is a proxy in front of the sandbox that answers one IAM action
@@ -99,7 +101,7 @@ func TestVirtualMFALeftoverDeletedByRerun(t *testing.T) {
 				"--archive", filepath.Join(dir, "archive"))
 
 			proxy := refuse(t, sb, "DeleteVirtualMFADevice")
-			first := gh.run(t, append(args, "--endpoint-url", proxy.URL)...)
+			first := gh.Run(t, append(args, "--endpoint-url", proxy.URL)...)
 			if proxy.refused.Load() == 0 {
 				t.Fatalf("the first run never tried DeleteVirtualMFADevice (exit %d):\n%s%s", first.Code, first.Stdout, first.Stderr)
 			}
@@ -109,11 +111,11 @@ func TestVirtualMFALeftoverDeletedByRerun(t *testing.T) {
 			t.Logf("first run (DeleteVirtualMFADevice refused): exit %d; user still there: %v; virtual devices: %v",
 				first.Code, sb.world(t).user(management, "Person.Ops") != nil, virtualDevices(t, sb, management))
 
-			second := gh.run(t, append(args, "--endpoint-url", sb.URL)...)
+			second := gh.Run(t, append(args, "--endpoint-url", sb.URL)...)
 			devices := virtualDevices(t, sb, management)
 			if len(devices) != 0 || second.Code != 0 {
 				t.Errorf("after the rerun with the permission fixed: exit %d, virtual MFA devices %v, want exit 0 and none\n"+
-					"report of the rerun:\n%s", second.Code, devices, tail(second.Stdout, 20))
+					"report of the rerun:\n%s", second.Code, devices, harness.Tail(second.Stdout, 20))
 			}
 			if sb.world(t).user(management, "Person.Ops") != nil {
 				t.Errorf("the user is still there after the rerun")

@@ -57,7 +57,7 @@ type stateMFA struct {
 func (s *sandbox) world(t testing.TB) world {
 	t.Helper()
 	var w world
-	s.inspect(t, http.MethodGet, "state", nil, &w)
+	s.Inspect(t, http.MethodGet, "state", nil, &w)
 	return w
 }
 

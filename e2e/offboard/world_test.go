@@ -212,7 +212,7 @@ func registerDevices(t *testing.T, sb *sandbox, everyone []person) {
 	for _, p := range everyone {
 		for _, acct := range p.Accounts {
 			for _, typ := range p.Registered {
-				sb.inspect(t, http.MethodPost, "iam/mfa-devices",
+				sb.Inspect(t, http.MethodPost, "iam/mfa-devices",
 					map[string]string{"account": acct, "user": p.UserName, "type": typ, "name": "key"}, nil)
 			}
 		}

@@ -22,7 +22,7 @@ func TestChaosEveryoneCompletes(t *testing.T) {
 	gh := newGatehouse(t, filepath.Join(dir, "home"))
 	journalPath := filepath.Join(dir, "journal.db")
 
-	r := gh.mustRun(t, 0, "onboard", "-f", specPath, "--journal", journalPath,
+	r := gh.MustRun(t, 0, "onboard", "-f", specPath, "--journal", journalPath,
 		"--endpoint-url", sb.URL, "--concurrency", "64", "--rate-limit", "2000")
 	counts := sb.requests(t)
 	t.Logf("took %v; %d AWS requests, %d answered with an injected fault: %s", r.Took.Round(time.Millisecond), counts.Total, counts.Errors, lastLine(r.Stdout))

@@ -51,7 +51,7 @@ func TestCrashKill9ThenRerun(t *testing.T) {
 		}
 		before := sb.requests(t)
 		delay := 50*time.Millisecond + time.Duration(rng.Int64N(int64(1500*time.Millisecond)))
-		killed, code := gh.start(t, args...).killAfter(delay)
+		killed, code := gh.Start(t, args...).KillAfter(delay)
 		after := sb.requests(t)
 		if !killed {
 			t.Logf("run %d finished by itself (exit %d) before its kill at %v", attempt+1, code, delay)
@@ -73,7 +73,7 @@ func TestCrashKill9ThenRerun(t *testing.T) {
 	}
 	t.Logf("%d kills, %d of them while changing IAM or sending mail", kills, midApply)
 
-	final := gh.mustRun(t, 0, args...)
+	final := gh.MustRun(t, 0, args...)
 	t.Logf("the run to completion took %v: %s", final.Took.Round(time.Millisecond), lastLine(final.Stdout))
 
 	checkUsersExistOnce(t, sb, people)
@@ -89,7 +89,7 @@ func TestCrashKill9ThenRerun(t *testing.T) {
 	t.Logf("%d of %d users were mailed more than once (a fresh password after a kill between setting and confirming one)", resent, len(creds))
 
 	// The journal tells the killed runs from the finished one.
-	hist := gh.mustRun(t, 0, "history", "--journal", filepath.Join(dir, "journal.db"), "--output", "json", "--limit", "0")
+	hist := gh.MustRun(t, 0, "history", "--journal", filepath.Join(dir, "journal.db"), "--output", "json", "--limit", "0")
 	var runs []struct {
 		ID     int64
 		Status string
@@ -102,7 +102,7 @@ func TestCrashKill9ThenRerun(t *testing.T) {
 	}
 
 	before, mails := sb.requests(t), len(sb.messages(t))
-	gh.mustRun(t, 0, args...)
+	gh.MustRun(t, 0, args...)
 	if after := sb.requests(t); after.Mutating != before.Mutating {
 		t.Errorf("the run after completion made %d mutating calls, want 0", after.Mutating-before.Mutating)
 	}

@@ -20,7 +20,7 @@ func TestRerunMakesNoChanges(t *testing.T) {
 	args := []string{"onboard", "-f", specPath, "--journal", filepath.Join(dir, "journal.db"),
 		"--endpoint-url", sb.URL, "--concurrency", "32", "--rate-limit", "2000"}
 
-	gh.mustRun(t, 0, args...)
+	gh.MustRun(t, 0, args...)
 	first := sb.requests(t)
 	mails := len(sb.messages(t))
 	if want := len(people) * len(members); mails != want || first.Mutating == 0 {
@@ -29,7 +29,7 @@ func TestRerunMakesNoChanges(t *testing.T) {
 
 	for _, extra := range [][]string{nil, {"--output", "json"}} {
 		before := sb.requests(t)
-		r := gh.mustRun(t, 0, append(args, extra...)...)
+		r := gh.MustRun(t, 0, append(args, extra...)...)
 		after := sb.requests(t)
 		if after.Mutating != before.Mutating {
 			t.Errorf("rerun %v: %d mutating calls, want 0:\n%s", extra, after.Mutating-before.Mutating, mutatingDiff(before, after))
@@ -60,7 +60,7 @@ func TestRerunMakesNoChanges(t *testing.T) {
 
 	// The journal counts people, not spellings: two of them have users that
 	// an earlier life of gatehouse created spelt in capitals in one account.
-	hist := gh.mustRun(t, 0, "history", "--journal", filepath.Join(dir, "journal.db"), "--output", "json", "--limit", "0")
+	hist := gh.MustRun(t, 0, "history", "--journal", filepath.Join(dir, "journal.db"), "--output", "json", "--limit", "0")
 	var runs []struct {
 		ID      int64
 		Summary struct {

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/e2e/internal/harness"
 )
 
 // Resources: onboarding many people holds a bounded number of open files —
@@ -34,7 +36,7 @@ func TestOpenFilesStayBounded(t *testing.T) {
 	const concurrency, most = 16, 80
 	cmd := exec.Command(binary, "onboard", "-f", specPath, "--journal", filepath.Join(dir, "journal.db"),
 		"--endpoint-url", sb.URL, "--concurrency", strconv.Itoa(concurrency), "--rate-limit", "2000")
-	cmd.Env = gh.env
+	cmd.Env = gh.Env
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -61,7 +63,7 @@ func TestOpenFilesStayBounded(t *testing.T) {
 	close(stop)
 	<-sampled
 	if err != nil {
-		t.Fatalf("gatehouse onboard: %v; the report and log end:\n%s", err, tail(out.String(), 15))
+		t.Fatalf("gatehouse onboard: %v; the report and log end:\n%s", err, harness.Tail(out.String(), 15))
 	}
 	t.Logf("%d (person, account) pairs, --concurrency %d: at most %d open files", len(people)*len(members), concurrency, peak.Load())
 	if peak.Load() > most {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/e2e/internal/harness"
 	"github.com/gatehouse/gatehouse/internal/deliver/smtptest"
 	"github.com/gatehouse/gatehouse/internal/journal"
 )
@@ -72,9 +73,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	var logFiles []string
 	for _, run := range runs {
-		r := gh.mustRun(t, run.code, run.args...)
+		r := gh.MustRun(t, run.code, run.args...)
 		if run.name == "smtp-refused" && !strings.Contains(r.Stderr, `msg="step failed"`) {
-			t.Fatalf("the run through a refusing mail server logged no failed step: its error path was not exercised\n%s", tail(r.Stderr, 20))
+			t.Fatalf("the run through a refusing mail server logged no failed step: its error path was not exercised\n%s", harness.Tail(r.Stderr, 20))
 		}
 		if run.name == "none" {
 			writeFile(t, reportPath, r.Stdout) // gatehouse … --output json > report.json
@@ -85,7 +86,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	for id := 1; id <= 5; id++ {
 		for _, format := range []string{"table", "json"} {
-			r := gh.mustRun(t, 0, "history", strconv.Itoa(id), "--journal", journalPath, "--output", format)
+			r := gh.MustRun(t, 0, "history", strconv.Itoa(id), "--journal", journalPath, "--output", format)
 			logFiles = append(logFiles, writeFile(t, filepath.Join(logs, fmt.Sprintf("history-%d.%s", id, format)), r.Stdout+r.Stderr))
 		}
 	}
@@ -115,7 +116,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if hits := search(mail, slices.Collect(maps.Keys(mailed))); len(hits) != len(mailed) {
 		t.Fatalf("control: the search found %d of the %d mailed passwords in the sandbox's mail store", len(hits), len(mailed))
 	}
-	planted := filepath.Join(gh.home, "tmp", "planted.log")
+	planted := filepath.Join(gh.Home, "tmp", "planted.log")
 	secret := secrets[0]
 	for _, s := range secrets {
 		if strings.ContainsAny(s, "&'") { // changed by JSON's and HTML's escaping

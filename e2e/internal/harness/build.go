@@ -1,6 +1,7 @@
-// Package gatehousebin builds the gatehouse binary the end-to-end suites run,
-// once per test binary, into a temporary directory.
-package gatehousebin
+// Package harness is what the end-to-end suites share: the gatehouse binary,
+// built once per test binary; `gatehouse sandbox serve` as a subprocess; and
+// gatehouse runs in a clean environment, to the end or killed with SIGKILL.
+package harness
 
 import (
 	"fmt"
