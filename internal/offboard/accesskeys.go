@@ -2,8 +2,6 @@ package offboard
 
 import (
 	"context"
-	"errors"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -60,29 +58,16 @@ func listAccessKeys(ctx context.Context, s *session, rec *Record) error {
 			keys = append(keys, AccessKey{AccessKeyID: deref(k.AccessKeyId), Status: string(k.Status), CreateDate: deref(k.CreateDate)})
 		}
 	}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	for i := range keys {
-		wg.Go(func() {
-			out, err := s.api.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: ptr(keys[i].AccessKeyID)})
-			switch {
-			case notFound(err): // deleted since the listing: the removal will find it gone
-			case err != nil:
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			case out.AccessKeyLastUsed != nil:
-				u := out.AccessKeyLastUsed
-				keys[i].LastUsed = &AccessKeyLastUsed{LastUsedDate: u.LastUsedDate, ServiceName: deref(u.ServiceName), Region: deref(u.Region)}
-			}
-		})
-	}
-	wg.Wait()
+	err := readEach(len(keys), func(i int) error {
+		out, err := s.api.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: ptr(keys[i].AccessKeyID)})
+		if err == nil && out.AccessKeyLastUsed != nil {
+			u := out.AccessKeyLastUsed
+			keys[i].LastUsed = &AccessKeyLastUsed{LastUsedDate: u.LastUsedDate, ServiceName: deref(u.ServiceName), Region: deref(u.Region)}
+		}
+		return err
+	})
 	rec.AccessKeys = keys
-	return errors.Join(errs...)
+	return err
 }
 
 func lastUsed(u *AccessKeyLastUsed) string {

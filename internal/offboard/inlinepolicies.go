@@ -3,10 +3,8 @@ package offboard
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
@@ -48,36 +46,24 @@ func listInlinePolicies(ctx context.Context, s *session, rec *Record) error {
 		names = append(names, page.PolicyNames...)
 	}
 	policies := make([]*InlinePolicy, len(names))
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	for i, name := range names {
-		wg.Go(func() {
-			out, err := s.api.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: ptr(s.user), PolicyName: ptr(name)})
-			if notFound(err) {
-				return // deleted since the listing
-			}
-			if err == nil {
-				var doc json.RawMessage
-				if doc, err = policyDocument(deref(out.PolicyDocument)); err == nil {
-					policies[i] = &InlinePolicy{PolicyName: name, PolicyDocument: doc}
-					return
-				}
-			}
-			mu.Lock()
-			errs = append(errs, fmt.Errorf("reading inline policy (%s): %w", name, err))
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+	err := readEach(len(names), func(i int) error {
+		out, err := s.api.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: ptr(s.user), PolicyName: ptr(names[i])})
+		if err != nil {
+			return fmt.Errorf("reading inline policy (%s): %w", names[i], err)
+		}
+		doc, err := policyDocument(deref(out.PolicyDocument))
+		if err != nil {
+			return fmt.Errorf("reading inline policy (%s): %w", names[i], err)
+		}
+		policies[i] = &InlinePolicy{PolicyName: names[i], PolicyDocument: doc}
+		return nil
+	})
 	for _, p := range policies {
 		if p != nil {
 			rec.InlinePolicies = append(rec.InlinePolicies, *p)
 		}
 	}
-	return errors.Join(errs...)
+	return err
 }
 
 // policyDocument URL-decodes a policy document as IAM returns it (RFC 3986

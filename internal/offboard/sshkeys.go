@@ -2,8 +2,6 @@ package offboard
 
 import (
 	"context"
-	"errors"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -61,27 +59,14 @@ func listSSHPublicKeys(ctx context.Context, s *session, rec *Record) error {
 			keys = append(keys, SSHPublicKey{SSHPublicKeyID: deref(k.SSHPublicKeyId), Status: string(k.Status), UploadDate: deref(k.UploadDate)})
 		}
 	}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	for i := range keys {
-		wg.Go(func() {
-			out, err := s.api.GetSSHPublicKey(ctx, &iam.GetSSHPublicKeyInput{UserName: ptr(s.user),
-				SSHPublicKeyId: ptr(keys[i].SSHPublicKeyID), Encoding: iamtypes.EncodingTypeSsh})
-			switch {
-			case notFound(err):
-			case err != nil:
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			case out.SSHPublicKey != nil:
-				keys[i].Fingerprint, keys[i].SSHPublicKeyBody = deref(out.SSHPublicKey.Fingerprint), deref(out.SSHPublicKey.SSHPublicKeyBody)
-			}
-		})
-	}
-	wg.Wait()
+	err := readEach(len(keys), func(i int) error {
+		out, err := s.api.GetSSHPublicKey(ctx, &iam.GetSSHPublicKeyInput{UserName: ptr(s.user),
+			SSHPublicKeyId: ptr(keys[i].SSHPublicKeyID), Encoding: iamtypes.EncodingTypeSsh})
+		if err == nil && out.SSHPublicKey != nil {
+			keys[i].Fingerprint, keys[i].SSHPublicKeyBody = deref(out.SSHPublicKey.Fingerprint), deref(out.SSHPublicKey.SSHPublicKeyBody)
+		}
+		return err
+	})
 	rec.SSHPublicKeys = keys
-	return errors.Join(errs...)
+	return err
 }

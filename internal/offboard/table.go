@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -140,6 +141,24 @@ func (d *dependency) line(it Item) string {
 // notFound reports whether err means the thing is not there (NoSuchEntity).
 func notFound(err error) bool {
 	return errors.Is(awsx.Classify(err), awsx.ErrNotFound)
+}
+
+// readEach calls read for indexes 0..n-1 all at once — the per-item reads
+// that follow a listing (a key's last use, an SSH key's body, an inline
+// policy's document) — and joins their errors. NoSuchEntity means the item
+// was deleted since the listing, which removal will find anyway: not an error.
+func readEach(n int, read func(i int) error) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if err := read(i); !notFound(err) {
+				errs[i] = err
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // ptr returns a pointer to v, for SDK inputs.
