@@ -15,8 +15,13 @@ import (
 func accessKeyOperations(ops map[string]awsproto.Operation) {
 	ops["CreateAccessKey"] = write(createAccessKey)
 	ops["ListAccessKeys"] = read(listAccessKeys)
-	ops["UpdateAccessKey"] = write(updateAccessKey)
-	ops["DeleteAccessKey"] = write(deleteAccessKey)
+	ops["UpdateAccessKey"] = write(accessKeys.update)
+	ops["DeleteAccessKey"] = write(func(r *awsproto.Request) (any, error) {
+		return accessKeys.delete(r, func(k *state.AccessKey) { // the secret no longer signs
+			delete(r.World.Credentials, k.ID)
+			r.World.ForgetKeyUse(k.ID)
+		})
+	})
 	ops["GetAccessKeyLastUsed"] = read(getAccessKeyLastUsed)
 }
 
@@ -132,60 +137,6 @@ func listAccessKeys(r *awsproto.Request) (any, error) {
 	return out, nil
 }
 
-// findAccessKey returns the user's key with id, or IAM's NoSuchEntity.
-func findAccessKey(u *state.User, id string) (int, *state.AccessKey, error) {
-	for i, k := range u.AccessKeys {
-		if k.ID == id {
-			return i, k, nil
-		}
-	}
-	return -1, nil, noSuchEntity("The Access Key with id %s cannot be found.", id)
-}
-
-func updateAccessKey(r *awsproto.Request) (any, error) {
-	var v awsproto.Validator
-	name := v.Optional(r.Params, "UserName", existingUserNameRule)
-	id := v.Required(r.Params, "AccessKeyId", accessKeyIDRule)
-	status := readStatus(r.Params, &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	if err := settableStatus(status); err != nil {
-		return nil, err
-	}
-	u, err := targetUser(r, r.Account(), name)
-	if err != nil {
-		return nil, err
-	}
-	_, k, err := findAccessKey(u, id)
-	if err != nil {
-		return nil, err
-	}
-	k.Status = status
-	return nil, nil
-}
-
-func deleteAccessKey(r *awsproto.Request) (any, error) {
-	var v awsproto.Validator
-	name := v.Optional(r.Params, "UserName", existingUserNameRule)
-	id := v.Required(r.Params, "AccessKeyId", accessKeyIDRule)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	u, err := targetUser(r, r.Account(), name)
-	if err != nil {
-		return nil, err
-	}
-	i, _, err := findAccessKey(u, id)
-	if err != nil {
-		return nil, err
-	}
-	u.AccessKeys = slices.Delete(u.AccessKeys, i, i+1)
-	delete(r.World.Credentials, id)
-	r.World.ForgetKeyUse(id)
-	return nil, nil
-}
-
 // xmlKeyLastUsed is the AccessKeyLastUsed shape; "N/A" stands for never used.
 type xmlKeyLastUsed struct {
 	LastUsedDate *time.Time `xml:",omitempty"`
@@ -225,7 +176,7 @@ func keyLastUsed(w *state.World, cred *state.Credential) (state.KeyUse, bool) {
 	if !ok {
 		return state.KeyUse{}, false
 	}
-	if _, k, err := findAccessKey(u, cred.AccessKeyID); err == nil && !k.LastUsed.IsZero() {
+	if _, k, err := accessKeys.find(u, cred.AccessKeyID); err == nil && !k.LastUsed.IsZero() {
 		return state.KeyUse{Time: k.LastUsed, Service: k.LastUsedService, Region: k.LastUsedRegion}, true
 	}
 	return state.KeyUse{}, false
@@ -237,4 +188,12 @@ func sortedBy[T any](items []T, key func(T) string) []T {
 	out := slices.Clone(items)
 	slices.SortFunc(out, func(a, b T) int { return strings.Compare(key(a), key(b)) })
 	return out
+}
+
+// accessKeys are a user's AccessKeys, for their Update and Delete operations.
+var accessKeys = userCredential[state.AccessKey]{
+	idParam: "AccessKeyId", idRule: accessKeyIDRule, nameRequired: false, missing: "The Access Key with id %s cannot be found.",
+	items:  func(u *state.User) *[]*state.AccessKey { return &u.AccessKeys },
+	id:     func(c *state.AccessKey) string { return c.ID },
+	status: func(c *state.AccessKey) *string { return &c.Status },
 }

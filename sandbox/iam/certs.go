@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,8 +17,8 @@ import (
 func signingCertOperations(ops map[string]awsproto.Operation) {
 	ops["UploadSigningCertificate"] = write(uploadSigningCertificate)
 	ops["ListSigningCertificates"] = read(listSigningCertificates)
-	ops["UpdateSigningCertificate"] = write(updateSigningCertificate)
-	ops["DeleteSigningCertificate"] = write(deleteSigningCertificate)
+	ops["UpdateSigningCertificate"] = write(signingCerts.update)
+	ops["DeleteSigningCertificate"] = write(func(r *awsproto.Request) (any, error) { return signingCerts.delete(r, nil) })
 }
 
 // certsPerUser is IAM's quota of signing certificates per user.
@@ -135,54 +134,10 @@ func listSigningCertificates(r *awsproto.Request) (any, error) {
 	return out, nil
 }
 
-// findSigningCert returns the user's certificate with id, or IAM's NoSuchEntity.
-func findSigningCert(u *state.User, id string) (int, *state.SigningCert, error) {
-	for i, c := range u.SigningCerts {
-		if c.ID == id {
-			return i, c, nil
-		}
-	}
-	return -1, nil, noSuchEntity("The Certificate with id %s cannot be found.", id)
-}
-
-func updateSigningCertificate(r *awsproto.Request) (any, error) {
-	var v awsproto.Validator
-	name := v.Optional(r.Params, "UserName", existingUserNameRule)
-	id := v.Required(r.Params, "CertificateId", certificateIDRule)
-	status := readStatus(r.Params, &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	if err := settableStatus(status); err != nil {
-		return nil, err
-	}
-	u, err := targetUser(r, r.Account(), name)
-	if err != nil {
-		return nil, err
-	}
-	_, c, err := findSigningCert(u, id)
-	if err != nil {
-		return nil, err
-	}
-	c.Status = status
-	return nil, nil
-}
-
-func deleteSigningCertificate(r *awsproto.Request) (any, error) {
-	var v awsproto.Validator
-	name := v.Optional(r.Params, "UserName", existingUserNameRule)
-	id := v.Required(r.Params, "CertificateId", certificateIDRule)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	u, err := targetUser(r, r.Account(), name)
-	if err != nil {
-		return nil, err
-	}
-	i, _, err := findSigningCert(u, id)
-	if err != nil {
-		return nil, err
-	}
-	u.SigningCerts = slices.Delete(u.SigningCerts, i, i+1)
-	return nil, nil
+// signingCerts are a user's SigningCerts, for their Update and Delete operations.
+var signingCerts = userCredential[state.SigningCert]{
+	idParam: "CertificateId", idRule: certificateIDRule, nameRequired: false, missing: "The Certificate with id %s cannot be found.",
+	items:  func(u *state.User) *[]*state.SigningCert { return &u.SigningCerts },
+	id:     func(c *state.SigningCert) string { return c.ID },
+	status: func(c *state.SigningCert) *string { return &c.Status },
 }

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"math/big"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -232,8 +231,8 @@ func sshKeyOperations(ops map[string]awsproto.Operation) {
 	ops["UploadSSHPublicKey"] = write(uploadSSHPublicKey)
 	ops["GetSSHPublicKey"] = read(getSSHPublicKey)
 	ops["ListSSHPublicKeys"] = read(listSSHPublicKeys)
-	ops["UpdateSSHPublicKey"] = write(updateSSHPublicKey)
-	ops["DeleteSSHPublicKey"] = write(deleteSSHPublicKey)
+	ops["UpdateSSHPublicKey"] = write(sshKeys.update)
+	ops["DeleteSSHPublicKey"] = write(func(r *awsproto.Request) (any, error) { return sshKeys.delete(r, nil) })
 }
 
 // sshKeysPerUser is IAM's quota of SSH public keys per user.
@@ -293,16 +292,6 @@ func uploadSSHPublicKey(r *awsproto.Request) (any, error) {
 	}}, nil
 }
 
-// findSSHKey returns the user's key with id, or IAM's NoSuchEntity.
-func findSSHKey(u *state.User, id string) (int, *state.SSHKey, error) {
-	for i, k := range u.SSHKeys {
-		if k.ID == id {
-			return i, k, nil
-		}
-	}
-	return -1, nil, noSuchEntity("The Public Key with id %s cannot be found.", id)
-}
-
 func getSSHPublicKey(r *awsproto.Request) (any, error) {
 	var v awsproto.Validator
 	name := v.Required(r.Params, "UserName", userNameRule)
@@ -318,7 +307,7 @@ func getSSHPublicKey(r *awsproto.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, k, err := findSSHKey(u, id)
+	_, k, err := sshKeys.find(u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -362,44 +351,10 @@ func listSSHPublicKeys(r *awsproto.Request) (any, error) {
 	return out, nil
 }
 
-func updateSSHPublicKey(r *awsproto.Request) (any, error) {
-	var v awsproto.Validator
-	name := v.Required(r.Params, "UserName", userNameRule)
-	id := v.Required(r.Params, "SSHPublicKeyId", publicKeyIDRule)
-	status := readStatus(r.Params, &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	if err := settableStatus(status); err != nil {
-		return nil, err
-	}
-	u, err := findUser(r.Account(), name)
-	if err != nil {
-		return nil, err
-	}
-	_, k, err := findSSHKey(u, id)
-	if err != nil {
-		return nil, err
-	}
-	k.Status = status
-	return nil, nil
-}
-
-func deleteSSHPublicKey(r *awsproto.Request) (any, error) {
-	var v awsproto.Validator
-	name := v.Required(r.Params, "UserName", userNameRule)
-	id := v.Required(r.Params, "SSHPublicKeyId", publicKeyIDRule)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	u, err := findUser(r.Account(), name)
-	if err != nil {
-		return nil, err
-	}
-	i, _, err := findSSHKey(u, id)
-	if err != nil {
-		return nil, err
-	}
-	u.SSHKeys = slices.Delete(u.SSHKeys, i, i+1)
-	return nil, nil
+// sshKeys are a user's SSHKeys, for their Update and Delete operations.
+var sshKeys = userCredential[state.SSHKey]{
+	idParam: "SSHPublicKeyId", idRule: publicKeyIDRule, nameRequired: true, missing: "The Public Key with id %s cannot be found.",
+	items:  func(u *state.User) *[]*state.SSHKey { return &u.SSHKeys },
+	id:     func(c *state.SSHKey) string { return c.ID },
+	status: func(c *state.SSHKey) *string { return &c.Status },
 }
