@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/bench/internal/gatehouseflags"
+	"github.com/gatehouse/gatehouse/bench/internal/measure"
 )
 
 // criticalResult is one `gatehouse offboard USER --yes` of a fully loaded
@@ -65,18 +66,18 @@ func criticalRun(ctx context.Context, o options, dir, fixture, member string, ra
 	if err != nil {
 		return r, err
 	}
-	r.planWall = plan.wall
+	r.planWall = plan.Wall
 
 	sb, err := startSandbox(o.gatehouse, fixture, "--latency", o.latency.String(), "-v")
 	if err != nil {
 		return r, err
 	}
 	defer sb.stop()
-	m, err := runMeasured(ctx, gatehouseEnv(home), o.gatehouse, append(args, "--yes", "--endpoint-url", sb.url)...)
+	m, err := measure.Run(ctx, gatehouseEnv(home), o.gatehouse, append(args, "--yes", "--endpoint-url", sb.url)...)
 	if err != nil {
 		return r, err
 	}
-	if err := m.mustSucceed("gatehouse offboard --yes"); err != nil {
+	if err := m.MustSucceed("gatehouse offboard --yes"); err != nil {
 		return r, err
 	}
 	time.Sleep(200 * time.Millisecond) // the sandbox's last log lines
@@ -91,29 +92,29 @@ func criticalRun(ctx context.Context, o options, dir, fixture, member string, ra
 	if err := sb.get("requests", &c); err != nil {
 		return r, err
 	}
-	r.wall = m.wall
-	return r, r.layOut(sb.logged(m.start, m.end), c.mutatingActions(), member, o.latency, m)
+	r.wall = m.Wall
+	return r, r.layOut(sb.logged(m.Start, m.End), c.mutatingActions(), member, o.latency, m)
 }
 
 // oneRun runs gatehouse with args against a fresh sandbox with the same latency.
-func oneRun(ctx context.Context, o options, fixture, home string, args []string) (*measured, error) {
+func oneRun(ctx context.Context, o options, fixture, home string, args []string) (*measure.Process, error) {
 	sb, err := startSandbox(o.gatehouse, fixture, "--latency", o.latency.String())
 	if err != nil {
 		return nil, err
 	}
 	defer sb.stop()
-	m, err := runMeasured(ctx, gatehouseEnv(home), o.gatehouse, append(args, "--endpoint-url", sb.url)...)
+	m, err := measure.Run(ctx, gatehouseEnv(home), o.gatehouse, append(args, "--endpoint-url", sb.url)...)
 	if err != nil {
 		return nil, err
 	}
-	return m, m.mustSucceed("gatehouse " + args[0])
+	return m, m.MustSucceed("gatehouse " + args[0])
 }
 
 // layOut places the run's calls in time. With a fixed latency each call
 // began one latency before the sandbox logged its end. The user's calls
 // start with the first GetUser in the member account (discovery); the calls
 // before it are setup, made once per run (caller identity, assume role).
-func (r *criticalResult) layOut(reqs []loggedRequest, mutating map[string]bool, member string, latency time.Duration, m *measured) error {
+func (r *criticalResult) layOut(reqs []loggedRequest, mutating map[string]bool, member string, latency time.Duration, m *measure.Process) error {
 	first := slices.IndexFunc(reqs, func(q loggedRequest) bool { return q.account == member && q.action == "GetUser" })
 	if first < 0 {
 		return fmt.Errorf("the sandbox logged no GetUser in %s (%d requests logged)", member, len(reqs))
@@ -128,9 +129,9 @@ func (r *criticalResult) layOut(reqs []loggedRequest, mutating map[string]bool, 
 		}
 	}
 	last := user[len(user)-1].end
-	r.setup = began.Sub(m.start)
+	r.setup = began.Sub(m.Start)
 	r.critical = last.Sub(began)
-	r.after = m.end.Sub(last)
+	r.after = m.End.Sub(last)
 	r.calls = len(user)
 	if i := slices.IndexFunc(user, func(q loggedRequest) bool { return mutating[q.action] }); i >= 0 {
 		r.apply = last.Sub(user[i].end.Add(-latency))

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,9 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -188,51 +184,4 @@ func (w world) remaining(accounts []string) (users, devices int) {
 		}
 	}
 	return users, devices
-}
-
-// measured is one process run: wall time, peak RSS, exit code, output.
-type measured struct {
-	start, end time.Time
-	wall       time.Duration
-	maxRSSKB   int64
-	code       int
-	stdout     bytes.Buffer
-	stderr     bytes.Buffer
-}
-
-// runMeasured runs a command to the end and measures it; the peak RSS is the
-// kernel's (wait4 rusage ru_maxrss, as /usr/bin/time -v reports it).
-func runMeasured(ctx context.Context, env []string, name string, args ...string) (*measured, error) {
-	m := &measured{}
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = &m.stdout, &m.stderr
-	m.start = time.Now()
-	err := cmd.Run()
-	m.end = time.Now()
-	m.wall = m.end.Sub(m.start)
-	if cmd.ProcessState == nil {
-		return nil, err
-	}
-	m.code = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		m.maxRSSKB = ru.Maxrss
-	}
-	return m, nil
-}
-
-// mustSucceed turns a non-zero exit into an error carrying the output's end.
-func (m *measured) mustSucceed(what string) error {
-	if m.code == 0 {
-		return nil
-	}
-	return fmt.Errorf("%s exited with %d:\n%s\n%s", what, m.code, tailOf(m.stdout.String(), 15), tailOf(m.stderr.String(), 15))
-}
-
-func tailOf(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/bench/internal/gatehouseflags"
+	"github.com/gatehouse/gatehouse/bench/internal/measure"
 )
 
 // runbookRow is one side-by-side measurement: who removed the users, how.
@@ -19,7 +20,7 @@ type runbookRow struct {
 	who      string
 	users    int
 	rate     float64 // the account's rate limit in the sandbox (0: none)
-	run      *measured
+	run      *measure.Process
 	inScript time.Duration // the script's own timing (without Python's start-up)
 	calls    int
 }
@@ -44,7 +45,7 @@ func versusRunbook(ctx context.Context, o options, dir string, out, log io.Write
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(log, "runbook: %s, %d users, account rate limit %g: wall %v, %d calls\n", r.who, r.users, r.rate, ms(r.run.wall), r.calls)
+		fmt.Fprintf(log, "runbook: %s, %d users, account rate limit %g: wall %v, %d calls\n", r.who, r.users, r.rate, ms(r.run.Wall), r.calls)
 		rows = append(rows, r)
 		return nil
 	}
@@ -113,11 +114,11 @@ func runbookRun(ctx context.Context, o options, dir, fixture string, n int, slee
 	if sleep {
 		args = append(args, "--sleep")
 	}
-	r.run, err = runMeasured(ctx, gatehouseEnv(home), o.python, args...)
+	r.run, err = measure.Run(ctx, gatehouseEnv(home), o.python, args...)
 	if err != nil {
 		return r, err
 	}
-	if err := r.run.mustSucceed("runbook.py"); err != nil {
+	if err := r.run.MustSucceed("runbook.py"); err != nil {
 		return r, err
 	}
 	var res struct {
@@ -125,8 +126,8 @@ func runbookRun(ctx context.Context, o options, dir, fixture string, n int, slee
 		Seconds      float64
 		Failures     int `json:"non_virtual_mfa_failures"`
 	}
-	if err := json.Unmarshal(r.run.stdout.Bytes(), &res); err != nil {
-		return r, fmt.Errorf("reading runbook.py's output %q: %w", r.run.stdout.String(), err)
+	if err := json.Unmarshal(r.run.Stdout.Bytes(), &res); err != nil {
+		return r, fmt.Errorf("reading runbook.py's output %q: %w", r.run.Stdout.String(), err)
 	}
 	if res.Failures > 0 {
 		return r, fmt.Errorf("runbook.py met %d non-virtual MFA devices: the fixture should have none", res.Failures)
@@ -164,11 +165,11 @@ func gatehouseRun(ctx context.Context, o options, dir, fixture string, everyone 
 		args = append(args, flags...)
 		r.who = "gatehouse " + strings.Join(flags, " ")
 	}
-	r.run, err = runMeasured(ctx, gatehouseEnv(home), o.gatehouse, args...)
+	r.run, err = measure.Run(ctx, gatehouseEnv(home), o.gatehouse, args...)
 	if err != nil {
 		return r, err
 	}
-	if err := r.run.mustSucceed("gatehouse offboard"); err != nil {
+	if err := r.run.MustSucceed("gatehouse offboard"); err != nil {
 		return r, err
 	}
 	var c counts
@@ -216,7 +217,7 @@ func writeRunbook(w io.Writer, o options, rows []runbookRow) {
 		}
 	}
 	for _, r := range rows {
-		rate, wall := "none", fmt.Sprintf("%.2f s", r.run.wall.Seconds())
+		rate, wall := "none", fmt.Sprintf("%.2f s", r.run.Wall.Seconds())
 		if r.rate > 0 {
 			rate = fmt.Sprintf("%g/s", r.rate)
 		}
@@ -224,7 +225,7 @@ func writeRunbook(w io.Writer, o options, rows []runbookRow) {
 		if strings.HasPrefix(r.who, "gatehouse") {
 			for _, who := range []string{"runbook.py", "runbook.py --sleep"} {
 				if base, ok := runbook[who][r.users]; ok {
-					faster = append(faster, fmt.Sprintf("**%.1f×** vs `%s`", base.Seconds()/r.run.wall.Seconds(), who))
+					faster = append(faster, fmt.Sprintf("**%.1f×** vs `%s`", base.Seconds()/r.run.Wall.Seconds(), who))
 				}
 			}
 		} else {

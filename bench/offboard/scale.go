@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/bench/internal/gatehouseflags"
+	"github.com/gatehouse/gatehouse/bench/internal/measure"
 )
 
 // scaleResult is one scale run.
 type scaleResult struct {
 	concurrency int // gatehouse --concurrency (0: left out, its default)
-	run         *measured
+	run         *measure.Process
 	bound       time.Duration // the busiest account's calls / R
 	busiest     string
 	busiestN    int
@@ -60,7 +61,7 @@ func scale(ctx context.Context, o options, dir string, out, log io.Writer) error
 			return err
 		}
 		fmt.Fprintf(log, "  wall %v, bound %v (%s: %d calls), ratio %.3f, peak RSS %d MiB, %d throttled, first change at %v\n",
-			ms(r.run.wall), ms(r.bound), r.busiest, r.busiestN, ratio(r.run.wall, r.bound), r.run.maxRSSKB/1024, r.throttled, ms(r.firstChange))
+			ms(r.run.Wall), ms(r.bound), r.busiest, r.busiestN, ratio(r.run.Wall, r.bound), r.run.MaxRSSKB/1024, r.throttled, ms(r.firstChange))
 		results = append(results, r)
 	}
 	writeScale(out, o, results, members)
@@ -92,12 +93,12 @@ func scaleRun(ctx context.Context, o options, dir, fixture, peopleFile string, m
 		}
 		cmdline = append([]string{"-dir", filepath.Join(o.profileDir, name), "--"}, args...)
 	}
-	r.run, err = runMeasured(ctx, gatehouseEnv(home), bin, cmdline...)
+	r.run, err = measure.Run(ctx, gatehouseEnv(home), bin, cmdline...)
 	samples := sm.finish()
 	if err != nil {
 		return r, err
 	}
-	if err := r.run.mustSucceed("gatehouse offboard"); err != nil {
+	if err := r.run.MustSucceed("gatehouse offboard"); err != nil {
 		return r, err
 	}
 	var w world
@@ -218,7 +219,7 @@ func writeScale(w io.Writer, o options, results []scaleResult, members []string)
 		"calls over it are answered with IAM's Throttling error). Each of the %d users (one per person per account) has a "+
 		"login profile, two access keys, an SSH key, an enabled virtual MFA device, two groups, an inline and a managed policy. "+
 		"%s Bound = the busiest account's calls, as `/_sandbox/requests` counts them after the run, ÷ %g/s. Peak RSS is gatehouse's "+
-		"(wait4 `ru_maxrss`).\n\n",
+		"(GNU time's `%%M`: the rusage Go hands back counts this program's own peak in).\n\n",
 		o.accounts, gatehouseflags.RateFlagText(o.ghRate), o.rate, o.latency, o.people*o.accounts, concurrency().DefaultsText(), o.rate)
 	if o.ghRate <= 0 {
 		fmt.Fprintf(w, "gatehouse runs without `--rate-limit` here, so its limit is adaptive (above), not %g/s.\n\n", o.rate)
@@ -232,16 +233,16 @@ func writeScale(w io.Writer, o options, results []scaleResult, members []string)
 			spans = append(spans, fmt.Sprintf("%.0f–%.0f", s[0].Seconds(), s[1].Seconds()))
 		}
 		fmt.Fprintf(w, "| %s | %.1f s | %.1f s (%s: %d calls) | **%.2f** | %d MiB | %.1f s | %d | %d | %s |\n",
-			concurrency().Label(r.concurrency, o.accounts), r.run.wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestN, ratio(r.run.wall, r.bound),
-			r.run.maxRSSKB/1024, r.firstChange.Seconds(), r.total, r.throttled, strings.Join(spans, ", "))
+			concurrency().Label(r.concurrency, o.accounts), r.run.Wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestN, ratio(r.run.Wall, r.bound),
+			r.run.MaxRSSKB/1024, r.firstChange.Seconds(), r.total, r.throttled, strings.Join(spans, ", "))
 	}
 	fmt.Fprintln(w)
 	best := slices.MinFunc(results, func(a, b scaleResult) int {
-		return int(ratio(a.run.wall, a.bound)*1000 - ratio(b.run.wall, b.bound)*1000)
+		return int(ratio(a.run.Wall, a.bound)*1000 - ratio(b.run.Wall, b.bound)*1000)
 	})
 	fmt.Fprint(w, "Goal: within 1.2× of the bound.")
 	if i := slices.IndexFunc(results, func(r scaleResult) bool { return r.concurrency == 0 }); i >= 0 {
-		fmt.Fprintf(w, " At gatehouse's default --concurrency (%d): %.2f×.", concurrency().Default(o.accounts), ratio(results[i].run.wall, results[i].bound))
+		fmt.Fprintf(w, " At gatehouse's default --concurrency (%d): %.2f×.", concurrency().Default(o.accounts), ratio(results[i].run.Wall, results[i].bound))
 	}
-	fmt.Fprintf(w, " Best: %.2f× at --concurrency %s.\n\n", ratio(best.run.wall, best.bound), concurrency().Label(best.concurrency, o.accounts))
+	fmt.Fprintf(w, " Best: %.2f× at --concurrency %s.\n\n", ratio(best.run.Wall, best.bound), concurrency().Label(best.concurrency, o.accounts))
 }

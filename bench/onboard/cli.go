@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/bench/internal/gatehouseflags"
+	"github.com/gatehouse/gatehouse/bench/internal/measure"
 	"github.com/gatehouse/gatehouse/internal/awsx"
 )
 
@@ -17,7 +18,7 @@ import (
 type cliRun struct {
 	name  string
 	flags string
-	run   *measured
+	run   *measure.Process
 	calls int
 }
 
@@ -81,8 +82,8 @@ func versusCLI(ctx context.Context, o options, dir string, out, log io.Writer) e
 	fmt.Fprintln(out, "| tool | flags | wall time | AWS calls | per person | speed-up over the CLI loop | peak RSS |")
 	fmt.Fprintln(out, "|---|---|---:|---:|---:|---:|---:|")
 	for _, r := range runs {
-		fmt.Fprintf(out, "| %s | %s | %.2f s | %d | %.0f ms | **%.1f×** | %d MiB |\n", r.name, r.flags, r.run.wall.Seconds(), r.calls,
-			float64(r.run.wall.Milliseconds())/float64(o.cliPeople), runs[0].run.wall.Seconds()/r.run.wall.Seconds(), r.run.maxRSSKB/1024)
+		fmt.Fprintf(out, "| %s | %s | %.2f s | %d | %.0f ms | **%.1f×** | %d MiB |\n", r.name, r.flags, r.run.Wall.Seconds(), r.calls,
+			float64(r.run.Wall.Milliseconds())/float64(o.cliPeople), runs[0].run.Wall.Seconds()/r.run.Wall.Seconds(), r.run.MaxRSSKB/1024)
 	}
 	fmt.Fprintln(out)
 	return nil
@@ -106,11 +107,11 @@ func cliSide(ctx context.Context, o options, dir, fixture, name, flags, bin stri
 	if err != nil {
 		return r, err
 	}
-	if r.run, err = runMeasured(ctx, gatehouseEnv(home), bin, args...); err != nil {
+	if r.run, err = measure.Run(ctx, gatehouseEnv(home), bin, args...); err != nil {
 		return r, err
 	}
-	if r.run.code != 0 {
-		return r, fmt.Errorf("%s exited with %d:\n%s", name, r.run.code, tailOf(r.run.stderr.String(), 20))
+	if r.run.Code != 0 {
+		return r, fmt.Errorf("%s exited with %d:\n%s", name, r.run.Code, measure.Tail(r.run.Stderr.String(), 20))
 	}
 	var c counts
 	if err := sb.get("requests", &c); err != nil {
@@ -122,6 +123,6 @@ func cliSide(ctx context.Context, o options, dir, fixture, name, flags, bin stri
 			return r, fmt.Errorf("%s: %d successful %s calls, want %d", name, calls-failed, action, o.cliPeople)
 		}
 	}
-	fmt.Fprintf(os.Stderr, "  %s: %v, %d calls\n", name, r.run.wall.Round(time.Millisecond), r.calls)
+	fmt.Fprintf(os.Stderr, "  %s: %v, %d calls\n", name, r.run.Wall.Round(time.Millisecond), r.calls)
 	return r, nil
 }

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/bench/internal/gatehouseflags"
+	"github.com/gatehouse/gatehouse/bench/internal/measure"
 )
 
 type options struct {
@@ -125,7 +126,7 @@ func gatehouseEnv(home string) []string {
 type scaleResult struct {
 	channel     string
 	concurrency int
-	run         *measured
+	run         *measure.Process
 	bound       time.Duration
 	busiest     string
 	busiestOK   int
@@ -134,7 +135,7 @@ type scaleResult struct {
 	perAccount  map[string]accountCalls
 	// rerun is the same command run again at once (nothing left to do):
 	// its wall time and the calls it made, mutating ones among them.
-	rerun                     *measured
+	rerun                     *measure.Process
 	rerunCalls, rerunMutating int
 }
 
@@ -165,8 +166,8 @@ func scale(ctx context.Context, o options, dir string, out, log io.Writer) error
 				return err
 			}
 			fmt.Fprintf(log, "  wall %v, bound %v (%s: %d calls), ratio %.3f, peak RSS %d MiB, first change at %v\n",
-				r.run.wall.Round(time.Millisecond), r.bound.Round(time.Millisecond), r.busiest, r.busiestOK,
-				ratio(r.run.wall, r.bound), r.run.maxRSSKB/1024, r.firstChange.Round(time.Millisecond))
+				r.run.Wall.Round(time.Millisecond), r.bound.Round(time.Millisecond), r.busiest, r.busiestOK,
+				ratio(r.run.Wall, r.bound), r.run.MaxRSSKB/1024, r.firstChange.Round(time.Millisecond))
 			results = append(results, r)
 		}
 	}
@@ -201,16 +202,16 @@ func scaleRun(ctx context.Context, o options, dir, fixture, spec, channel string
 		}
 		cmdline = append([]string{"-dir", filepath.Join(o.profileDir, name), "--"}, args...)
 	}
-	r.run, err = runMeasured(ctx, gatehouseEnv(home), bin, cmdline...)
+	r.run, err = measure.Run(ctx, gatehouseEnv(home), bin, cmdline...)
 	samples := sm.finish()
 	if err != nil {
 		return r, err
 	}
-	if r.run.code != 0 {
-		return r, fmt.Errorf("gatehouse exited with %d:\n%s", r.run.code, tailOf(r.run.stderr.String(), 20))
+	if r.run.Code != 0 {
+		return r, fmt.Errorf("gatehouse exited with %d:\n%s", r.run.Code, measure.Tail(r.run.Stderr.String(), 20))
 	}
 	// The report holds every password of a none run: keep only its size.
-	r.run.stdout.Reset()
+	r.run.Stdout.Reset()
 	var c counts
 	if err := sb.get("requests", &c); err != nil {
 		return r, err
@@ -244,13 +245,13 @@ func scaleRun(ctx context.Context, o options, dir, fixture, spec, channel string
 // measureRerun runs the command again; it must change nothing.
 func (r *scaleResult) measureRerun(ctx context.Context, sb *sandbox, env []string, bin string, args []string, before counts) error {
 	var err error
-	if r.rerun, err = runMeasured(ctx, env, bin, args...); err != nil {
+	if r.rerun, err = measure.Run(ctx, env, bin, args...); err != nil {
 		return err
 	}
-	if r.rerun.code != 0 {
-		return fmt.Errorf("the rerun exited with %d:\n%s", r.rerun.code, tailOf(r.rerun.stderr.String(), 20))
+	if r.rerun.Code != 0 {
+		return fmt.Errorf("the rerun exited with %d:\n%s", r.rerun.Code, measure.Tail(r.rerun.Stderr.String(), 20))
 	}
-	r.rerun.stdout.Reset()
+	r.rerun.Stdout.Reset()
 	var after counts
 	if err := sb.get("requests", &after); err != nil {
 		return err
@@ -285,11 +286,11 @@ func writeScale(w io.Writer, o options, results []scaleResult) {
 		}
 		rerun := "—"
 		if r.rerun != nil {
-			rerun = fmt.Sprintf("%.1f s, %d (%d)", r.rerun.wall.Seconds(), r.rerunCalls, r.rerunMutating)
+			rerun = fmt.Sprintf("%.1f s, %d (%d)", r.rerun.Wall.Seconds(), r.rerunCalls, r.rerunMutating)
 		}
 		fmt.Fprintf(w, "| %s | %s | %.1f s | %.1f s (%s: %d calls) | **%.3f×** | %d MiB | %.1f s | %d | %d | %s |\n",
-			r.channel, concurrency().Label(r.concurrency, o.accounts), r.run.wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestOK,
-			ratio(r.run.wall, r.bound), r.run.maxRSSKB/1024, r.firstChange.Seconds(), total, r.refused, rerun)
+			r.channel, concurrency().Label(r.concurrency, o.accounts), r.run.Wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestOK,
+			ratio(r.run.Wall, r.bound), r.run.MaxRSSKB/1024, r.firstChange.Seconds(), total, r.refused, rerun)
 	}
 	fmt.Fprintln(w)
 	if len(results) > 0 {
@@ -315,12 +316,4 @@ func findAWSCLIv2() (string, string, error) {
 		}
 	}
 	return "", "", errors.New("no AWS CLI v2 on PATH or at /usr/bin/aws")
-}
-
-func tailOf(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

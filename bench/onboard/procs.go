@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,10 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -185,56 +180,4 @@ func firstChange(samples []sample) time.Duration {
 		}
 	}
 	return 0
-}
-
-// measured is one process run: wall time, peak RSS, exit code, output.
-type measured struct {
-	wall     time.Duration
-	maxRSSKB int64
-	code     int
-	stdout   bytes.Buffer
-	stderr   bytes.Buffer
-}
-
-// timeBinary is GNU time, which reports a command's peak RSS (%M).
-const timeBinary = "/usr/bin/time"
-
-// runMeasured runs a command to the end and measures it. The peak RSS is the
-// largest of the command and the processes it waited for (ru_maxrss), taken
-// by /usr/bin/time: Go starts children with vfork semantics, and Linux then
-// counts the parent's own high-water mark into the child's ru_maxrss, so the
-// rusage Go hands back would show this program's size for small commands.
-func runMeasured(ctx context.Context, env []string, name string, args ...string) (*measured, error) {
-	m := &measured{}
-	rss, err := os.CreateTemp("", "maxrss-")
-	if err != nil {
-		return nil, err
-	}
-	rss.Close()
-	defer os.Remove(rss.Name())
-	wrapped := exec.CommandContext(ctx, timeBinary, append([]string{"-f", "%M", "-o", rss.Name(), name}, args...)...)
-	if _, err := os.Stat(timeBinary); err != nil {
-		wrapped = exec.CommandContext(ctx, name, args...) // peak RSS from rusage, an upper bound
-	}
-	wrapped.Env = env
-	wrapped.Stdout, wrapped.Stderr = &m.stdout, &m.stderr
-	start := time.Now()
-	err = wrapped.Run()
-	m.wall = time.Since(start)
-	if wrapped.ProcessState == nil {
-		return nil, err
-	}
-	m.code = wrapped.ProcessState.ExitCode()
-	if ru, ok := wrapped.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		m.maxRSSKB = ru.Maxrss
-	}
-	if data, err := os.ReadFile(rss.Name()); err == nil {
-		// GNU time writes "Command exited with non-zero status N" first when it fails.
-		if words := strings.Fields(string(data)); len(words) > 0 {
-			if n, err := strconv.ParseInt(words[len(words)-1], 10, 64); err == nil {
-				m.maxRSSKB = n
-			}
-		}
-	}
-	return m, nil
 }
