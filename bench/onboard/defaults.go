@@ -2,10 +2,10 @@ package main
 
 import (
 	"github.com/gatehouse/gatehouse/bench/internal/gatehouseflags"
-	"github.com/gatehouse/gatehouse/internal/onboard"
+	"github.com/gatehouse/gatehouse/internal/engine"
 )
 
 // concurrency is onboard's default --concurrency, for labels and reports.
 func concurrency() gatehouseflags.Concurrency {
-	return gatehouseflags.Concurrency{Min: onboard.DefaultConcurrency, PerAccount: onboard.ConcurrencyPerAccount, Pair: "(person, account)"}
+	return gatehouseflags.Concurrency{Min: engine.DefaultConcurrency, PerAccount: engine.ConcurrencyPerScope, Pair: "(person, account)"}
 }

@@ -8,23 +8,36 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gatehouse/gatehouse/internal/onboard"
+	"github.com/gatehouse/gatehouse/internal/runenv"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
 
-// DeliverOptions are `gatehouse deliver`'s options: onboarding's input,
-// credential and run settings, and who to deliver to again.
+// DeliverOptions are `gatehouse deliver`'s options.
 type DeliverOptions struct {
-	OnboardOptions
+	IO *IO
+	// Settings are the journal, pace, AWS access and sandbox flags every
+	// lifecycle command shares.
+	runenv.Settings
+	File  string // -f: the spec that lists the people; "-" is standard input
+	Flags spec.Flags
 	// Resend issues a fresh password and delivers it (required: the only
 	// action so far).
 	Resend bool
 	// Users are the user names or e-mail addresses given as arguments.
 	Users []string
+
+	NoResetRequired bool
+	Output          string
+	DryRun          bool
+
+	// Args is the command line as typed, for the journal and the resume hint.
+	Args []string
 }
 
 // NewCmdDeliver builds `gatehouse deliver`.
 func NewCmdDeliver(streams *IO, runF func(context.Context, *DeliverOptions) error) *cobra.Command {
-	opts := &DeliverOptions{OnboardOptions: OnboardOptions{IO: streams}}
+	opts := &DeliverOptions{IO: streams}
 	cmd := &cobra.Command{
 		Use:   "deliver --resend [-f FILE] USER...",
 		Short: "Issue a fresh password to existing users and deliver it again",
@@ -57,37 +70,33 @@ Exit codes: 0 everyone got a fresh password, 1 someone did not, 2 bad input.`,
 			return runDeliver(cmd.Context(), opts)
 		},
 	}
-	addAccountFlags(cmd, &opts.OnboardOptions, "deliver in")
-	addCredentialFlags(cmd, &opts.OnboardOptions)
-	addRunFlags(cmd, &opts.OnboardOptions)
+	addFileFlag(cmd, &opts.File, "YAML, JSON or CSV")
+	addAccountFlags(cmd, &opts.Flags, "deliver in")
+	addChannelFlags(cmd, &opts.Flags, "")
+	addPasswordFlags(cmd, &opts.Flags, &opts.NoResetRequired)
+	addOutputFlag(cmd, &opts.Output, onboard.Formats, "report")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
+	addRunFlags(cmd, &opts.Settings, "(person, account) pairs")
 	cmd.Flags().BoolVar(&opts.Resend, "resend", false, "issue a fresh password and deliver it")
 	return cmd
 }
 
 func runDeliver(ctx context.Context, opts *DeliverOptions) error {
-	on := &opts.OnboardOptions
-	on.Resend = true
-	if on.File == "" {
-		on.Emails = opts.Users
-	}
 	if err := opts.check(); err != nil {
 		return err
 	}
-	in, err := readOnboardInput(on)
+	in, err := readInput(opts.IO, opts.File, opts.Flags, func() (*spec.Input, error) { return spec.FromArgs(opts.Users, opts.Flags) })
 	if err != nil {
 		return err
 	}
-	if on.File != "" {
+	if opts.File != "" {
 		if in.People, err = pickPeople(in.People, opts.Users); err != nil {
 			return &UsageError{Err: err}
 		}
 	}
-	env, err := openOnboardEnv(ctx, on, in)
-	if err != nil {
-		return err
-	}
-	err = onboardWith(ctx, on, env, in)
-	return errors.Join(err, env.close())
+	rt := runenv.New(opts.Settings, opts.IO.Err, opts.IO.Getenv)
+	run := onboarding{io: opts.IO, rt: rt, output: opts.Output, dryRun: opts.DryRun, resend: true, args: opts.Args}
+	return errors.Join(run.run(ctx, in), rt.Close())
 }
 
 // check reports what is missing or contradictory before anything is read.
@@ -98,8 +107,14 @@ func (o *DeliverOptions) check() error {
 	}
 	if len(o.Users) == 0 {
 		problems = append(problems, "name the users to deliver to again (user names or e-mail addresses)")
-	} else if err := o.OnboardOptions.check(); err != nil {
-		problems = append(problems, err.Error())
+	} else {
+		run := o.Settings.Problems()
+		if p := outputProblem(o.Output, onboard.Formats); p != "" {
+			run = append([]string{p}, run...)
+		}
+		if len(run) > 0 {
+			problems = append(problems, strings.Join(run, "; "))
+		}
 	}
 	if len(problems) > 0 {
 		return usageErrorf("%s", strings.Join(problems, "\n"))

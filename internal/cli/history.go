@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -17,17 +16,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/internal/journal"
+	"github.com/gatehouse/gatehouse/internal/runenv"
+	"github.com/gatehouse/gatehouse/internal/shell"
 )
 
 // HistoryOptions are `gatehouse history`'s options.
 type HistoryOptions struct {
-	IO         *IO
-	RunID      int64 // 0: list runs
-	Journal    string
-	Sandbox    bool
-	SandboxDir string
-	Output     string // table | json
-	Limit      int
+	IO    *IO
+	RunID int64 // 0: list runs
+	// Settings say where the journal is (--journal, --sandbox, --sandbox-dir).
+	runenv.Settings
+	Output string // table | json
+	Limit  int
 }
 
 // NewCmdHistory builds `gatehouse history`.
@@ -58,24 +58,16 @@ func NewCmdHistory(streams *IO, runF func(context.Context, *HistoryOptions) erro
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Journal, "journal", "", "journal `PATH` (default $XDG_STATE_HOME/gatehouse/journal.db)")
-	f.BoolVar(&opts.Sandbox, "sandbox", false, "read the embedded sandbox's journal")
-	f.StringVar(&opts.SandboxDir, "sandbox-dir", DefaultSandboxDir, "the embedded sandbox's `DIR`")
+	addJournalFlags(cmd, &opts.Settings, "read the embedded sandbox's journal")
 	f.StringVarP(&opts.Output, "output", "o", "table", "`FORMAT`: table or json")
 	f.IntVar(&opts.Limit, "limit", 20, "list at most `N` runs (0: all)")
 	return cmd
 }
 
 func runHistory(ctx context.Context, opts *HistoryOptions) error {
-	path := opts.Journal
-	if path == "" && opts.Sandbox {
-		path = filepath.Join(opts.SandboxDir, "journal.db")
-	}
-	if path == "" {
-		var err error
-		if path, err = defaultJournalPath(); err != nil {
-			return err
-		}
+	path, err := runenv.New(opts.Settings, opts.IO.Err, opts.IO.Getenv).JournalPath()
+	if err != nil {
+		return err
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		_, err := fmt.Fprintf(opts.IO.Err, "No runs yet: there is no journal at %s.\n", path)
@@ -154,7 +146,7 @@ func writeRunSteps(w io.Writer, r journal.Run, steps []journal.Step) error {
 	s := r.Summary
 	fmt.Fprintf(w, "Run %d: %s from %s, started %s, took %s, %s\n  %s\n  %d people, %d accounts: %d ok, %d failed, %d skipped, %d delivered\n\n",
 		r.ID, r.Command, dashIfEmpty(r.Source), r.StartedAt.Local().Format("2006-01-02 15:04:05"), duration(r), outcome(r),
-		shellLine(append([]string{"gatehouse"}, r.Args...)), s.People, s.Accounts, s.Succeeded, s.Failed, s.Skipped, s.Delivered)
+		shell.Line(append([]string{"gatehouse"}, r.Args...)), s.People, s.Accounts, s.Succeeded, s.Failed, s.Skipped, s.Delivered)
 	if len(steps) == 0 {
 		_, err := fmt.Fprintln(w, "No steps: there was nothing to do.")
 		return err

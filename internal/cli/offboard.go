@@ -3,19 +3,21 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/internal/offboard"
-	"github.com/gatehouse/gatehouse/internal/onboard"
+	"github.com/gatehouse/gatehouse/internal/runenv"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
 
 // OffboardOptions are `gatehouse offboard`'s options.
 type OffboardOptions struct {
-	IO    *IO
+	IO *IO
+	// Settings are the journal, pace, AWS access and sandbox flags every
+	// lifecycle command shares.
+	runenv.Settings
 	File  string   // -f: a spec, CSV or seed JSON (the onboarding input works); "-" is standard input
 	Users []string // user names or e-mail addresses given as arguments
 	Flags spec.Flags
@@ -26,18 +28,7 @@ type OffboardOptions struct {
 	Reinstate bool
 	Archive   string // "" = "archive" next to the journal
 	Config    string // "" = ./gatehouse.yaml or $XDG_CONFIG_HOME/gatehouse/config.yaml when there
-
-	Output      string
-	Journal     string
-	Concurrency int
-	RateLimit   float64
-	EndpointURL string
-	Region      string
-	Profile     string
-	Sandbox     bool
-	SandboxDir  string
-	MailDir     string
-	Verbose     bool
+	Output    string
 
 	// Args is the command line as typed, for the journal and the hints.
 	Args []string
@@ -101,34 +92,17 @@ left, 2 bad input.`,
 
 func addOffboardFlags(cmd *cobra.Command, opts *OffboardOptions) {
 	f, fl := cmd.Flags(), &opts.Flags
-	f.StringVarP(&opts.File, "file", "f", "", "read people from `FILE` (the onboarding spec, YAML, JSON or CSV; - for standard input)")
-	f.StringSliceVar(&fl.Accounts.Value, spec.FlagAccount, nil, "offboard from account `ID` (repeat or comma-separate)")
-	f.BoolVar(&fl.AllAccounts.Value, spec.FlagAllAccounts, false, "offboard from every active account of the organisation")
-	f.StringSliceVar(&fl.OUs.Value, spec.FlagOU, nil, "offboard from every account under organisational unit `ID`")
+	addFileFlag(cmd, &opts.File, "the onboarding spec, YAML, JSON or CSV")
+	addAccountFlags(cmd, fl, "offboard from")
 	f.StringArrayVar(&opts.Tags, "tag", nil, "select users carrying tag `KEY=VALUE` (repeat: all of them); with people given, narrows")
-	f.StringVar(&fl.Role.Value, spec.FlagRole, "", "role to assume in each account: `NAME` or an ARN template with {account} (default "+onboard.DefaultRole+")")
-	f.StringVar(&fl.ExternalID.Value, spec.FlagExternalID, "", "external ID for assuming the role")
-	f.StringVar(&fl.SessionName.Value, spec.FlagSessionName, "", "session name for assuming the role (default gatehouse)")
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "do it (without: print the plan and change nothing)")
 	f.BoolVar(&opts.Suspend, "suspend", false, "suspend instead: delete the password, deactivate credentials, tag the user")
 	f.BoolVar(&opts.Reinstate, "reinstate", false, "undo a suspension: reactivate what it deactivated, issue a new password")
-	f.StringVar(&fl.Deliver.Value, spec.FlagDeliver, "", "with --reinstate: deliver the new password by `CHANNEL`: ses, smtp, slack, claim or none (in this output)")
-	f.StringVar(&fl.From.Value, spec.FlagFrom, "", "with --reinstate: sender `ADDRESS` for ses")
-	f.StringVar(&fl.Language.Value, spec.FlagLanguage, "", "with --reinstate: language of the mail: en or ja")
-	addDeliveryFlags(cmd, fl)
+	addChannelFlags(cmd, fl, "with --reinstate: ")
 	f.StringVar(&opts.Archive, "archive", "", "write archive records to `DIR` (default: archive/ next to the journal)")
 	f.StringVar(&opts.Config, "config", "", "gatehouse configuration `FILE` (default ./gatehouse.yaml, else $XDG_CONFIG_HOME/gatehouse/config.yaml)")
-	f.StringVarP(&opts.Output, "output", "o", offboard.FormatTable, "plan and report `FORMAT`: table or json")
-	f.StringVar(&opts.Journal, "journal", "", "journal `PATH` (default $XDG_STATE_HOME/gatehouse/journal.db)")
-	f.IntVar(&opts.Concurrency, "concurrency", 0, "(user, account) pairs worked on at once (default: 8 per account, at least 16)")
-	f.Float64Var(&opts.RateLimit, "rate-limit", 0, "AWS requests per second per account, fixed (default: adaptive, up to 100/s, halved whenever AWS throttles)")
-	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "send every AWS request to `URL` (such as a sandbox)")
-	f.StringVar(&opts.Region, "region", "", "AWS region (default: AWS_REGION or the profile's, else us-east-1)")
-	f.StringVar(&opts.Profile, "profile", "", "AWS shared config profile")
-	f.BoolVar(&opts.Sandbox, "sandbox", false, "run against the embedded sandbox instead of AWS")
-	f.StringVar(&opts.SandboxDir, "sandbox-dir", DefaultSandboxDir, "keep the embedded sandbox's state in `DIR`")
-	f.StringVar(&opts.MailDir, "mail-dir", DefaultMailDir, "save the embedded sandbox's sent mail as .eml files in `DIR`")
-	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log every step to standard error")
+	addOutputFlag(cmd, &opts.Output, offboard.Formats, "plan and report")
+	addRunFlags(cmd, &opts.Settings, "(user, account) pairs")
 }
 
 // action is what the options ask for.
@@ -145,15 +119,10 @@ func (o *OffboardOptions) action() offboard.Action {
 // problems lists the options that contradict each other or make no sense.
 func (o *OffboardOptions) problems() []string {
 	var p []string
-	if !slices.Contains(offboard.Formats, o.Output) {
-		p = append(p, fmt.Sprintf("--output %q: use one of %s", o.Output, strings.Join(offboard.Formats, ", ")))
+	if msg := outputProblem(o.Output, offboard.Formats); msg != "" {
+		p = append(p, msg)
 	}
-	if o.Concurrency < 0 {
-		p = append(p, "--concurrency must be at least 1 (or 0 for the default)")
-	}
-	if o.RateLimit < 0 {
-		p = append(p, "--rate-limit must be more than 0 requests per second (or 0 for adaptive)")
-	}
+	p = append(p, o.Settings.Problems()...)
 	if o.Suspend && o.Reinstate {
 		p = append(p, "--suspend with --reinstate: choose one")
 	}
@@ -163,22 +132,14 @@ func (o *OffboardOptions) problems() []string {
 	case o.File == "" && len(o.Users) == 0 && len(o.Tags) == 0:
 		p = append(p, "nobody to offboard: give user names or e-mail addresses, -f FILE, or --tag KEY=VALUE (see gatehouse offboard --help)")
 	}
-	for _, name := range reinstateFlags {
+	for _, name := range channelFlags {
 		if o.flagSet(name) && !o.Reinstate {
 			p = append(p, "--"+name+" is for --reinstate (the new password's delivery); drop it")
 		}
 	}
-	if o.Sandbox && (o.EndpointURL != "" || o.Profile != "") {
-		p = append(p, "--sandbox starts its own endpoint with its own credentials; drop --endpoint-url and --profile")
-	}
 	_, tagProblems := parseTags(o.Tags)
 	return append(p, tagProblems...)
 }
-
-// reinstateFlags are the flags only --reinstate uses: how the new password
-// is delivered.
-var reinstateFlags = []string{spec.FlagDeliver, spec.FlagFrom, spec.FlagLanguage, spec.FlagSMTPAddr, spec.FlagSMTPUser,
-	spec.FlagSMTPTLS, spec.FlagClaimURL, spec.FlagClaimVia, spec.FlagClaimTTL, spec.FlagFileDir}
 
 func (o *OffboardOptions) flagSet(name string) bool {
 	f := &o.Flags
@@ -210,12 +171,4 @@ func parseTags(args []string) (map[string]string, []string) {
 		}
 	}
 	return tags, problems
-}
-
-// onboardOptions are the options onboarding's shared helpers (embedded
-// sandbox, journal, AWS access, logger) take, from these.
-func (o *OffboardOptions) onboardOptions() *OnboardOptions {
-	return &OnboardOptions{IO: o.IO, File: o.File, Flags: o.Flags, Output: o.Output, DryRun: true, Journal: o.Journal,
-		Concurrency: o.Concurrency, RateLimit: o.RateLimit, EndpointURL: o.EndpointURL, Region: o.Region, Profile: o.Profile,
-		Sandbox: o.Sandbox, SandboxDir: o.SandboxDir, MailDir: o.MailDir, Verbose: o.Verbose, Args: o.Args}
 }

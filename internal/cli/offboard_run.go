@@ -9,7 +9,10 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/offboard"
+	"github.com/gatehouse/gatehouse/internal/runenv"
+	"github.com/gatehouse/gatehouse/internal/shell"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
 
@@ -18,13 +21,9 @@ func runOffboard(ctx context.Context, opts *OffboardOptions) error {
 	if err != nil {
 		return err
 	}
-	oo := opts.onboardOptions()
-	env, err := openOnboardEnv(ctx, oo, req.Input)
-	if err != nil {
-		return err
-	}
-	err = offboardWith(ctx, opts, env, req, protect)
-	return errors.Join(err, env.close())
+	rt := runenv.New(opts.Settings, opts.IO.Err, opts.IO.Getenv)
+	err = offboardWith(ctx, opts, rt, req, protect)
+	return errors.Join(err, rt.Close())
 }
 
 // readOffboardRequest reads and checks everything given — options, the
@@ -70,7 +69,7 @@ func readOffboardInput(opts *OffboardOptions) (*spec.Input, error) {
 	}
 	switch {
 	case opts.File != "":
-		data, err := readInputFile(opts.onboardOptions())
+		data, err := readInputFile(opts.IO, opts.File)
 		if err != nil {
 			return nil, err
 		}
@@ -92,19 +91,30 @@ func loadConfig(explicit string) (*config.Config, error) {
 }
 
 // offboardWith plans, then prints the plan, or applies it and reports.
-func offboardWith(ctx context.Context, opts *OffboardOptions, env *onboardEnv, req offboard.Request, protect config.Protect) error {
-	deps := offboard.Deps{AWS: env.aws, Journal: env.journal, ArchiveDir: archiveDir(opts, env), Protect: protect,
-		Logger: newLogger(opts.onboardOptions()), Concurrency: opts.Concurrency, Args: opts.Args}
-	var chans channels
+func offboardWith(ctx context.Context, opts *OffboardOptions, rt *runenv.Factory, req offboard.Request, protect config.Protect) error {
+	dir, err := rt.Directory(ctx, req.Input)
+	if err != nil {
+		return err
+	}
+	j, err := rt.Journal(ctx)
+	if err != nil {
+		return err
+	}
+	deps := offboard.Deps{Directory: dir, Journal: j, ArchiveDir: archiveDir(opts, j.Path()), Protect: protect,
+		Logger: rt.Logger(), Concurrency: opts.Concurrency, Args: opts.Args}
 	if req.Action == offboard.ActionReinstate && opts.Yes {
-		var err error
-		if chans, err = reinstateChannels(opts.IO, env, req.Input); err != nil {
+		// The channel the new passwords go through, checked before anything
+		// is reactivated.
+		if req.Input.Delivery.Channel == spec.ChannelFile {
+			return usageErrorf("--reinstate cannot deliver by file: it knows no one's public key; " +
+				"use another channel, or --deliver none and gatehouse deliver --resend -f SPEC afterwards")
+		}
+		probe := &spec.Input{Role: req.Input.Role, Delivery: req.Input.Delivery, People: []spec.Person{{Deliver: req.Input.Delivery.Channel}}}
+		chans, err := rt.Channels(ctx, probe)
+		if err != nil {
 			return err
 		}
-		defer chans.close()
-		if err := chans.preflight(ctx); err != nil {
-			return err
-		}
+		deps.Channel = chans.Get
 	}
 	plan, err := offboard.MakePlan(ctx, deps, req)
 	if err != nil {
@@ -119,39 +129,38 @@ func offboardWith(ctx context.Context, opts *OffboardOptions, env *onboardEnv, r
 	if err := confirmForeign(opts, plan); err != nil {
 		return err
 	}
-	var bar *progressBar
-	if opts.IO.IsTerminal {
-		bar = newProgressBar(opts.IO.Err, map[offboard.Action]string{offboard.ActionRemove: "offboarding",
-			offboard.ActionSuspend: "suspending", offboard.ActionReinstate: "reinstating"}[req.Action])
-		deps.Progress = bar.update
+	if err := markMail(rt); err != nil {
+		return err
 	}
+	bar := newProgress(opts.IO, map[offboard.Action]string{offboard.ActionRemove: "offboarding",
+		offboard.ActionSuspend: "suspending", offboard.ActionReinstate: "reinstating"}[req.Action], &deps.Progress)
 	rep, err := offboard.Apply(ctx, deps, plan)
 	bar.finish()
 	if rep == nil {
 		return err
 	}
-	return errors.Join(err, offboardReport(ctx, opts, env, req, rep, chans))
+	return errors.Join(err, offboardReport(ctx, opts, rt, rep, deps.ArchiveDir))
 }
 
 // archiveDir is --archive, else archive/ next to the journal (the state folder).
-func archiveDir(opts *OffboardOptions, env *onboardEnv) string {
+func archiveDir(opts *OffboardOptions, journalPath string) string {
 	if opts.Archive != "" {
 		return opts.Archive
 	}
-	return filepath.Join(filepath.Dir(env.journal.Path()), "archive")
+	return filepath.Join(filepath.Dir(journalPath), "archive")
 }
 
 // unreadable is the plan's outcome: users that could not be read are an
 // error (exit 1); everything else is a plan.
 func unreadable(plan *offboard.Plan) error {
 	n := 0
-	for _, t := range plan.Targets {
-		if t.Err != "" {
+	for _, pl := range plan.Placements {
+		if pl.Err != "" {
 			n++
 		}
 	}
 	if n > 0 {
-		return fmt.Errorf("%d of %d could not be read (see the plan); fix what it says and run the same command again", n, len(plan.Targets))
+		return fmt.Errorf("%d of %d could not be read (see the plan); fix what it says and run the same command again", n, len(plan.Placements))
 	}
 	return nil
 }
@@ -164,9 +173,9 @@ func confirmForeign(opts *OffboardOptions, plan *offboard.Plan) error {
 		return nil
 	}
 	w := opts.IO.Err
-	fmt.Fprintf(w, "%d of the users to remove were not created by gatehouse (no %s tag):\n", len(foreign), offboard.TagManagedBy)
-	for _, t := range foreign {
-		fmt.Fprintf(w, "  %s  %s\n", t.Account.ID, t.UserName)
+	fmt.Fprintf(w, "%d of the users to remove were not created by gatehouse (no %s tag):\n", len(foreign), engine.TagManagedBy)
+	for _, pl := range foreign {
+		fmt.Fprintf(w, "  %s  %s\n", pl.Scope.ID, pl.UserName)
 	}
 	fmt.Fprint(w, "Remove them too? Type yes to confirm: ")
 	line, err := bufio.NewReader(opts.IO.In).ReadString('\n')
@@ -176,35 +185,34 @@ func confirmForeign(opts *OffboardOptions, plan *offboard.Plan) error {
 	if strings.TrimSpace(strings.ToLower(line)) == "yes" {
 		return nil
 	}
-	for _, t := range foreign {
-		t.Declined = "not created by gatehouse, and its removal was not confirmed"
+	for _, pl := range foreign {
+		pl.Declined = "not created by gatehouse, and its removal was not confirmed"
 	}
 	fmt.Fprintln(w, "Leaving them alone.")
 	return nil
 }
 
-// offboardReport issues the passwords a reinstatement needs, writes the
-// report, confirms the passwords it carries, and says how the run ended.
-func offboardReport(ctx context.Context, opts *OffboardOptions, env *onboardEnv, req offboard.Request, rep *offboard.Report, chans channels) error {
-	var issued *passwordRun
-	if req.Action == offboard.ActionReinstate {
-		var err error
-		if issued, err = issuePasswords(ctx, opts, env, req.Input, rep, chans); err != nil {
-			return err
-		}
-	}
+// offboardReport writes the report, confirms the new passwords it carries
+// (a reinstatement's, channel none), saves the sandbox's mail, and says how
+// the run ended.
+func offboardReport(ctx context.Context, opts *OffboardOptions, rt *runenv.Factory, rep *offboard.Report, archive string) error {
 	if err := offboard.WriteReport(opts.IO.Out, opts.Output, rep); err != nil {
 		return err // passwords unconfirmed: the next onboarding issues fresh ones
 	}
-	if err := issued.confirm(ctx, opts); err != nil {
+	if err := rep.Confirm(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
+	if rep.Issued() {
+		if err := saveMail(opts.IO, rt); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(opts.IO.Err, "Run %d is in the journal; %s shows its steps. Archives: %s\n", rep.RunID,
-		historyCommand(opts.onboardOptions(), rep.RunID), archiveDir(opts, env))
+		historyCommand(opts.Settings, rep.RunID), archive)
 	switch {
 	case rep.Interrupted:
 		fmt.Fprintf(opts.IO.Err, "Interrupted: %d not started. Run the same command again to resume:\n  %s\n",
-			rep.Count(offboard.StatusNotStarted), shellLine(append([]string{"gatehouse"}, opts.Args...)))
+			rep.Count(offboard.StatusNotStarted), shell.Line(append([]string{"gatehouse"}, opts.Args...)))
 		return errors.New("interrupted; nothing was left half-done")
 	case !rep.OK():
 		left := 0

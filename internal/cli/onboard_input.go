@@ -11,22 +11,23 @@ import (
 // maxInput bounds what is read from a file or standard input.
 const maxInput = 64 << 20
 
-// readOnboardInput reads and validates who to onboard: the -f file (or
-// standard input for -) or the e-mail arguments, with the flags over them.
-// Bad input is a UsageError carrying spec.Problems; no AWS call has been made.
-func readOnboardInput(opts *OnboardOptions) (*spec.Input, error) {
+// readInput reads and validates who a command is about: the -f file (or
+// standard input for -), else what fromArgs makes of the arguments, with the
+// flags over them. Bad input is a UsageError carrying spec.Problems; no AWS
+// call has been made.
+func readInput(streams *IO, file string, flags spec.Flags, fromArgs func() (*spec.Input, error)) (*spec.Input, error) {
 	var (
 		in  *spec.Input
 		err error
 	)
-	if opts.File == "" {
-		in, err = spec.FromArgs(opts.Emails, opts.Flags)
+	if file == "" {
+		in, err = fromArgs()
 	} else {
-		data, rerr := readInputFile(opts)
+		data, rerr := readInputFile(streams, file)
 		if rerr != nil {
 			return nil, rerr
 		}
-		in, err = spec.Parse(inputName(opts.File), data, opts.Flags)
+		in, err = spec.Parse(inputName(file), data, flags)
 	}
 	if err != nil {
 		return nil, &UsageError{Err: err}
@@ -34,22 +35,22 @@ func readOnboardInput(opts *OnboardOptions) (*spec.Input, error) {
 	return in, nil
 }
 
-func readInputFile(opts *OnboardOptions) ([]byte, error) {
-	r := opts.IO.In
-	if opts.File != "-" {
-		f, err := os.Open(opts.File)
+func readInputFile(streams *IO, file string) ([]byte, error) {
+	r := streams.In
+	if file != "-" {
+		f, err := os.Open(file)
 		if err != nil {
-			return nil, &UsageError{Err: fmt.Errorf("reading %s: %w", opts.File, err)}
+			return nil, &UsageError{Err: fmt.Errorf("reading %s: %w", file, err)}
 		}
 		defer f.Close()
 		r = f
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxInput+1))
 	if err != nil {
-		return nil, &UsageError{Err: fmt.Errorf("reading %s: %w", inputName(opts.File), err)}
+		return nil, &UsageError{Err: fmt.Errorf("reading %s: %w", inputName(file), err)}
 	}
 	if len(data) > maxInput {
-		return nil, &UsageError{Err: fmt.Errorf("reading %s: more than %d MiB; split it", inputName(opts.File), maxInput>>20)}
+		return nil, &UsageError{Err: fmt.Errorf("reading %s: more than %d MiB; split it", inputName(file), maxInput>>20)}
 	}
 	return data, nil
 }

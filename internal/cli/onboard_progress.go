@@ -38,6 +38,17 @@ func (p *progressBar) update(done, total int) {
 	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d", p.label, strings.Repeat("#", filled), strings.Repeat(".", progressWidth-filled), done, total)
 }
 
+// newProgress draws a bar on a terminal and points progress at it; nil
+// elsewhere (finish on nil does nothing).
+func newProgress(streams *IO, label string, progress *func(done, total int)) *progressBar {
+	if !streams.IsTerminal {
+		return nil
+	}
+	bar := newProgressBar(streams.Err, label)
+	*progress = bar.update
+	return bar
+}
+
 // finish clears the bar's line; a nil bar does nothing.
 func (p *progressBar) finish() {
 	if p == nil {

@@ -112,12 +112,3 @@ func TestOnboardBadInputMakesNoCall(t *testing.T) {
 		t.Errorf("bad input reached AWS: %d requests %+v", rc.Total, rc.Counts)
 	}
 }
-
-func TestShellLine(t *testing.T) {
-	t.Parallel()
-	got := shellLine([]string{"gatehouse", "onboard", "--file=team one.yaml", "--from=IT <it@example.com>", "a@example.com", "it's"})
-	want := `gatehouse onboard '--file=team one.yaml' '--from=IT <it@example.com>' a@example.com 'it'\''s'`
-	if got != want {
-		t.Errorf("shellLine = %s, want %s", got, want)
-	}
-}

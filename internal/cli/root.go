@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/gatehouse/gatehouse/internal/runenv"
 	"github.com/spf13/cobra"
 )
 
@@ -47,10 +48,7 @@ func StdIO() *IO {
 }
 
 // UsageError marks bad input: exit code 2.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
+type UsageError = runenv.UsageError
 
 // usageErrorf builds a UsageError.
 func usageErrorf(format string, args ...any) error {

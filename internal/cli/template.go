@@ -76,7 +76,7 @@ func runTemplatePreview(_ context.Context, opts *TemplatePreviewOptions) error {
 	}
 	d := spec.Delivery{}
 	if opts.File != "" {
-		in, err := readOnboardInput(&OnboardOptions{IO: opts.IO, File: opts.File})
+		in, err := readInput(opts.IO, opts.File, spec.Flags{}, nil)
 		if err != nil {
 			return err
 		}

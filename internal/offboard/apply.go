@@ -5,144 +5,102 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/journal"
 )
 
 // runner applies one plan.
 type runner struct {
-	deps  Deps
-	plan  *Plan
-	runID int64
+	deps Deps
+	plan *Plan
+	run  *engine.Run
 }
 
-// Apply carries the plan out: (user, account) pairs in parallel, at most
-// Deps.Concurrency at once. Each user is archived (a file and the journal)
-// before its first change; then the plan's action runs, every change
-// journaled. When ctx is cancelled (Ctrl-C) no new pair is started and the
-// pairs in flight finish, their calls made with a context that is not
-// cancelled. A pair that fails does not stop the others; its row says what
-// is left. The error is for the run itself (the journal failing).
+// Apply carries the plan out: placements in parallel, at most
+// Deps.Concurrency at once, spread over the scopes. Each user is archived (a
+// file and the journal) before its first change; then the plan's action
+// runs, every change journaled. When ctx is cancelled (Ctrl-C) no new
+// placement is started and the ones in flight finish. A placement that fails
+// does not stop the others; its row says what is left. A reinstatement then
+// issues new console passwords through onboarding where the suspension
+// deleted them (Reissue). The error is for the run itself (the journal
+// failing).
 func Apply(ctx context.Context, deps Deps, plan *Plan) (*Report, error) {
-	bg := context.WithoutCancel(ctx)
-	runID, err := deps.Journal.StartRun(bg, journal.RunInfo{Command: Command, Source: plan.Source, Args: deps.Args})
+	run, err := engine.StartRun(ctx, deps.Journal, deps.logger(), journal.RunInfo{Command: Command, Source: plan.Source, Args: deps.Args})
 	if err != nil {
 		return nil, err
 	}
 	if err := removeStaleTemps(deps.ArchiveDir, deps.now()); err != nil {
 		deps.logger().Warn("removing temporary archive files a killed run left", "dir", deps.ArchiveDir, "error", err)
 	}
-	r := &runner{deps: deps, plan: plan, runID: runID}
-	rep := &Report{RunID: runID, Action: plan.Action, Rows: r.run(ctx), Accounts: len(plan.Accounts)}
+	r := &runner{deps: deps, plan: plan, run: run}
+	pls := plan.Placements
+	rows := make([]Row, len(pls))
+	pool := engine.Pool{Concurrency: engine.Concurrency(deps.Concurrency, len(plan.Scopes)), Progress: deps.Progress}
+	pool.Run(ctx, engine.RoundRobin(scopeIDs(pls)), nil,
+		func(ctx context.Context, i int) { rows[i] = r.placement(ctx, pls[i]) },
+		func(i int) {
+			rows[i] = newRow(pls[i])
+			rows[i].Status, rows[i].Error = StatusNotStarted, engine.NotStartedError
+		})
+	rep := &Report{RunID: run.ID, Action: plan.Action, Rows: rows, Accounts: len(plan.Scopes), noun: scopeNoun(plan.Scopes)}
 	rep.Interrupted = rep.Count(StatusNotStarted) > 0
-	if err := deps.Journal.FinishRun(bg, runID, rep.runStatus(), rep.summary()); err != nil {
+	if err := run.Finish(ctx, len(plan.Scopes), rep.Interrupted, rep.outcomes()); err != nil {
 		return rep, err
+	}
+	if plan.Action == ActionReinstate && deps.Channel != nil {
+		return rep, Reissue(ctx, deps, plan.input, rep)
 	}
 	return rep, nil
 }
 
-// run works through the targets and returns one row per target, in order.
-func (r *runner) run(ctx context.Context) []Row {
-	targets := r.plan.Targets
-	rows := make([]Row, len(targets))
-	var (
-		wg   sync.WaitGroup
-		done atomic.Int64
-	)
-	finished := func() {
-		if r.deps.Progress != nil {
-			r.deps.Progress(int(done.Add(1)), len(targets))
-		}
-	}
-	sem := make(chan struct{}, r.deps.concurrency(len(r.plan.Accounts)))
-	for _, i := range roundRobin(targets) {
-		t := targets[i]
-		if !acquire(ctx, sem) {
-			rows[i] = newRow(t)
-			rows[i].Status, rows[i].Error = StatusNotStarted, "interrupted before it started; run the same command again to resume"
-			finished()
-			continue
-		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			rows[i] = r.target(context.WithoutCancel(ctx), t) // in flight: finish it even after Ctrl-C
-			finished()
-		})
-	}
-	wg.Wait()
-	return rows
-}
-
-// acquire takes a worker slot, or reports false when ctx is done first.
-func acquire(ctx context.Context, sem chan struct{}) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	select {
-	case sem <- struct{}{}:
-		if ctx.Err() != nil {
-			<-sem
-			return false
-		}
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-// target applies the plan's action to one target and reports how it ended.
-func (r *runner) target(ctx context.Context, t *Target) Row {
-	row := newRow(t)
-	if status, why, skip := r.skip(t); skip {
+// placement applies the plan's action to one placement and reports how it ended.
+func (r *runner) placement(ctx context.Context, pl *Placement) Row {
+	row := newRow(pl)
+	if status, why, skip := r.skip(pl); skip {
 		row.Status, row.Error = status, why
 		return row
 	}
-	cfg, err := r.deps.AWS.Config(ctx, t.Account.ID)
-	if err != nil {
-		row.Status, row.Error = StatusFailed, err.Error()
-		return row
-	}
-	s := &session{api: iam.NewFromConfig(cfg), user: t.UserName, backoff: r.deps.backoff()}
-	tell := r.teller(ctx, t, &row)
+	tell := r.teller(ctx, pl, &row)
+	var err error
 	switch r.plan.Action {
 	case ActionSuspend:
-		err = r.suspend(ctx, s, t, &row, tell)
+		err = r.suspend(ctx, pl, &row, tell)
 	case ActionReinstate:
-		err = r.reinstate(ctx, s, t, &row, tell)
+		err = r.reinstate(ctx, pl, &row, tell)
 	default:
-		err = r.remove(ctx, s, t, &row, tell)
+		err = r.remove(ctx, pl, &row, tell)
 	}
 	row.finish(err)
 	return row
 }
 
-// skip says whether t is left alone, with its status and why.
-func (r *runner) skip(t *Target) (Status, string, bool) {
+// skip says whether pl is left alone, with its status and why.
+func (r *runner) skip(pl *Placement) (Status, string, bool) {
 	switch {
-	case t.Err != "":
-		return StatusFailed, t.Err, true
-	case t.Self:
-		return StatusRefused, t.Guard, true
-	case t.Guard != "":
-		return StatusProtected, t.Guard, true
-	case t.Declined != "":
-		return StatusDeclined, t.Declined, true
-	case t.Record == nil: // absent, and nothing left of it
+	case pl.Err != "":
+		return StatusFailed, pl.Err, true
+	case pl.Self:
+		return StatusRefused, pl.Guard, true
+	case pl.Guard != "":
+		return StatusProtected, pl.Guard, true
+	case pl.Declined != "":
+		return StatusDeclined, pl.Declined, true
+	case pl.Record == nil: // absent, and nothing left of it
 		return StatusAbsent, "", true
 	}
+	_, suspended := engine.TagMap(pl.Record.Tags())[engine.TagSuspended]
 	switch r.plan.Action {
 	case ActionSuspend:
-		if _, tagged := t.Record.tag(TagSuspended); tagged && len(suspensionOf(t.Record).jobs) == 0 {
+		if login, items := r.deps.Directory.Suspension(pl.Record); suspended && !login && len(items) == 0 {
 			return StatusUnchanged, "", true
 		}
 	case ActionReinstate:
-		if t.Suspension == nil {
-			if _, tagged := t.Record.tag(TagSuspended); tagged {
+		if pl.Suspension == nil {
+			if suspended {
 				return StatusFailed, fmt.Sprintf("tagged %s, but the journal has no record of what the suspension deactivated; "+
-					"reactivate by hand from the suspension's archive (its Deactivates list)", TagSuspended), true
+					"reactivate by hand from the suspension's archive (its Deactivates list)", engine.TagSuspended), true
 			}
 			return StatusUnchanged, "", true
 		}
@@ -150,132 +108,92 @@ func (r *runner) skip(t *Target) (Status, string, bool) {
 	return "", "", false
 }
 
-func (r *runner) remove(ctx context.Context, s *session, t *Target, row *Row, tell note) error {
-	if err := r.archive(ctx, t, row); err != nil {
+func (r *runner) remove(ctx context.Context, pl *Placement, row *Row, tell engine.Tell) error {
+	if err := r.archive(ctx, pl, row, nil); err != nil {
 		return err
 	}
-	if t.State == StateAbsent { // only an earlier run's leftovers
-		if n, _ := removeDependencies(ctx, s, t.Record, tell); n > 0 {
-			return fmt.Errorf("%d left of an earlier removal", n)
+	if err := r.deps.Directory.Remove(ctx, pl.Scope, pl.Record, tell); err != nil {
+		return err
+	}
+	if pl.State != StateAbsent {
+		if err := r.deps.Journal.MarkRemoved(ctx, r.run.ID, pl.Scope.ID, pl.UserName); err != nil {
+			return fmt.Errorf("journaling: %w", err)
 		}
-		row.Status = StatusRemoved
-		return nil
-	}
-	if err := removeUser(ctx, s, t.Record, tell); err != nil {
-		return err
-	}
-	if err := r.deps.Journal.MarkRemoved(ctx, r.runID, t.Account.ID, t.UserName); err != nil {
-		return fmt.Errorf("journaling: %w", err)
 	}
 	row.Status = StatusRemoved
 	return nil
 }
 
-func (r *runner) suspend(ctx context.Context, s *session, t *Target, row *Row, tell note) error {
-	plan := suspensionOf(t.Record)
-	t.Record.Deactivates = plan.items()
-	if err := r.archive(ctx, t, row); err != nil {
+func (r *runner) suspend(ctx context.Context, pl *Placement, row *Row, tell engine.Tell) error {
+	login, items := r.deps.Directory.Suspension(pl.Record)
+	if err := r.archive(ctx, pl, row, items); err != nil {
 		return err
 	}
-	if err := r.deps.Journal.RecordSuspension(ctx, r.runID, t.Account.ID, t.UserName, plan.login, plan.items()); err != nil {
+	if err := r.deps.Journal.RecordSuspension(ctx, r.run.ID, pl.Scope.ID, pl.UserName, login, items); err != nil {
 		return fmt.Errorf("journaling: %w", err)
 	}
-	if err := suspendUser(ctx, s, t.Record, plan, r.deps.now(), tell); err != nil {
+	if err := r.deps.Directory.Suspend(ctx, pl.Scope, pl.Record, r.deps.now(), tell); err != nil {
 		return err
 	}
 	row.Status = StatusSuspended
 	return nil
 }
 
-func (r *runner) reinstate(ctx context.Context, s *session, t *Target, row *Row, tell note) error {
-	if err := r.archive(ctx, t, row); err != nil {
+func (r *runner) reinstate(ctx context.Context, pl *Placement, row *Row, tell engine.Tell) error {
+	if err := r.archive(ctx, pl, row, nil); err != nil {
 		return err
 	}
-	if err := reinstateUser(ctx, s, t.Suspension, tell); err != nil {
+	if err := r.deps.Directory.Reinstate(ctx, pl.Scope, pl.Record, *pl.Suspension, tell); err != nil {
 		return err
 	}
-	if err := r.deps.Journal.MarkReinstated(ctx, r.runID, t.Account.ID, t.UserName); err != nil && !errors.Is(err, journal.ErrNotSuspended) {
+	if err := r.deps.Journal.MarkReinstated(ctx, r.run.ID, pl.Scope.ID, pl.UserName); err != nil && !errors.Is(err, journal.ErrNotSuspended) {
 		return fmt.Errorf("journaling: %w", err)
 	}
-	row.Status, row.PasswordNeeded = StatusReinstated, t.Suspension.LoginRemoved
+	row.Status, row.PasswordNeeded = StatusReinstated, pl.Suspension.LoginRemoved
 	return nil
 }
 
-// archive writes t's record to the archive folder and the journal, before
-// anything is changed; a failure stops t there.
-func (r *runner) archive(ctx context.Context, t *Target, row *Row) error {
-	t.Record.stamp(r.plan.Action, r.runID, r.deps.now())
-	path, err := writeArchive(r.deps.ArchiveDir, t.Record)
-	if err != nil {
-		return err
-	}
-	data, err := encodeRecord(t.Record)
+// archive writes pl's record to the archive folder and the journal, before
+// anything is changed; a failure stops pl there.
+func (r *runner) archive(ctx context.Context, pl *Placement, row *Row, deactivates []journal.SuspendedItem) error {
+	pl.Record.Stamp(r.plan.Action, r.run.ID, r.deps.now(), deactivates)
+	path, data, err := writeArchive(r.deps.ArchiveDir, pl.Scope.ID, pl.Record, r.run.ID, r.plan.Action)
 	if err == nil {
-		err = r.deps.Journal.RecordArchive(ctx, journal.ArchiveRecord{RunID: r.runID, Account: t.Account.ID,
-			UserName: t.UserName, UserID: t.Record.User.UserID, Email: emailOf(t), Action: string(r.plan.Action), Record: data, File: path})
+		err = r.deps.Journal.RecordArchive(ctx, journal.ArchiveRecord{RunID: r.run.ID, Account: pl.Scope.ID,
+			UserName: pl.UserName, UserID: pl.Record.UserID(), Email: emailOf(pl), Action: string(r.plan.Action), Record: data, File: path})
 	}
 	if err == nil {
-		err = r.deps.Journal.RecordStep(ctx, journal.StepRecord{RunID: r.runID, Account: t.Account.ID, UserName: t.UserName,
-			Email: emailOf(t), Step: "archive", Status: journal.StepDone, Detail: path})
+		err = r.run.Step(ctx, pl.Scope.ID, pl.UserName, emailOf(pl), "archive", journal.StepDone, path)
 	}
 	if err != nil {
-		return fmt.Errorf("archiving IAM user (%s): %w", t.UserName, err)
+		return fmt.Errorf("archiving %s (%s): %w", pl.Scope.UserNoun, pl.UserName, err)
 	}
 	row.Archive = path
 	return nil
 }
 
-// teller journals and logs every change of t as it happens and adds it to
+// teller journals and logs every change of pl as it happens and adds it to
 // the row. A change that cannot be journaled is reported on the row.
-func (r *runner) teller(ctx context.Context, t *Target, row *Row) note {
+func (r *runner) teller(ctx context.Context, pl *Placement, row *Row) engine.Tell {
 	var mu sync.Mutex
-	log := r.deps.logger().With("account", t.Account.ID, "user", t.UserName)
-	return func(c change) {
-		status, detail := journal.StepDone, c.detail
-		if c.err != nil {
-			status, detail = journal.StepFailed, c.err.Error()
-			log.Warn("step failed", "step", c.step, "error", c.err)
-		} else {
-			log.Debug("step done", "step", c.step, "detail", c.detail)
+	return func(res engine.Result) {
+		status, detail := journal.StepDone, res.Detail
+		if res.Err != nil {
+			status, detail = journal.StepFailed, res.Err.Error()
 		}
-		jerr := r.deps.Journal.RecordStep(ctx, journal.StepRecord{RunID: r.runID, Account: t.Account.ID, UserName: t.UserName,
-			Email: emailOf(t), Step: c.step, Status: status, Detail: detail})
+		jerr := r.run.Step(ctx, pl.Scope.ID, pl.UserName, emailOf(pl), res.Step, status, detail)
 		mu.Lock()
 		defer mu.Unlock()
-		row.record(c)
+		row.record(res)
 		if jerr != nil {
 			row.journalErr = errors.Join(row.journalErr, jerr)
 		}
 	}
 }
 
-func emailOf(t *Target) string {
-	if t.Record == nil {
+func emailOf(pl *Placement) string {
+	if pl.Record == nil {
 		return ""
 	}
-	return t.Record.Email()
-}
-
-// roundRobin returns the indexes of targets taking one account after another,
-// keeping each account's own order, so the workers spread over every account's
-// rate limit instead of queueing on one account's while the others sit idle.
-func roundRobin(targets []*Target) []int {
-	var accounts []string
-	byAccount := map[string][]int{}
-	for i, t := range targets {
-		if _, ok := byAccount[t.Account.ID]; !ok {
-			accounts = append(accounts, t.Account.ID)
-		}
-		byAccount[t.Account.ID] = append(byAccount[t.Account.ID], i)
-	}
-	order := make([]int, 0, len(targets))
-	for len(order) < len(targets) {
-		for _, a := range accounts {
-			if q := byAccount[a]; len(q) > 0 {
-				order = append(order, q[0])
-				byAccount[a] = q[1:]
-			}
-		}
-	}
-	return order
+	return pl.Record.Email()
 }

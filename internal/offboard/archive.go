@@ -8,28 +8,32 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/engine"
 )
 
 // writeArchive writes rec as indented JSON to
-// DIR/ACCOUNT/USER.TIME.run-N.ACTION.json, atomically (a temporary file in
-// the same folder, synced, then renamed), readable by its owner only
-// (folders 0700, file 0600). Earlier records are never overwritten.
-func writeArchive(dir string, rec *Record) (string, error) {
+// DIR/SCOPE/USER.TIME.run-N.ACTION.json, atomically (a temporary file in the
+// same folder, synced, then renamed), readable by its owner only (folders
+// 0700, file 0600), and returns the path and the record as the journal keeps
+// it. Earlier records are never overwritten.
+func writeArchive(dir, scope string, rec engine.Record, runID int64, action engine.Action) (string, []byte, error) {
 	data, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
-		return "", fmt.Errorf("archiving IAM user (%s): %w", rec.User.UserName, err)
+		return "", nil, err
 	}
-	folder := filepath.Join(dir, rec.Account)
+	folder := filepath.Join(dir, scope)
 	if err := os.MkdirAll(folder, 0o700); err != nil {
-		return "", fmt.Errorf("archiving IAM user (%s): %w", rec.User.UserName, err)
+		return "", nil, err
 	}
-	name := fmt.Sprintf("%s.%s.run-%d.%s.json", fileSafe(rec.User.UserName),
-		rec.ArchivedAt.UTC().Format("20060102T150405.000Z"), rec.RunID, rec.Action)
+	name := fmt.Sprintf("%s.%s.run-%d.%s.json", fileSafe(rec.UserName()),
+		rec.ArchivedAt().UTC().Format("20060102T150405.000Z"), runID, action)
 	path := filepath.Join(folder, name)
 	if err := writeFileAtomic(path, append(data, '\n')); err != nil {
-		return "", fmt.Errorf("archiving IAM user (%s) to %s: %w", rec.User.UserName, path, err)
+		return "", nil, fmt.Errorf("writing %s: %w", path, err)
 	}
-	return path, nil
+	compact, err := json.Marshal(rec)
+	return path, compact, err
 }
 
 // staleTempAge is how old a temporary archive file must be before a run
@@ -104,21 +108,4 @@ func fileSafe(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// decodeRecord reads an archive record.
-func decodeRecord(data []byte) (*Record, error) {
-	var rec Record
-	if err := json.Unmarshal(data, &rec); err != nil {
-		return nil, err
-	}
-	if rec.Format != ArchiveFormat {
-		return nil, fmt.Errorf("format %q is not %s", rec.Format, ArchiveFormat)
-	}
-	return &rec, nil
-}
-
-// stamp marks rec as archived by run at t for action.
-func (r *Record) stamp(action Action, run int64, t time.Time) {
-	r.Action, r.RunID, r.ArchivedAt = action, run, t.UTC().Truncate(time.Millisecond)
 }

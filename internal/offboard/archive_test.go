@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/gatehouse/gatehouse/internal/iamuser"
 	"github.com/gatehouse/gatehouse/internal/offboard"
 )
 
@@ -26,7 +27,7 @@ func TestArchiveHoldsEnoughToRecreateTheUser(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.addUsers(t, prod, loadedUser(prod, "carol", "carol@example.com"))
-	before := e.plan(t, request(t, offboard.ActionRemove, []string{"carol"}, prod)).Targets[0].Record
+	before := e.plan(t, request(t, offboard.ActionRemove, []string{"carol"}, prod)).Placements[0].Record.(*iamuser.Record)
 	rep := e.run(t, request(t, offboard.ActionRemove, []string{"carol"}, prod))
 	if !rep.OK() {
 		t.Fatalf("removal: %+v", rep.Rows)
@@ -41,7 +42,7 @@ func TestArchiveHoldsEnoughToRecreateTheUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rec offboard.Record
+	var rec iamuser.Record
 	if err := json.Unmarshal(data, &rec); err != nil {
 		t.Fatal(err)
 	}
@@ -55,19 +56,19 @@ func TestArchiveHoldsEnoughToRecreateTheUser(t *testing.T) {
 	}
 
 	recreate(t, e.iam(prod), &rec)
-	after := e.plan(t, request(t, offboard.ActionRemove, []string{"carol"}, prod)).Targets[0].Record
+	after := e.plan(t, request(t, offboard.ActionRemove, []string{"carol"}, prod)).Placements[0].Record.(*iamuser.Record)
 	if !sameUser(before, after) {
 		t.Errorf("recreated from the archive, the user differs:\nbefore %+v\nafter  %+v", before, after)
 	}
 }
 
-func assertArchiveComplete(t *testing.T, rec *offboard.Record) {
+func assertArchiveComplete(t *testing.T, rec *iamuser.Record) {
 	t.Helper()
 	checks := []struct {
 		what string
 		ok   bool
 	}{
-		{"format and action", rec.Format == offboard.ArchiveFormat && rec.Action == offboard.ActionRemove && rec.RunID > 0 && !rec.ArchivedAt.IsZero()},
+		{"format and action", rec.Format == iamuser.ArchiveFormat && rec.Action == offboard.ActionRemove && rec.RunID > 0 && !rec.Archived.IsZero()},
 		{"user", rec.User.UserName == "carol" && rec.User.Path == "/people/" && strings.HasPrefix(rec.User.UserID, "AIDA") &&
 			rec.User.Arn == "arn:aws:iam::"+prod+":user/people/carol"},
 		{"boundary", rec.User.PermissionsBoundary == "arn:aws:iam::"+prod+":policy/boundaries/DeveloperBoundary"},
@@ -78,7 +79,7 @@ func assertArchiveComplete(t *testing.T, rec *offboard.Record) {
 		{"certificates", len(rec.SigningCertificates) == 2 && strings.HasPrefix(rec.SigningCertificates[1].CertificateBody, "-----BEGIN CERTIFICATE-----")},
 		{"service credentials of every service", services(rec) == "bedrock.amazonaws.com,cassandra.amazonaws.com,codecommit.amazonaws.com"},
 		{"MFA devices of every type", mfaTypes(rec) == "hardware,passkey,virtual"},
-		{"groups", len(rec.Groups) == 3 && slices.ContainsFunc(rec.Groups, func(g offboard.Group) bool { return g.GroupName == "developers" && g.Path == "/staff/" })},
+		{"groups", len(rec.Groups) == 3 && slices.ContainsFunc(rec.Groups, func(g iamuser.Group) bool { return g.GroupName == "developers" && g.Path == "/staff/" })},
 		{"inline policies, URL-decoded", len(rec.InlinePolicies) == 2 && docOf(rec, "s3-read") == docS3Read && docOf(rec, "deny-delete") == docDenyDelete},
 		{"managed policies", len(rec.AttachedPolicies) == 2},
 	}
@@ -89,7 +90,7 @@ func assertArchiveComplete(t *testing.T, rec *offboard.Record) {
 	}
 }
 
-func statuses(rec *offboard.Record) string {
+func statuses(rec *iamuser.Record) string {
 	var s []string
 	for _, k := range rec.AccessKeys {
 		s = append(s, k.Status)
@@ -98,7 +99,7 @@ func statuses(rec *offboard.Record) string {
 	return strings.Join(s, ",")
 }
 
-func services(rec *offboard.Record) string {
+func services(rec *iamuser.Record) string {
 	var s []string
 	for _, c := range rec.ServiceSpecificCredentials {
 		s = append(s, c.ServiceName)
@@ -107,7 +108,7 @@ func services(rec *offboard.Record) string {
 	return strings.Join(s, ",")
 }
 
-func mfaTypes(rec *offboard.Record) string {
+func mfaTypes(rec *iamuser.Record) string {
 	var s []string
 	for _, d := range rec.MFADevices {
 		s = append(s, d.Type)
@@ -116,7 +117,7 @@ func mfaTypes(rec *offboard.Record) string {
 	return strings.Join(s, ",")
 }
 
-func docOf(rec *offboard.Record, name string) string {
+func docOf(rec *iamuser.Record, name string) string {
 	for _, p := range rec.InlinePolicies {
 		if p.PolicyName == name {
 			var b bytes.Buffer
@@ -132,7 +133,7 @@ func docOf(rec *offboard.Record, name string) string {
 // recreate makes the user again from its archive record, the way the README
 // tells a person to: everything but secrets (new keys and password) and MFA
 // devices (which their owner registers again).
-func recreate(t *testing.T, api *iam.Client, rec *offboard.Record) {
+func recreate(t *testing.T, api *iam.Client, rec *iamuser.Record) {
 	t.Helper()
 	ctx := context.Background()
 	u := rec.User
@@ -177,15 +178,15 @@ func recreate(t *testing.T, api *iam.Client, rec *offboard.Record) {
 
 // sameUser compares what recreation can restore: everything but IDs, dates,
 // secrets (keys, password) and MFA devices.
-func sameUser(a, b *offboard.Record) bool {
+func sameUser(a, b *iamuser.Record) bool {
 	type view struct {
 		Name, Path, Boundary string
-		Tags                 []offboard.Tag
+		Tags                 []iamuser.Tag
 		Groups, Inline       []string
-		Attached             []offboard.AttachedPolicy
+		Attached             []iamuser.AttachedPolicy
 		SSH, Certs, Services []string
 	}
-	v := func(r *offboard.Record) view {
+	v := func(r *iamuser.Record) view {
 		out := view{Name: r.User.UserName, Path: r.User.Path, Boundary: r.User.PermissionsBoundary, Tags: r.User.Tags, Attached: r.AttachedPolicies}
 		for _, g := range r.Groups {
 			out.Groups = append(out.Groups, g.GroupName+g.Path)

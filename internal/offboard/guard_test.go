@@ -11,6 +11,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/journal"
 	"github.com/gatehouse/gatehouse/internal/offboard"
 )
@@ -30,8 +31,8 @@ func TestProtectedUsersSurviveEveryForm(t *testing.T) {
 
 	p := e.plan(t, request(t, offboard.ActionRemove, append(protected, "dan"), prod))
 	for i, want := range []string{"users: BOB", "patterns: svc-*", "tags: keep=yes", ""} {
-		if got := p.Targets[i].Guard; want == "" && got != "" || !strings.Contains(got, want) || len(p.Changes(p.Targets[i])) > 0 && want != "" {
-			t.Errorf("plan: %s guard %q, want %q", p.Targets[i].UserName, got, want)
+		if got := p.Placements[i].Guard; want == "" && got != "" || !strings.Contains(got, want) || len(p.Changes(p.Placements[i])) > 0 && want != "" {
+			t.Errorf("plan: %s guard %q, want %q", p.Placements[i].UserName, got, want)
 		}
 	}
 
@@ -89,7 +90,7 @@ func assertUntouched(t *testing.T, e *env, name string) {
 	}
 	tags, _ := api.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: user})
 	for _, tag := range tags.Tags {
-		if aws.ToString(tag.Key) == offboard.TagSuspended {
+		if aws.ToString(tag.Key) == engine.TagSuspended {
 			t.Errorf("%s was tagged suspended", name)
 		}
 	}
@@ -113,8 +114,8 @@ func TestOffboardingYourselfIsRefused(t *testing.T) {
 		withTags(request(t, offboard.ActionRemove, nil), map[string]string{"team": "ops"}),
 	} {
 		p := e.plan(t, req)
-		if p.Caller.ARN != "arn:aws:iam::"+mgmt+":user/ops" {
-			t.Fatalf("caller %s: the test does not run as the ops user", p.Caller.ARN)
+		if p.Caller != "arn:aws:iam::"+mgmt+":user/ops" {
+			t.Fatalf("caller %s: the test does not run as the ops user", p.Caller)
 		}
 		rep := e.apply(t, p)
 		if rep.Count(offboard.StatusRefused) != 1 || rep.OK() {

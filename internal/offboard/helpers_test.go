@@ -29,6 +29,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/awsx"
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/iamuser"
 	"github.com/gatehouse/gatehouse/internal/journal"
 	"github.com/gatehouse/gatehouse/internal/offboard"
 	"github.com/gatehouse/gatehouse/internal/spec"
@@ -91,9 +92,9 @@ func (e *env) deps(t *testing.T) offboard.Deps {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return offboard.Deps{AWS: f, Journal: e.journal, ArchiveDir: e.archive, Protect: e.protect, Concurrency: 8,
-		Logger:  slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Backoff: func(int) time.Duration { return time.Millisecond }}
+	dir := iamuser.New(f, iamuser.Options{Backoff: func(int) time.Duration { return time.Millisecond }})
+	return offboard.Deps{Directory: dir, Journal: e.journal, ArchiveDir: e.archive, Protect: e.protect, Concurrency: 8,
+		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 }
 
 // request is an offboarding of people (user names or addresses) in accounts.

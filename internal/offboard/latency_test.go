@@ -36,7 +36,7 @@ func TestRemovalTakesSixCallLatencies(t *testing.T) {
 `+loadedUser(mgmt, "lat", "lat@example.com"))
 	ctx := context.Background()
 	deps := e.deps(t)
-	if _, err := deps.AWS.Caller(ctx); err != nil { // who gatehouse is: asked once per run
+	if _, err := deps.Directory.Caller(ctx); err != nil { // who gatehouse is: asked once per run
 		t.Fatal(err)
 	}
 	const latency = 300 * time.Millisecond

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/gatehouse/gatehouse/internal/awsx"
+	"github.com/gatehouse/gatehouse/internal/engine"
 )
 
 // Output formats of the plan and the report.
@@ -20,12 +20,17 @@ const (
 // Formats lists the output formats, in the order messages show them.
 var Formats = []string{FormatTable, FormatJSON}
 
-// jsonPlan is the plan in JSON: every target with what was discovered.
+// jsonPlan is the plan in JSON: every placement with what was discovered.
 type jsonPlan struct {
 	Action   Action
 	Caller   string
-	Accounts []awsx.Account
+	Accounts []jsonScope
 	Targets  []jsonTarget
+}
+
+type jsonScope struct {
+	ID   string
+	Name string
 }
 
 type jsonTarget struct {
@@ -33,12 +38,12 @@ type jsonTarget struct {
 	Account  string
 	UserName string
 	State    State
-	Note     string   `json:",omitempty"`
-	Guard    string   `json:",omitempty"`
-	Declined string   `json:",omitempty"`
-	Error    string   `json:",omitempty"`
-	Changes  []Change `json:"Changes"`
-	Record   *Record  `json:",omitempty"`
+	Note     string        `json:",omitempty"`
+	Guard    string        `json:",omitempty"`
+	Declined string        `json:",omitempty"`
+	Error    string        `json:",omitempty"`
+	Changes  []Change      `json:"Changes"`
+	Record   engine.Record `json:",omitempty"`
 }
 
 // WritePlan prints the plan — the dry run — in format: per account, per user,
@@ -46,11 +51,14 @@ type jsonTarget struct {
 func WritePlan(w io.Writer, format string, p *Plan) error {
 	var err error
 	if format == FormatJSON {
-		out := jsonPlan{Action: p.Action, Caller: p.Caller.ARN, Accounts: p.Accounts, Targets: []jsonTarget{}}
-		for _, t := range p.Targets {
-			out.Targets = append(out.Targets, jsonTarget{Person: t.Person, Account: t.Account.ID, UserName: t.UserName,
-				State: t.State, Note: t.Note, Guard: t.Guard, Declined: t.Declined, Error: t.Err,
-				Changes: nonNil(p.Changes(t)), Record: t.Record})
+		out := jsonPlan{Action: p.Action, Caller: p.Caller, Accounts: []jsonScope{}, Targets: []jsonTarget{}}
+		for _, s := range p.Scopes {
+			out.Accounts = append(out.Accounts, jsonScope{ID: s.ID, Name: s.Name})
+		}
+		for _, pl := range p.Placements {
+			out.Targets = append(out.Targets, jsonTarget{Person: pl.Person, Account: pl.Scope.ID, UserName: pl.UserName,
+				State: pl.State, Note: pl.Note, Guard: pl.Guard, Declined: pl.Declined, Error: pl.Err,
+				Changes: nonNil(p.Changes(pl)), Record: pl.Record})
 		}
 		err = writeJSON(w, out)
 	} else {
@@ -65,28 +73,29 @@ func WritePlan(w io.Writer, format string, p *Plan) error {
 func writePlanText(w io.Writer, p *Plan) error {
 	var b bytes.Buffer
 	act, alone, none := 0, 0, 0
-	for _, t := range p.Targets {
+	for _, pl := range p.Placements {
 		switch {
-		case len(p.Changes(t)) > 0:
+		case len(p.Changes(pl)) > 0:
 			act++
-		case t.Guard != "" || t.Declined != "" || t.Err != "":
+		case pl.Guard != "" || pl.Declined != "" || pl.Err != "":
 			alone++
 		default:
 			none++
 		}
 	}
+	noun := scopeNoun(p.Scopes)
 	fmt.Fprintf(&b, "Plan: %s %s in %s (%d left alone, %d with nothing to do). Nothing has been changed; "+
 		"run the same command with --yes to do it.\n", p.Action, plural(act, "user", "users"),
-		plural(len(p.Accounts), "account", "accounts"), alone, none)
-	for _, a := range p.Accounts {
-		name := a.ID
-		if a.Name != "" {
-			name += " (" + a.Name + ")"
+		plural(len(p.Scopes), noun, noun+"s"), alone, none)
+	for _, s := range p.Scopes {
+		name := s.ID
+		if s.Name != "" {
+			name += " (" + s.Name + ")"
 		}
-		fmt.Fprintf(&b, "\naccount %s\n", name)
-		for _, t := range p.Targets {
-			if t.Account.ID == a.ID {
-				writeTargetText(&b, p, t)
+		fmt.Fprintf(&b, "\n%s %s\n", s.Noun, name)
+		for _, pl := range p.Placements {
+			if pl.Scope == s {
+				writePlacementText(&b, p, pl)
 			}
 		}
 	}
@@ -94,21 +103,21 @@ func writePlanText(w io.Writer, p *Plan) error {
 	return err
 }
 
-func writeTargetText(b *bytes.Buffer, p *Plan, t *Target) {
-	who := t.Person
-	if t.UserName != "" && !strings.EqualFold(t.UserName, t.Person) {
-		who += " → " + t.UserName
+func writePlacementText(b *bytes.Buffer, p *Plan, pl *Placement) {
+	who := pl.Person
+	if pl.UserName != "" && !strings.EqualFold(pl.UserName, pl.Person) {
+		who += " → " + pl.UserName
 	}
-	fmt.Fprintf(b, "  %s: %s\n", who, t.describe())
-	if t.Record == nil || t.Err != "" {
+	fmt.Fprintf(b, "  %s: %s\n", who, pl.describe())
+	if pl.Record == nil || pl.Err != "" {
 		return
 	}
-	if t.State != StateAbsent {
-		fmt.Fprintf(b, "    tags: %s\n", dash(t.Record.tagLine()))
+	if pl.State != StateAbsent {
+		fmt.Fprintf(b, "    tags: %s\n", dash(tagLine(pl.Record.Tags())))
 	}
-	changes := p.Changes(t)
+	changes := p.Changes(pl)
 	if len(changes) == 0 {
-		if t.Guard == "" && t.Declined == "" {
+		if pl.Guard == "" && pl.Declined == "" {
 			fmt.Fprintf(b, "    nothing to %s\n", p.Action)
 		}
 		return
@@ -216,7 +225,8 @@ func (r *Report) Sentence() string {
 	if len(parts) == 0 {
 		parts = []string{"nobody selected"}
 	}
-	return fmt.Sprintf("%s in %s: %s.", plural(len(people), "person", "people"), plural(r.Accounts, "account", "accounts"),
+	noun := cmpOr(r.noun, "account")
+	return fmt.Sprintf("%s in %s: %s.", plural(len(people), "person", "people"), plural(r.Accounts, noun, noun+"s"),
 		strings.Join(parts, ", "))
 }
 
@@ -256,4 +266,11 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/engine"
 )
 
 // The report says what was done and, under the table, what is left and why.
@@ -13,8 +15,8 @@ import (
 func TestReportOutput(t *testing.T) {
 	t.Parallel()
 	failed := Row{Person: "bob", Account: "111122223333", UserName: "bob", Status: StatusRemoved, Found: 2}
-	failed.record(change{order: 1, line: "access key AKIA1", step: "delete-access-key:AKIA1", err: errors.New("deleting IAM user (bob) access key (AKIA1): AccessDenied")})
-	failed.record(change{order: 0, line: "login profile", step: "delete-login-profile"})
+	failed.record(engine.Result{Order: 1, Line: "access key AKIA1", Step: "delete-access-key:AKIA1", Err: errors.New("deleting IAM user (bob) access key (AKIA1): AccessDenied")})
+	failed.record(engine.Result{Order: 0, Line: "login profile", Step: "delete-login-profile"})
 	failed.finish(errors.New("deleting IAM user (bob): DeleteConflict"))
 	rep := &Report{RunID: 7, Action: ActionReinstate, Accounts: 1, Rows: []Row{
 		{Person: "alice@example.com", Account: "111122223333", UserName: "alice", Status: StatusReinstated, Found: 3, Done: []string{"access key AKIA2"},

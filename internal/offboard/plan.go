@@ -3,13 +3,9 @@ package offboard
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-
-	"github.com/gatehouse/gatehouse/internal/awsx"
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/journal"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
@@ -18,37 +14,41 @@ import (
 type Request struct {
 	Action Action
 	// Input names the people (by user name or e-mail address) and the
-	// accounts; with no people, Tags selects alone.
+	// scopes; with no people, Tags selects alone. A reinstatement delivers
+	// new passwords as its Delivery says.
 	Input *spec.Input
 	// Tags narrows the selection to users carrying every one of these tags.
 	Tags map[string]string
 }
 
-// State is what the plan found of a target's user.
-type State string
+// State is what the plan found of a placement's user.
+type State = engine.UserState
 
 // States.
 const (
-	StateAbsent  State = "absent"  // no such user: nothing to remove
-	StateManaged State = "managed" // created (or adopted) by gatehouse
-	StateForeign State = "foreign" // not created by gatehouse: removal needs confirmation
+	StateAbsent  = engine.UserAbsent  // no such user: nothing to remove
+	StateManaged = engine.UserManaged // created (or adopted) by gatehouse
+	StateForeign = engine.UserForeign // not created by gatehouse: removal needs confirmation
 )
 
 // Plan is what offboarding will do, as plain data.
 type Plan struct {
-	Action   Action
-	Source   string
-	Caller   awsx.Identity
-	Accounts []awsx.Account
-	// Targets are per account (in ID order), in input order within one.
-	Targets []*Target
+	Action Action
+	Source string
+	Caller string // who gatehouse acts as (an ARN)
+	Scopes []*engine.Scope
+	// Placements are per scope (in ID order), in input order within one.
+	Placements []*Placement
+
+	input *spec.Input        // for a reinstatement's new passwords
+	dir   engine.Offboarding // for Changes
 }
 
-// Target is one user in one account.
-type Target struct {
+// Placement is one user in one scope.
+type Placement struct {
 	Person   string // how the input named them: "alice@example.com", "tag team=legacy"
-	Account  awsx.Account
-	UserName string // as IAM spells it once discovered
+	Scope    *engine.Scope
+	UserName string // as the directory spells it once discovered
 	State    State
 	Note     string // why there is no user: "no such user"
 	// Guard says why the user is never touched (protected by configuration,
@@ -58,269 +58,181 @@ type Target struct {
 	// Declined says why Apply leaves the user alone although it could act
 	// (a user gatehouse did not create, whose removal was not confirmed).
 	Declined string
-	// Record is everything discovered (nil when the user is absent or
-	// discovery failed).
-	Record *Record
+	// Record is everything discovered (nil when the user is absent and
+	// nothing is left of it, or discovery failed).
+	Record engine.Record
 	// Suspension is the journal's record of the user's suspension (reinstate).
 	Suspension *journal.Suspension
 	// Err is why the user could not be read; nothing is done to it.
 	Err string
 }
 
-// MakePlan resolves the accounts, finds the selected users in each and
-// discovers everything attached to every one of them, users and accounts in
+// MakePlan resolves the scopes, finds the selected users in each and
+// discovers everything attached to every one of them, users and scopes in
 // parallel. It makes no change: only reading calls.
 func MakePlan(ctx context.Context, deps Deps, req Request) (*Plan, error) {
 	if req.Input == nil {
 		return nil, errors.New("planning offboarding: no input")
 	}
-	caller, err := deps.AWS.Caller(ctx)
+	caller, err := deps.Directory.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := deps.AWS.ResolveAccounts(ctx, req.Input.Accounts)
+	scopes, err := deps.Directory.Scopes(ctx, req.Input)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Action: req.Action, Source: req.Input.Source, Caller: caller, Accounts: accounts}
+	p := &Plan{Action: req.Action, Source: req.Input.Source, Caller: caller, Scopes: scopes, input: req.Input, dir: deps.Directory}
 	sel := selection{selectors: selectorsOf(req.Input), tags: req.Tags}
-	perAccount := make([][]*Target, len(accounts))
-	err = forEach(ctx, deps.concurrency(len(accounts)), indexes(len(accounts)), func(ctx context.Context, i int) error {
-		perAccount[i] = findTargets(ctx, deps, sel, accounts[i])
+	n := engine.Concurrency(deps.Concurrency, len(scopes))
+	perScope := make([][]*Placement, len(scopes))
+	err = engine.Each(ctx, n, engine.InOrder(len(scopes)), func(ctx context.Context, i int) error {
+		perScope[i] = findPlacements(ctx, deps, sel, scopes[i])
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	for _, ts := range perAccount {
-		p.Targets = append(p.Targets, ts...)
+	for _, ps := range perScope {
+		p.Placements = append(p.Placements, ps...)
 	}
-	spread := make([]*Target, 0, len(p.Targets))
-	for _, i := range roundRobin(p.Targets) {
-		spread = append(spread, p.Targets[i])
+	spread := make([]*Placement, 0, len(p.Placements))
+	for _, i := range engine.RoundRobin(scopeIDs(p.Placements)) {
+		spread = append(spread, p.Placements[i])
 	}
-	err = forEach(ctx, deps.concurrency(len(accounts)), spread, func(ctx context.Context, t *Target) error {
-		return p.readTarget(ctx, deps, t)
+	err = engine.Each(ctx, n, spread, func(ctx context.Context, pl *Placement) error {
+		return p.read(ctx, deps, pl)
 	})
 	return p, err
 }
 
-// findTargets lists the account's users when the selection needs it and
-// returns its targets; when the listing fails, every person there gets a
-// target carrying the error.
-func findTargets(ctx context.Context, deps Deps, sel selection, account awsx.Account) []*Target {
-	if !sel.needsDirectory() {
-		return sel.targets(account, nil)
+// findPlacements lists the scope's users when the selection needs it and
+// returns its placements; when the listing fails, every person there gets a
+// placement carrying the error.
+func findPlacements(ctx context.Context, deps Deps, sel selection, s *engine.Scope) []*Placement {
+	if !sel.needsListing() {
+		return sel.placements(s, nil)
 	}
-	cfg, err := deps.AWS.Config(ctx, account.ID)
-	var users []listedUser
+	users, err := deps.Directory.List(ctx, s)
 	if err == nil {
-		users, err = listDirectory(ctx, iam.NewFromConfig(cfg))
+		return sel.placements(s, users)
 	}
-	if err == nil {
-		return sel.targets(account, users)
-	}
-	var out []*Target
-	for _, s := range sel.selectors {
-		if s.in(account.ID) {
-			out = append(out, &Target{Person: s.label, Account: account, UserName: s.userName, Err: err.Error()})
+	var out []*Placement
+	for _, sr := range sel.selectors {
+		if sr.in(s.ID) {
+			out = append(out, &Placement{Person: sr.label, Scope: s, UserName: sr.userName, Err: err.Error()})
 		}
 	}
 	if len(sel.selectors) == 0 {
-		out = append(out, &Target{Person: sel.tagLabel(), Account: account, Err: err.Error()})
+		out = append(out, &Placement{Person: sel.tagLabel(), Scope: s, Err: err.Error()})
 	}
 	return out
 }
 
-// readTarget discovers t's user and decides whether it may be touched. A
-// failure to read is the target's (Err), not the plan's; only the journal
-// failing stops planning.
-func (p *Plan) readTarget(ctx context.Context, deps Deps, t *Target) error {
-	if t.Err != "" {
+// read discovers pl's user and decides whether it may be touched. A failure
+// to read is the placement's (Err), not the plan's; only the journal failing
+// stops planning.
+func (p *Plan) read(ctx context.Context, deps Deps, pl *Placement) error {
+	if pl.Err != "" {
 		return nil
 	}
-	if t.State != StateAbsent {
-		rec, err := discoverTarget(ctx, deps, t)
+	if pl.State != StateAbsent {
+		rec, err := deps.Directory.Discover(ctx, pl.Scope, pl.UserName)
 		switch {
-		case errors.Is(err, ErrUserNotFound):
-			t.State, t.Note = StateAbsent, "no such user"
+		case errors.Is(err, engine.ErrUserNotFound):
+			pl.State, pl.Note = StateAbsent, "no such user"
 		case err != nil:
-			t.Err = err.Error()
+			pl.Err = err.Error()
 			return nil
 		default:
-			t.Record, t.UserName, t.State = rec, rec.User.UserName, StateForeign
+			pl.Record, pl.UserName, pl.State = rec, rec.UserName(), StateForeign
 			if rec.Managed() {
-				t.State = StateManaged
+				pl.State = StateManaged
 			}
-			t.Guard, t.Self = guard(deps.Protect, p.Caller, t)
+			pl.Guard, pl.Self = guard(deps, pl)
 		}
 	}
-	if t.Guard != "" {
+	if pl.Guard != "" {
 		return nil
 	}
-	if err := p.readJournal(ctx, deps, t); err != nil {
+	if err := p.readJournal(ctx, deps, pl); err != nil {
 		return err
 	}
-	if t.State == StateAbsent && t.Record != nil { // an earlier run's leftovers: protected names keep them too
-		t.Guard = deps.Protect.ByName(t.UserName)
+	if pl.State == StateAbsent && pl.Record != nil { // an earlier run's leftovers: protected names keep them too
+		pl.Guard = deps.Protect.ByName(pl.UserName)
 	}
 	return nil
 }
 
-func discoverTarget(ctx context.Context, deps Deps, t *Target) (*Record, error) {
-	cfg, err := deps.AWS.Config(ctx, t.Account.ID)
-	if err != nil {
-		return nil, fmt.Errorf("entering account %s: %w", t.Account.ID, err)
-	}
-	s := &session{api: iam.NewFromConfig(cfg), user: t.UserName, backoff: deps.backoff()}
-	return discover(ctx, s, t.Account.ID)
-}
-
-// readJournal adds what the journal knows: for a removal, the virtual MFA
-// devices an earlier, interrupted removal deactivated but did not delete
-// (IAM no longer lists them under the user); for a reinstatement, what the
-// suspension deactivated.
-func (p *Plan) readJournal(ctx context.Context, deps Deps, t *Target) error {
-	if t.State == StateAbsent && p.Action == ActionRemove && strings.Contains(t.Person, "@") {
-		// Named by address and gone from IAM: an earlier run may have removed the
-		// user (whose name need not be the address) but not yet its deactivated
-		// virtual MFA devices.
-		name, ok, err := deps.Journal.ArchivedUserName(ctx, t.Account.ID, t.Person)
+// readJournal adds what the journal knows: for a removal, what an earlier,
+// interrupted removal left (the directory finds it from the archives); for
+// a reinstatement, what the suspension deactivated.
+func (p *Plan) readJournal(ctx context.Context, deps Deps, pl *Placement) error {
+	if pl.State == StateAbsent && p.Action == ActionRemove && strings.Contains(pl.Person, "@") {
+		// Named by address and gone: an earlier run may have removed the user
+		// (whose name need not be the address) but not what it left.
+		name, ok, err := deps.Journal.ArchivedUserName(ctx, pl.Scope.ID, pl.Person)
 		if err != nil {
 			return err
 		}
 		if ok {
-			t.UserName = name
+			pl.UserName = name
 		}
 	}
-	if t.UserName == "" {
+	if pl.UserName == "" {
 		return nil
 	}
 	switch p.Action {
 	case ActionRemove:
-		archives, err := deps.Journal.Archives(ctx, t.Account.ID, t.UserName)
-		if err != nil {
+		archives, err := deps.Journal.Archives(ctx, pl.Scope.ID, pl.UserName)
+		if err != nil || len(archives) == 0 {
 			return err
 		}
-		leftovers, err := leftoverVirtualMFA(ctx, deps, t, archives)
-		if err != nil {
-			t.Err = err.Error()
-			return nil
+		rec, err := deps.Directory.Leftovers(ctx, pl.Scope, pl.UserName, pl.Record, archives)
+		switch {
+		case err != nil:
+			pl.Err = err.Error()
+		case rec != nil:
+			pl.Record = rec
 		}
-		if len(leftovers) == 0 {
-			return nil
-		}
-		if t.Record == nil {
-			t.Record = newRecord(t.Account.ID, t.UserName)
-			t.Record.normalise()
-		}
-		t.Record.MFADevices = append(t.Record.MFADevices, leftovers...)
 	case ActionReinstate:
-		s, ok, err := deps.Journal.Suspension(ctx, t.Account.ID, t.UserName)
+		s, ok, err := deps.Journal.Suspension(ctx, pl.Scope.ID, pl.UserName)
 		if err != nil {
 			return err
 		}
 		if ok && s.State == journal.Suspended {
-			t.Suspension = &s
+			pl.Suspension = &s
 		}
 	}
 	return nil
 }
 
-// leftoverVirtualMFA returns the virtual devices earlier archives of t's user
-// list that are no longer the user's and still exist, unassigned.
-func leftoverVirtualMFA(ctx context.Context, deps Deps, t *Target, archives []journal.ArchiveRecord) ([]MFADevice, error) {
-	current := map[string]bool{}
-	if t.Record != nil {
-		for _, d := range t.Record.MFADevices {
-			current[d.SerialNumber] = true
-		}
+// guard says why pl's user must never be touched, or "": the identity
+// gatehouse runs as is refused (self), and users the configuration protects
+// (by name, pattern or tag) are left alone, whatever the command.
+func guard(deps Deps, pl *Placement) (why string, self bool) {
+	if why := deps.Directory.Self(pl.Scope, pl.Record); why != "" {
+		return why, true
 	}
-	var candidates []string
-	for _, a := range archives {
-		old, err := decodeRecord(a.Record)
-		if err != nil {
-			return nil, fmt.Errorf("reading archive %d of IAM user (%s) in account %s: %w", a.ID, t.UserName, t.Account.ID, err)
-		}
-		for _, d := range old.MFADevices {
-			if d.Type == MFAVirtual && !current[d.SerialNumber] {
-				current[d.SerialNumber] = true
-				candidates = append(candidates, d.SerialNumber)
-			}
-		}
-	}
-	if len(candidates) == 0 {
-		return nil, nil
-	}
-	cfg, err := deps.AWS.Config(ctx, t.Account.ID)
-	if err != nil {
-		return nil, err
-	}
-	unassigned, err := unassignedVirtualMFA(ctx, iam.NewFromConfig(cfg))
-	if err != nil {
-		return nil, err
-	}
-	var out []MFADevice
-	for _, serial := range candidates {
-		if unassigned[serial] {
-			out = append(out, MFADevice{SerialNumber: serial, Type: MFAVirtual})
-		}
-	}
-	return out, nil
+	return deps.Protect.Match(pl.UserName, engine.TagMap(pl.Record.Tags())), false
 }
 
-// Foreign lists the targets Apply would remove although gatehouse did not
+// Foreign lists the placements Apply would remove although gatehouse did not
 // create them; the CLI asks for confirmation of these on a terminal.
-func (p *Plan) Foreign() []*Target {
-	var out []*Target
-	for _, t := range p.Targets {
-		if t.State == StateForeign && t.Guard == "" && t.Err == "" && t.Declined == "" {
-			out = append(out, t)
+func (p *Plan) Foreign() []*Placement {
+	var out []*Placement
+	for _, pl := range p.Placements {
+		if pl.State == StateForeign && pl.Guard == "" && pl.Err == "" && pl.Declined == "" {
+			out = append(out, pl)
 		}
 	}
 	return out
 }
 
-// forEach runs fn for every item with at most n at once and returns the
-// first error (the others still finish).
-func forEach[T any](ctx context.Context, n int, items []T, fn func(context.Context, T) error) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	sem := make(chan struct{}, max(1, n))
-	for _, item := range items {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return context.Cause(ctx)
-		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := fn(ctx, item); err != nil {
-				mu.Lock()
-				first = cmpErr(first, err)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	return first
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
-func indexes(n int) []int {
-	out := make([]int, n)
-	for i := range out {
-		out[i] = i
+func scopeIDs(pls []*Placement) []string {
+	out := make([]string, len(pls))
+	for i, pl := range pls {
+		out[i] = pl.Scope.ID
 	}
 	return out
 }

@@ -28,17 +28,17 @@ func TestRemovesEveryDependencyInThreeAccounts(t *testing.T) {
 	if n, which := mutating(e.sb.Requests(t, "")); n != 0 {
 		t.Fatalf("the plan made %d mutating calls: %s", n, which)
 	}
-	if len(p.Targets) != 3 {
-		t.Fatalf("%d targets, want 3", len(p.Targets))
+	if len(p.Placements) != 3 {
+		t.Fatalf("%d targets, want 3", len(p.Placements))
 	}
-	for _, tg := range p.Targets {
+	for _, tg := range p.Placements {
 		if tg.State != offboard.StateManaged || tg.Err != "" || tg.Record == nil {
 			t.Fatalf("target %+v", tg)
 		}
 		// 3 MFA devices to deactivate, 1 to delete, a login profile, 2 keys, 2 SSH keys, 2 certificates,
 		// 3 credentials, 3 groups, 2 inline and 2 managed policies, a boundary, and the user.
 		if n := len(p.Changes(tg)); n != 3+1+1+2+2+2+3+3+2+2+1+1 {
-			t.Errorf("%s: %d changes planned: %+v", tg.Account.ID, n, p.Changes(tg))
+			t.Errorf("%s: %d changes planned: %+v", tg.Scope.ID, n, p.Changes(tg))
 		}
 	}
 
@@ -131,7 +131,7 @@ func TestSelectsByTag(t *testing.T) {
 	req = request(t, offboard.ActionRemove, []string{"c3"}, dev)
 	req.Tags = map[string]string{"team": "legacy"}
 	p := e.plan(t, req)
-	if p.Targets[0].State != offboard.StateAbsent || !strings.Contains(p.Targets[0].Note, "does not carry tag team=legacy") {
-		t.Errorf("c3 narrowed by a tag it lacks: %+v", p.Targets[0])
+	if p.Placements[0].State != offboard.StateAbsent || !strings.Contains(p.Placements[0].Note, "does not carry tag team=legacy") {
+		t.Errorf("c3 narrowed by a tag it lacks: %+v", p.Placements[0])
 	}
 }

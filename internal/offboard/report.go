@@ -2,12 +2,11 @@ package offboard
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 
-	"github.com/gatehouse/gatehouse/internal/journal"
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/onboard"
 )
 
@@ -61,8 +60,8 @@ type Row struct {
 	PasswordNeeded bool `json:",omitempty"`
 	// Delivery and Password say how the new password went (set by the CLI,
 	// which issues it through onboarding); Password only for channel none.
-	Delivery string         `json:",omitempty"`
-	Password onboard.Secret `json:"-"`
+	Delivery string        `json:",omitempty"`
+	Password engine.Secret `json:"-"`
 
 	results    []result // every step's latest outcome, in first-seen order
 	journalErr error
@@ -74,37 +73,25 @@ type result struct {
 	err        error
 }
 
-func newRow(t *Target) Row {
-	row := Row{Person: t.Person, Account: t.Account.ID, UserName: t.UserName, Done: []string{}, Left: []Left{}}
-	if t.Record != nil {
-		row.Email, row.Managed = t.Record.Email(), t.Record.Managed()
-		row.Found = countItems(t.Record)
+func newRow(pl *Placement) Row {
+	row := Row{Person: pl.Person, Account: pl.Scope.ID, UserName: pl.UserName, Done: []string{}, Left: []Left{}}
+	if pl.Record != nil {
+		row.Email, row.Managed = pl.Record.Email(), pl.Record.Managed()
+		row.Found = pl.Record.Items()
 	}
 	return row
 }
 
-// countItems counts what the record holds that the table acts on.
-func countItems(rec *Record) int {
-	n := 0
-	for _, d := range removalTable {
-		if d == virtualMFADevices {
-			continue // the same devices as the MFA device entry
-		}
-		n += len(d.items(rec))
-	}
-	return n
-}
-
 // record keeps a change's outcome; a step done again (a second pass) keeps
 // its latest outcome.
-func (r *Row) record(c change) {
+func (r *Row) record(c engine.Result) {
 	for i := range r.results {
-		if r.results[i].step == c.step {
-			r.results[i].err = c.err
+		if r.results[i].step == c.Step {
+			r.results[i].err = c.Err
 			return
 		}
 	}
-	r.results = append(r.results, result{order: c.order, step: c.step, line: c.line, err: c.err})
+	r.results = append(r.results, result{order: c.Order, step: c.Step, line: c.Line, err: c.Err})
 }
 
 // finish sums the row up: what was done, what is left, and the status.
@@ -135,6 +122,9 @@ type Report struct {
 	Accounts    int
 	Interrupted bool `json:",omitempty"`
 	Rows        []Row
+
+	noun   string          // how the report names its scopes: "account"
+	issued *onboard.Report // the onboarding run that issued reinstated users' passwords
 }
 
 // Count returns how many rows have status s.
@@ -158,35 +148,19 @@ func (r *Report) OK() bool {
 	return true
 }
 
-func (r *Report) runStatus() string {
-	switch {
-	case r.Interrupted:
-		return journal.RunInterrupted
-	case !r.OK():
-		return journal.RunFailed
+// outcomes are the rows as the run's summary counts them.
+func (r *Report) outcomes() []engine.Outcome {
+	out := make([]engine.Outcome, len(r.Rows))
+	for i, row := range r.Rows {
+		out[i] = engine.Outcome{Person: row.Person, OK: row.Status.OK(), Failed: row.Status == StatusFailed}
 	}
-	return journal.RunSucceeded
+	return out
 }
 
-func (r *Report) summary() journal.Summary {
-	people := map[string]bool{}
-	s := journal.Summary{Accounts: r.Accounts}
-	for _, row := range r.Rows {
-		people[row.Person] = true
-		switch {
-		case row.Status.OK():
-			s.Succeeded++
-		case row.Status == StatusFailed:
-			s.Failed++
-		default:
-			s.Skipped++
-		}
+// scopeNoun is how the report names the plan's scopes ("account").
+func scopeNoun(scopes []*engine.Scope) string {
+	if len(scopes) > 0 && scopes[0].Noun != "" {
+		return scopes[0].Noun
 	}
-	s.People = len(people)
-	return s
-}
-
-// encodeRecord is the record as the journal keeps it.
-func encodeRecord(rec *Record) ([]byte, error) {
-	return json.Marshal(rec)
+	return "account"
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/gatehouse/gatehouse/internal/iamuser"
 	"github.com/gatehouse/gatehouse/internal/journal"
 	"github.com/gatehouse/gatehouse/internal/offboard"
 	"github.com/gatehouse/gatehouse/sandbox"
@@ -57,7 +58,7 @@ func assertFirstArchiveComplete(t *testing.T, e *env, acct, name string) {
 	if err != nil || len(archives) == 0 {
 		t.Fatalf("%s in %s: no archive (%v)", name, acct, err)
 	}
-	var rec offboard.Record
+	var rec iamuser.Record
 	if err := json.Unmarshal(archives[0].Record, &rec); err != nil {
 		t.Fatal(err)
 	}
@@ -74,16 +75,16 @@ func TestNoSuchEntityMidwayIsDone(t *testing.T) {
 	e := newEnv(t)
 	e.addUsers(t, prod, loadedUser(prod, "dave", "dave@example.com"))
 	p := e.plan(t, request(t, offboard.ActionRemove, []string{"dave"}, prod))
-	rec := p.Targets[0].Record
+	rec := p.Placements[0].Record.(*iamuser.Record)
 	api, ctx, user := e.iam(prod), context.Background(), aws.String("dave")
 	for _, err := range []error{
 		call(api.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: user, AccessKeyId: aws.String(rec.AccessKeys[0].AccessKeyID)})),
 		call(api.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{UserName: user, GroupName: aws.String("on-call")})),
 		call(api.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: user})),
 		call(api.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: user, PolicyName: aws.String("s3-read")})),
-		call(api.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: user, SerialNumber: aws.String(serialOf(rec, offboard.MFAPasskey))})),
-		call(api.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: user, SerialNumber: aws.String(serialOf(rec, offboard.MFAVirtual))})),
-		call(api.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serialOf(rec, offboard.MFAVirtual))})),
+		call(api.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: user, SerialNumber: aws.String(serialOf(rec, iamuser.MFAPasskey))})),
+		call(api.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: user, SerialNumber: aws.String(serialOf(rec, iamuser.MFAVirtual))})),
+		call(api.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serialOf(rec, iamuser.MFAVirtual))})),
 		call(api.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: user})),
 	} {
 		if err != nil {
@@ -106,7 +107,7 @@ func TestNoSuchEntityMidwayIsDone(t *testing.T) {
 
 func call(_ any, err error) error { return err }
 
-func serialOf(rec *offboard.Record, kind string) string {
+func serialOf(rec *iamuser.Record, kind string) string {
 	for _, d := range rec.MFADevices {
 		if d.Type == kind {
 			return d.SerialNumber
@@ -131,13 +132,13 @@ func TestLeftoverVirtualMFADeviceIsDeletedOnRerun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, _ := json.Marshal(offboard.Record{Format: offboard.ArchiveFormat, Account: dev, User: offboard.User{UserName: "erin"},
-		MFADevices: []offboard.MFADevice{{SerialNumber: serial, Type: offboard.MFAVirtual, Assigned: true}, {SerialNumber: "GAHT00000001", Type: offboard.MFAHardware, Assigned: true}}})
+	old, _ := json.Marshal(iamuser.Record{Format: iamuser.ArchiveFormat, Account: dev, User: iamuser.User{UserName: "erin"},
+		MFADevices: []iamuser.MFADevice{{SerialNumber: serial, Type: iamuser.MFAVirtual, Assigned: true}, {SerialNumber: "GAHT00000001", Type: iamuser.MFAHardware, Assigned: true}}})
 	if err := e.journal.RecordArchive(ctx, journal.ArchiveRecord{RunID: run, Account: dev, UserName: "erin", Action: "remove", Record: old}); err != nil {
 		t.Fatal(err)
 	}
 	p := e.plan(t, request(t, offboard.ActionRemove, []string{"erin"}, dev))
-	if ch := p.Changes(p.Targets[0]); len(ch) != 1 || ch[0].ID != serial || ch[0].Action != "delete" {
+	if ch := p.Changes(p.Placements[0]); len(ch) != 1 || ch[0].ID != serial || ch[0].Action != "delete" {
 		t.Fatalf("planned %+v", ch)
 	}
 	rep := e.apply(t, p)
@@ -146,8 +147,8 @@ func TestLeftoverVirtualMFADeviceIsDeletedOnRerun(t *testing.T) {
 	}
 	assertAccountClean(t, e, dev)
 	p = e.plan(t, request(t, offboard.ActionRemove, []string{"erin"}, dev))
-	if p.Targets[0].Record != nil || p.Targets[0].State != offboard.StateAbsent {
-		t.Errorf("after the cleanup: %+v", p.Targets[0])
+	if p.Placements[0].Record != nil || p.Placements[0].State != offboard.StateAbsent {
+		t.Errorf("after the cleanup: %+v", p.Placements[0])
 	}
 }
 

@@ -1,16 +1,11 @@
 package offboard
 
 import (
-	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-
-	"github.com/gatehouse/gatehouse/internal/awsx"
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
 
@@ -40,62 +35,27 @@ func (s selector) in(account string) bool {
 	return len(s.accounts) == 0 || slices.Contains(s.accounts, account)
 }
 
-// directoryAPI is what finding users by address or tag calls.
-type directoryAPI interface {
-	GetAccountAuthorizationDetails(ctx context.Context, in *iam.GetAccountAuthorizationDetailsInput, optFns ...func(*iam.Options)) (*iam.GetAccountAuthorizationDetailsOutput, error)
-}
-
-var _ directoryAPI = (*iam.Client)(nil)
-
-// listedUser is a user of the account with its tags.
-type listedUser struct {
-	name string
-	tags map[string]string
-}
-
-// listDirectory reads every user of the account with its tags: one page per
-// thousand users (ListUsers has no tags, and ListUserTags would be a call per user).
-func listDirectory(ctx context.Context, api directoryAPI) ([]listedUser, error) {
-	var out []listedUser
-	pages := iam.NewGetAccountAuthorizationDetailsPaginator(api, &iam.GetAccountAuthorizationDetailsInput{
-		Filter: []iamtypes.EntityType{iamtypes.EntityTypeUser}, MaxItems: ptr(int32(1000)),
-	})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing IAM users with their tags: %w", awsx.Classify(err))
-		}
-		for _, u := range page.UserDetailList {
-			lu := listedUser{name: deref(u.UserName), tags: map[string]string{}}
-			for _, t := range u.Tags {
-				lu.tags[deref(t.Key)] = deref(t.Value)
-			}
-			out = append(out, lu)
-		}
-	}
-	return out, nil
-}
-
 // selection turns the selectors and tag filter into targets in one account.
 type selection struct {
 	selectors []selector
 	tags      map[string]string // every one must match; empty: no filter
 }
 
-// needsDirectory reports whether finding the users takes a listing: an
+// needsListing reports whether finding the users takes a listing: an
 // e-mail address may be on any user's tag, and a tag filter needs every
 // user's tags. Users named by user name alone are read directly.
-func (sel selection) needsDirectory() bool {
+func (sel selection) needsListing() bool {
 	if len(sel.tags) > 0 {
 		return true
 	}
 	return slices.ContainsFunc(sel.selectors, func(s selector) bool { return s.email != "" })
 }
 
-// targets are the users in account the selection names, in input order, each
-// once. A person who matches nobody gets a target without a user (absent).
-func (sel selection) targets(account awsx.Account, users []listedUser) []*Target {
-	var out []*Target
+// placements are the users in scope s the selection names, in input order,
+// each once. A person who matches nobody gets a placement without a user
+// (absent).
+func (sel selection) placements(s *engine.Scope, users []engine.Listed) []*Placement {
+	var out []*Placement
 	seen := map[string]bool{}
 	add := func(label, name string) {
 		key := strings.ToLower(name)
@@ -103,57 +63,60 @@ func (sel selection) targets(account awsx.Account, users []listedUser) []*Target
 			return
 		}
 		seen[key] = true
-		out = append(out, &Target{Person: label, Account: account, UserName: name})
+		out = append(out, &Placement{Person: label, Scope: s, UserName: name})
 	}
 	if len(sel.selectors) == 0 { // by tag alone
 		for _, u := range users {
 			if sel.tagged(u) {
-				add(sel.tagLabel(), u.name)
+				add(sel.tagLabel(), u.Name)
 			}
 		}
 		return out
 	}
-	for _, s := range sel.selectors {
-		if !s.in(account.ID) {
+	for _, sr := range sel.selectors {
+		if !sr.in(s.ID) {
 			continue
 		}
 		if users == nil {
-			add(s.label, s.userName)
+			add(sr.label, sr.userName)
 			continue
 		}
 		found, untagged := false, false
 		for _, u := range users {
-			if !s.matches(u) {
+			if !sr.matches(u) {
 				continue
 			}
 			if !sel.tagged(u) {
 				untagged = true
 				continue
 			}
-			add(s.label, u.name)
+			add(sr.label, u.Name)
 			found = true
 		}
 		if !found {
-			t := &Target{Person: s.label, Account: account, UserName: s.userName, State: StateAbsent, Note: "no such user"}
+			pl := &Placement{Person: sr.label, Scope: s, UserName: sr.userName, State: StateAbsent, Note: "no such user"}
 			if untagged {
-				t.Note = "its user does not carry " + sel.tagLabel()
+				pl.Note = "its user does not carry " + sel.tagLabel()
 			}
-			out = append(out, t)
+			out = append(out, pl)
 		}
 	}
 	return out
 }
 
-func (s selector) matches(u listedUser) bool {
-	if strings.EqualFold(u.name, s.userName) {
+// matches reports whether u is the person s names: by user name, or by
+// e-mail address (the user of that name, or the user the directory records
+// the address for).
+func (s selector) matches(u engine.Listed) bool {
+	if strings.EqualFold(u.Name, s.userName) {
 		return true
 	}
-	return s.email != "" && (strings.EqualFold(u.name, s.email) || strings.EqualFold(u.tags[TagEmail], s.email))
+	return s.email != "" && (strings.EqualFold(u.Name, s.email) || strings.EqualFold(u.Email, s.email))
 }
 
-func (sel selection) tagged(u listedUser) bool {
+func (sel selection) tagged(u engine.Listed) bool {
 	for k, v := range sel.tags {
-		if got, ok := u.tags[k]; !ok || got != v {
+		if got, ok := u.Tags[k]; !ok || got != v {
 			return false
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/gatehouse/gatehouse/internal/engine"
+	"github.com/gatehouse/gatehouse/internal/iamuser"
 	"github.com/gatehouse/gatehouse/internal/offboard"
 )
 
@@ -31,7 +33,7 @@ func TestSuspendThenReinstateRestoresExactly(t *testing.T) {
 	if n, which := mutating(e.sb.Requests(t, "")); n != 0 {
 		t.Fatalf("suspend plan made %d mutating calls: %s", n, which)
 	}
-	if ch := p.Changes(p.Targets[0]); len(ch) != 1+5+1 { // login profile, 5 active credentials, tag
+	if ch := p.Changes(p.Placements[0]); len(ch) != 1+5+1 { // login profile, 5 active credentials, tag
 		t.Fatalf("suspend plan: %+v", ch)
 	}
 	rep := e.apply(t, p)
@@ -45,8 +47,8 @@ func TestSuspendThenReinstateRestoresExactly(t *testing.T) {
 	if _, err := e.iam(prod).GetLoginProfile(context.Background(), &iam.GetLoginProfileInput{UserName: aws.String("sue")}); err == nil {
 		t.Error("the login profile survived the suspension")
 	}
-	if tags := userTags(t, e, "sue"); tags[offboard.TagSuspended] == "" {
-		t.Errorf("no %s tag: %v", offboard.TagSuspended, tags)
+	if tags := userTags(t, e, "sue"); tags[engine.TagSuspended] == "" {
+		t.Errorf("no %s tag: %v", engine.TagSuspended, tags)
 	}
 	assertSuspensionArchived(t, rep.Rows[0].Archive)
 
@@ -59,8 +61,8 @@ func TestSuspendThenReinstateRestoresExactly(t *testing.T) {
 	}
 
 	p = e.plan(t, request(t, offboard.ActionReinstate, []string{"sue"}, prod))
-	if n, _ := mutating(e.sb.Requests(t, "")); n != 0 || len(p.Changes(p.Targets[0])) != 5+1+1 { // 5 credentials, untag, password
-		t.Fatalf("reinstate plan: %d mutating, %+v", n, p.Changes(p.Targets[0]))
+	if n, _ := mutating(e.sb.Requests(t, "")); n != 0 || len(p.Changes(p.Placements[0])) != 5+1+1 { // 5 credentials, untag, password
+		t.Fatalf("reinstate plan: %d mutating, %+v", n, p.Changes(p.Placements[0]))
 	}
 	rep = e.apply(t, p)
 	if rep.Rows[0].Status != offboard.StatusReinstated || !rep.Rows[0].PasswordNeeded || !rep.OK() {
@@ -69,7 +71,7 @@ func TestSuspendThenReinstateRestoresExactly(t *testing.T) {
 	if after := credentialStatuses(t, e, "sue"); !maps.Equal(after, before) {
 		t.Errorf("reinstated statuses differ:\nbefore %v\nafter  %v", before, after)
 	}
-	if tags := userTags(t, e, "sue"); tags[offboard.TagSuspended] != "" || tags["team"] != "platform" {
+	if tags := userTags(t, e, "sue"); tags[engine.TagSuspended] != "" || tags["team"] != "platform" {
 		t.Errorf("tags after reinstatement: %v", tags)
 	}
 	if rep := e.run(t, request(t, offboard.ActionReinstate, []string{"sue"}, prod)); rep.Rows[0].Status != offboard.StatusUnchanged {
@@ -135,7 +137,7 @@ func assertSuspensionArchived(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rec offboard.Record
+	var rec iamuser.Record
 	if err := json.Unmarshal(data, &rec); err != nil {
 		t.Fatal(err)
 	}

@@ -5,140 +5,156 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/journal"
 )
 
-// Command is the command name runs are journaled under.
-const Command = "onboard"
-
 // runner applies one plan.
 type runner struct {
-	deps  Deps
-	plan  *Plan
-	runID int64
+	deps Deps
+	plan *Plan
+	run  *engine.Run
 
 	mu      sync.Mutex
 	pending []pendingConfirmation // none-channel credentials, confirmed once the report is out
 }
 
-// Apply runs the plan's steps: (person, account) pairs in parallel, at most
-// Deps.Concurrency at once, each pair's steps in order, every step journaled.
-// When ctx is cancelled (Ctrl-C) no new pair is started; pairs in flight
-// finish, their calls made with a context that is not cancelled, and the run
-// is journaled as interrupted. A pair that fails does not stop the others:
-// its row in the report says what failed. The error is for the run itself
-// (the journal failing), not for people.
+// Apply runs the plan's steps: placements in parallel, at most
+// Deps.Concurrency at once, each placement's steps in order, every step
+// journaled. When ctx is cancelled (Ctrl-C) no new placement is started;
+// those in flight finish, and the run is journaled as interrupted. A
+// placement that fails does not stop the others: its row in the report says
+// what failed. The error is for the run itself (the journal failing), not
+// for people.
 func Apply(ctx context.Context, deps Deps, plan *Plan) (*Report, error) {
-	bg := context.WithoutCancel(ctx)
-	runID, err := deps.Journal.StartRun(bg, journal.RunInfo{Command: Command, Source: plan.Input.Source, Args: deps.Args})
+	run, err := engine.StartRun(ctx, deps.Journal, deps.Logger, journal.RunInfo{Command: Command, Source: plan.Input.Source, Args: deps.Args})
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{deps: deps, plan: plan, runID: runID}
-	rows := r.run(ctx)
-	rep := &Report{RunID: runID, Rows: rows, journal: deps.Journal}
+	r := &runner{deps: deps, plan: plan, run: run}
+	rows := make([]Row, len(plan.Placements))
+	pool := engine.Pool{Concurrency: engine.Concurrency(deps.Concurrency, len(plan.Scopes)), Progress: deps.Progress}
+	pool.Run(ctx, engine.InOrder(len(rows)),
+		func(i int) bool { pl := plan.Placements[i]; return pl.Skip != "" || pl.Done() }, // no call: report it whatever happens
+		func(ctx context.Context, i int) { rows[i] = r.onboard(ctx, plan.Placements[i]) },
+		func(i int) { rows[i] = notStarted(plan.Placements[i]) })
+	rep := &Report{RunID: run.ID, Rows: rows, journal: deps.Journal, noun: scopeNoun(plan.Scopes)}
 	rep.Interrupted = rep.Count(StatusNotStarted) > 0
 	rep.pending = r.pending
-	if err := deps.Journal.FinishRun(bg, runID, rep.runStatus(), rep.summary(plan)); err != nil {
+	if err := run.Finish(ctx, len(plan.Scopes), rep.Interrupted, rep.outcomes()); err != nil {
 		return rep, err
 	}
 	return rep, nil
 }
 
-// run works through the targets and returns one row per target, in order.
-func (r *runner) run(ctx context.Context) []Row {
-	targets := r.plan.Targets
-	rows := make([]Row, len(targets))
-	var (
-		wg   sync.WaitGroup
-		done atomic.Int64
-	)
-	finished := func() {
-		if r.deps.Progress != nil {
-			r.deps.Progress(int(done.Add(1)), len(targets))
-		}
-	}
-	sem := make(chan struct{}, r.deps.concurrency(len(r.plan.Accounts)))
-	for i, t := range targets {
-		if t.Skip != "" || t.Done() { // no AWS call: report it whatever happens
-			rows[i] = r.onboard(context.WithoutCancel(ctx), t)
-			finished()
-			continue
-		}
-		if !acquire(ctx, sem) {
-			rows[i] = notStarted(t)
-			finished()
-			continue
-		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			// In flight: finish this person even after Ctrl-C.
-			rows[i] = r.onboard(context.WithoutCancel(ctx), t)
-			finished()
-		})
-	}
-	wg.Wait()
-	return rows
-}
-
-// acquire takes a worker slot, or reports false when ctx is done first.
-func acquire(ctx context.Context, sem chan struct{}) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	select {
-	case sem <- struct{}{}:
-		if ctx.Err() != nil {
-			<-sem
-			return false
-		}
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-func notStarted(t *Target) Row {
-	row := newRow(t)
+func notStarted(pl *Placement) Row {
+	row := newRow(pl)
 	row.Status = StatusNotStarted
-	row.Error = "interrupted before it started; run the same command again to resume"
+	row.Error = engine.NotStartedError
 	return row
 }
 
-// record journals one step of t and logs it. A step that failed is
-// recorded with its error (never a secret) as the detail. A journal failure
-// is returned: a step the journal does not know about breaks the rerun
-// guarantees.
-func (r *runner) record(ctx context.Context, t *Target, step, status, detail string) error {
-	log := r.deps.logger().With("account", t.Account.ID, "user", t.UserName, "step", step)
-	switch status {
-	case journal.StepFailed:
-		log.Warn("step failed", "error", detail)
-	case journal.StepSkipped:
-		log.Info("step skipped", "reason", detail)
-	default:
-		log.Debug("step done", "detail", detail)
+// onboard runs pl's steps in order and reports the outcome; the first step
+// that fails ends pl's run (later steps depend on it).
+func (r *runner) onboard(ctx context.Context, pl *Placement) Row {
+	row := newRow(pl)
+	switch {
+	case pl.Skip != "":
+		row.Status = StatusSkipped
+		row.Error = pl.Skip
+		if err := r.record(ctx, pl, engine.StepCreateUser, journal.StepSkipped, pl.Skip); err != nil {
+			row.Status, row.Error = StatusFailed, err.Error()
+		}
+		return row
+	case pl.Done():
+		row.Status = StatusUnchanged
+		return row
 	}
-	err := r.deps.Journal.RecordStep(ctx, journal.StepRecord{
-		RunID: r.runID, Account: t.Account.ID, UserName: t.UserName, Email: t.Person.Email,
-		Step: step, Status: status, Detail: detail,
-	})
-	if err != nil {
-		return fmt.Errorf("journaling: %w", err)
+	row.Status = statusOf[pl.User]
+	if err := r.runSteps(ctx, pl, &row); err != nil {
+		row.Status, row.Error = StatusFailed, err.Error()
+	}
+	return row
+}
+
+// statusOf is how onboarding a user in each state ends when it goes well.
+var statusOf = map[engine.UserState]Status{engine.UserAbsent: StatusCreated, engine.UserManaged: StatusUpdated, engine.UserForeign: StatusAdopted}
+
+// runSteps runs pl's steps, planning pl again when creating the user finds
+// it there.
+func (r *runner) runSteps(ctx context.Context, pl *Placement, row *Row) error {
+	steps, replanned := pl.Steps, false
+	for i := 0; i < len(steps); i++ {
+		s := steps[i]
+		if s.Issues != engine.IssueNone {
+			var handOver engine.Step
+			if i+1 < len(steps) && steps[i+1].Kind == engine.StepDeliver {
+				handOver, i = steps[i+1], i+1
+			}
+			if err := r.issue(ctx, pl, s, handOver, row); err != nil {
+				return err
+			}
+			continue
+		}
+		detail, err := r.deps.Directory.Apply(ctx, pl.Scope, pl.Person, pl.UserName, s)
+		if errors.Is(err, engine.ErrUserExists) {
+			// Someone created it since the plan read the scope: plan again.
+			if replanned {
+				return fmt.Errorf("creating %s (%s): %s %s says it exists, yet it cannot be read", pl.Scope.UserNoun, pl.UserName, pl.Scope.Noun, pl.Scope.ID)
+			}
+			if err := r.replan(ctx, pl, row); err != nil || pl.Skip != "" {
+				return err
+			}
+			steps, i, replanned = pl.Steps, -1, true
+			continue
+		}
+		if err == nil && (s.Kind == engine.StepCreateUser || s.Kind == engine.StepAdoptUser) {
+			err = r.deps.Journal.MarkUser(ctx, r.run.ID, pl.Scope.ID, pl.UserName, pl.Person.Email, true)
+		}
+		if err := r.outcome(ctx, pl, s, err, detail); err != nil {
+			return err
+		}
+		row.Steps = append(row.Steps, s.String())
 	}
 	return nil
 }
 
+// replan reads a user that creating found already there and sets pl's
+// state and steps afresh: left alone if it is not gatehouse's (unless
+// adopting).
+func (r *runner) replan(ctx context.Context, pl *Placement, row *Row) error {
+	rec, _, err := r.deps.Journal.Person(ctx, pl.Scope.ID, pl.UserName)
+	if err != nil {
+		return err
+	}
+	pl.record = rec
+	have, err := r.deps.Directory.Read(ctx, pl.Scope, pl.UserName)
+	if err != nil {
+		return err
+	}
+	r.plan.settle(r.deps, pl, have)
+	if pl.Skip != "" {
+		row.Status, row.Error = StatusSkipped, pl.Skip
+		return r.record(ctx, pl, engine.StepCreateUser, journal.StepSkipped, pl.Skip)
+	}
+	row.Status = statusOf[pl.User]
+	return nil
+}
+
+// record journals one step of pl and logs it.
+func (r *runner) record(ctx context.Context, pl *Placement, step, status, detail string) error {
+	return r.run.Step(ctx, pl.Scope.ID, pl.UserName, pl.Person.Email, step, status, detail)
+}
+
 // outcome journals a step's result: done with detail, or failed with err.
 // It returns err, or the journal's error when recording fails.
-func (r *runner) outcome(ctx context.Context, t *Target, step Step, err error, detail string) error {
+func (r *runner) outcome(ctx context.Context, pl *Placement, step engine.Step, err error, detail string) error {
 	if err != nil {
-		if jerr := r.record(ctx, t, step.String(), journal.StepFailed, err.Error()); jerr != nil {
+		if jerr := r.record(ctx, pl, step.String(), journal.StepFailed, err.Error()); jerr != nil {
 			return errors.Join(err, jerr)
 		}
 		return err
 	}
-	return r.record(ctx, t, step.String(), journal.StepDone, detail)
+	return r.record(ctx, pl, step.String(), journal.StepDone, detail)
 }

@@ -5,76 +5,72 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
-	"github.com/gatehouse/gatehouse/internal/awsx"
 	"github.com/gatehouse/gatehouse/internal/deliver"
-	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
 
 // pendingConfirmation is a credential handed over in the command's output
 // (channel none): it counts as delivered once the report has been written.
 type pendingConfirmation struct {
-	target       *Target
+	placement    *Placement
 	credentialID string
 }
 
-// issue gives t's user a fresh password and hands it over, crash-safely:
-// the journal records the credential as issued before the password is set,
-// and as delivered only after the channel confirmed it. A crash anywhere in
-// between leaves an issued, unconfirmed credential, and the next run issues
-// a fresh one and delivers that once.
-func (r *runner) issue(ctx context.Context, api stepAPI, t *Target, set, deliverStep Step, row *Row) error {
-	pw, err := r.newPassword(ctx, t)
+// issue gives pl's user a fresh credential and hands it over, crash-safely:
+// the journal records the credential as issued before it is set, and as
+// delivered only after the channel confirmed it. A crash anywhere in between
+// leaves an issued, unconfirmed credential, and the next run issues a fresh
+// one and delivers that once.
+func (r *runner) issue(ctx context.Context, pl *Placement, set, handOver engine.Step, row *Row) error {
+	conf := r.plan.Input.Password
+	secret, err := r.deps.Directory.NewSecret(ctx, pl.Scope, pl.UserName, conf)
 	if err != nil {
-		return r.outcome(ctx, t, set, err, "")
+		return r.outcome(ctx, pl, set, err, "")
 	}
 	id := newCredentialID()
-	if err := r.deps.Journal.CredentialIssued(ctx, r.runID, t.Account.ID, t.UserName, id); err != nil {
+	if err := r.deps.Journal.CredentialIssued(ctx, r.run.ID, pl.Scope.ID, pl.UserName, id); err != nil {
 		return err
 	}
-	err = setPassword(ctx, api, t.UserName, pw, r.plan.Input.Password.ResetRequired, set.Kind == StepResetLogin)
+	err = r.deps.Directory.Issue(ctx, pl.Scope, pl.UserName, set, secret, conf)
 	detail := "credential " + id + " set"
-	if r.plan.Input.Password.ResetRequired {
+	if conf.ResetRequired && secret != "" {
 		detail += ", reset required at first sign-in"
 	}
-	if err := r.outcome(ctx, t, set, err, detail); err != nil {
+	if err := r.outcome(ctx, pl, set, err, detail); err != nil {
 		return err
 	}
 	row.Steps = append(row.Steps, set.String())
-	channel := cmpOr(deliverStep.Arg, t.Person.Deliver)
+	channel := cmpOr(handOver.Arg, pl.Person.Deliver)
 	if channel == spec.ChannelNone {
-		row.Password = Secret{pw}
+		row.Password = engine.NewSecret(secret)
 		row.Delivery = "none: in this output"
-		row.Steps = append(row.Steps, Step{Kind: StepDeliver, Arg: spec.ChannelNone}.String())
+		row.Steps = append(row.Steps, engine.Step{Kind: engine.StepDeliver, Arg: spec.ChannelNone}.String())
 		r.mu.Lock()
-		r.pending = append(r.pending, pendingConfirmation{target: t, credentialID: id})
+		r.pending = append(r.pending, pendingConfirmation{placement: pl, credentialID: id})
 		r.mu.Unlock()
 		return nil
 	}
-	return r.deliver(ctx, t, Step{Kind: StepDeliver, Arg: channel}, id, pw, row)
+	return r.deliver(ctx, pl, engine.Step{Kind: engine.StepDeliver, Arg: channel}, id, secret, row)
 }
 
-// deliver hands pw over through the step's channel and journals the outcome.
-func (r *runner) deliver(ctx context.Context, t *Target, s Step, id, pw string, row *Row) error {
+// deliver hands the credential over through the step's channel and
+// journals the outcome.
+func (r *runner) deliver(ctx context.Context, pl *Placement, s engine.Step, id, secret string, row *Row) error {
 	row.Delivery = s.Arg + ": failed"
 	ch, err := r.deps.Channel(s.Arg)
 	var receipt deliver.Receipt
 	attempts := 0
 	if err == nil {
-		receipt, attempts, err = deliverWithRetry(ctx, ch, r.credential(t, pw), r.deps.deliveryRetryDelay())
+		receipt, attempts, err = deliverWithRetry(ctx, ch, r.credential(pl, secret), r.deps.deliveryRetryDelay())
 	}
 	if err != nil {
-		err = fmt.Errorf("delivering the password of IAM user (%s) by %s: %w", t.UserName, s.Arg, err)
-		jerr := r.deps.Journal.DeliveryFailed(ctx, r.runID, t.Account.ID, t.UserName, id, s.Arg, err.Error())
-		return errors.Join(r.outcome(ctx, t, s, err, ""), jerr)
+		err = fmt.Errorf("delivering the password of %s (%s) by %s: %w", pl.Scope.UserNoun, pl.UserName, s.Arg, err)
+		jerr := r.deps.Journal.DeliveryFailed(ctx, r.run.ID, pl.Scope.ID, pl.UserName, id, s.Arg, err.Error())
+		return errors.Join(r.outcome(ctx, pl, s, err, ""), jerr)
 	}
-	if err := r.deps.Journal.CredentialDelivered(ctx, r.runID, t.Account.ID, t.UserName, id, s.Arg, receipt.String()); err != nil {
+	if err := r.deps.Journal.CredentialDelivered(ctx, r.run.ID, pl.Scope.ID, pl.UserName, id, s.Arg, receipt.String()); err != nil {
 		return err
 	}
 	row.Delivery = s.Arg + ": sent"
@@ -82,85 +78,33 @@ func (r *runner) deliver(ctx context.Context, t *Target, s Step, id, pw string, 
 		row.Delivery += fmt.Sprintf(" (attempt %d)", attempts)
 	}
 	row.Steps = append(row.Steps, s.String())
-	return r.outcome(ctx, t, s, nil, receipt.String())
+	return r.outcome(ctx, pl, s, nil, receipt.String())
 }
 
-func (r *runner) credential(t *Target, pw string) deliver.Credential {
+func (r *runner) credential(pl *Placement, secret string) deliver.Credential {
 	return deliver.Credential{
-		Account:       t.Account.ID,
-		AccountAlias:  t.Account.Alias,
-		UserName:      t.UserName,
-		Email:         t.Person.Email,
-		DisplayName:   t.Person.DisplayName,
-		Password:      pw,
-		SignInURL:     t.Account.SignInURL,
+		Account:       pl.Scope.ID,
+		AccountAlias:  pl.Scope.Alias,
+		UserName:      pl.UserName,
+		Email:         pl.Person.Email,
+		DisplayName:   pl.Person.DisplayName,
+		Password:      secret,
+		SignInURL:     pl.Scope.SignInURL,
 		ResetRequired: r.plan.Input.Password.ResetRequired,
-		Language:      t.Person.Language,
-		PublicKey:     t.Person.PublicKey,
+		Language:      pl.Person.Language,
+		PublicKey:     pl.Person.PublicKey,
 	}
-}
-
-// newPassword makes a password for t's account policy, from crypto/rand or
-// Secrets Manager, and checks it against the policy before it is used.
-func (r *runner) newPassword(ctx context.Context, t *Target) (string, error) {
-	conf := r.plan.Input.Password
-	var (
-		pw  string
-		err error
-	)
-	if conf.Source == spec.SourceSecretsManager {
-		var cfg aws.Config
-		if cfg, err = r.deps.AWS.Config(ctx, t.Account.ID); err == nil {
-			pw, err = password.FromSecretsManager(ctx, secretsmanager.NewFromConfig(cfg), t.Account.Policy, conf.Length)
-			err = awsx.Classify(err)
-		}
-	} else {
-		pw, err = password.Generate(t.Account.Policy, conf.Length)
-	}
-	if err == nil {
-		err = password.Verify(t.Account.Policy, pw)
-	}
-	if err != nil {
-		return "", fmt.Errorf("making a password for IAM user (%s): %w", t.UserName, err)
-	}
-	return pw, nil
-}
-
-// setPassword creates the user's login profile, or replaces its password when
-// reset is set; either falls back to the other when IAM disagrees about
-// whether the profile exists.
-func setPassword(ctx context.Context, api stepAPI, user, pw string, resetRequired, reset bool) error {
-	update := func() error {
-		_, err := api.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{
-			UserName: aws.String(user), Password: aws.String(pw), PasswordResetRequired: aws.Bool(resetRequired),
-		})
-		return awsx.Classify(err)
-	}
-	create := func() error {
-		_, err := api.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{
-			UserName: aws.String(user), Password: aws.String(pw), PasswordResetRequired: resetRequired,
-		})
-		return awsx.Classify(err)
-	}
-	var err error
-	if reset {
-		if err = update(); errors.Is(err, awsx.ErrNotFound) {
-			err = create()
-		}
-	} else if err = create(); errors.Is(err, awsx.ErrAlreadyExists) {
-		err = update()
-	}
-	if err != nil && strings.Contains(err.Error(), pw) { // AWS never echoes it, but make sure
-		err = errors.New(strings.ReplaceAll(err.Error(), pw, "[password]"))
-	}
-	if err != nil {
-		return fmt.Errorf("setting the password of IAM user (%s): %w", user, err)
-	}
-	return nil
 }
 
 // newCredentialID names a credential in the journal; it says nothing about
-// the password.
+// the secret.
 func newCredentialID() string {
 	return "cred-" + rand.Text()[:16]
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/awsx"
 	"github.com/gatehouse/gatehouse/internal/deliver"
+	"github.com/gatehouse/gatehouse/internal/iamuser"
 	"github.com/gatehouse/gatehouse/internal/journal"
 	"github.com/gatehouse/gatehouse/internal/onboard"
 	"github.com/gatehouse/gatehouse/internal/spec"
@@ -60,7 +61,7 @@ func (e *env) deps(t *testing.T, in *spec.Input) onboard.Deps {
 	t.Helper()
 	role := in.Role
 	if role.Name == "" && role.ARNTemplate == "" {
-		role.Name = onboard.DefaultRole
+		role.Name = iamuser.DefaultRole
 	}
 	f, err := awsx.New(context.Background(), awsx.Options{
 		Endpoint: e.sb.URL, Region: "us-east-1", Role: role, RequestsPerSecond: -1,
@@ -72,7 +73,7 @@ func (e *env) deps(t *testing.T, in *spec.Input) onboard.Deps {
 	e.mail.factory = f
 	e.mail.in = in
 	return onboard.Deps{
-		AWS: f, Journal: e.journal, Adopt: e.adopt, Concurrency: 8,
+		Directory: iamuser.New(f, iamuser.Options{}), Journal: e.journal, Adopt: e.adopt, Concurrency: 8,
 		Logger:  slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Channel: func(name string) (deliver.Channel, error) { return e.mail, nil },
 	}

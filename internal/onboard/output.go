@@ -140,7 +140,8 @@ func (r *Report) Sentence() string {
 			parts = append(parts, fmt.Sprintf("%d %s", n, s))
 		}
 	}
-	return fmt.Sprintf("%s in %s: %s.", plural(len(people), "person", "people"), plural(len(accounts), "account", "accounts"),
+	noun := cmpOr(r.noun, "account")
+	return fmt.Sprintf("%s in %s: %s.", plural(len(people), "person", "people"), plural(len(accounts), noun, noun+"s"),
 		strings.Join(parts, ", "))
 }
 

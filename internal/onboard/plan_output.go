@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/engine"
 )
 
 // jsonPlan is the dry run in JSON.
@@ -21,14 +21,14 @@ type jsonPlanAccount struct {
 	Name           string `json:",omitempty"`
 	Alias          string `json:",omitempty"`
 	LoginURL       string
-	PasswordPolicy string
+	PasswordPolicy string `json:",omitempty"`
 }
 
 type jsonTarget struct {
 	Account  string
 	UserName string
 	Email    string `json:",omitempty"`
-	User     UserState
+	User     engine.UserState
 	Skip     string `json:",omitempty"`
 	Steps    []string
 }
@@ -53,13 +53,13 @@ func WritePlan(w io.Writer, format string, p *Plan) error {
 
 func writePlanJSON(w io.Writer, p *Plan) error {
 	out := jsonPlan{Accounts: []jsonPlanAccount{}, Targets: []jsonTarget{}}
-	for _, a := range p.Accounts {
-		out.Accounts = append(out.Accounts, jsonPlanAccount{Account: a.ID, Name: a.Name, Alias: a.Alias,
-			LoginURL: a.SignInURL, PasswordPolicy: describePolicy(a.Policy)})
+	for _, s := range p.Scopes {
+		out.Accounts = append(out.Accounts, jsonPlanAccount{Account: s.ID, Name: s.Name, Alias: s.Alias,
+			LoginURL: s.SignInURL, PasswordPolicy: s.Policy})
 	}
-	for _, t := range p.Targets {
-		out.Targets = append(out.Targets, jsonTarget{Account: t.Account.ID, UserName: t.UserName, Email: t.Person.Email,
-			User: t.User, Skip: t.Skip, Steps: stepStrings(t.Steps)})
+	for _, pl := range p.Placements {
+		out.Targets = append(out.Targets, jsonTarget{Account: pl.Scope.ID, UserName: pl.UserName, Email: pl.Person.Email,
+			User: pl.User, Skip: pl.Skip, Steps: engine.Strings(pl.Steps)})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -69,13 +69,13 @@ func writePlanJSON(w io.Writer, p *Plan) error {
 func writePlanCSV(w io.Writer, p *Plan) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"account", "user_name", "email", "user", "step"})
-	for _, t := range p.Targets {
-		steps := stepStrings(t.Steps)
-		if t.Skip != "" {
-			steps = []string{"skip: " + t.Skip}
+	for _, pl := range p.Placements {
+		steps := engine.Strings(pl.Steps)
+		if pl.Skip != "" {
+			steps = []string{"skip: " + pl.Skip}
 		}
 		for _, s := range steps {
-			_ = cw.Write([]string{t.Account.ID, t.UserName, t.Person.Email, string(t.User), s})
+			_ = cw.Write([]string{pl.Scope.ID, pl.UserName, pl.Person.Email, string(pl.User), s})
 		}
 	}
 	cw.Flush()
@@ -85,62 +85,39 @@ func writePlanCSV(w io.Writer, p *Plan) error {
 func writePlanText(w io.Writer, p *Plan) error {
 	var b strings.Builder
 	todo := 0
-	for _, t := range p.Targets {
-		if len(t.Steps) > 0 {
+	for _, pl := range p.Placements {
+		if len(pl.Steps) > 0 {
 			todo++
 		}
 	}
+	noun := scopeNoun(p.Scopes)
 	fmt.Fprintf(&b, "Plan: %s in %s; %d to onboard or complete. Nothing has been changed.\n",
-		plural(len(p.Input.People), "person", "people"), plural(len(p.Accounts), "account", "accounts"), todo)
-	for _, a := range p.Accounts {
-		fmt.Fprintf(&b, "\naccount %s  %s\n  password policy: %s\n", accountLabel(a), a.SignInURL, describePolicy(a.Policy))
-		for _, t := range p.targetsIn(a) {
-			writeTargetText(&b, t)
+		plural(len(p.Input.People), "person", "people"), plural(len(p.Scopes), noun, noun+"s"), todo)
+	for _, s := range p.Scopes {
+		fmt.Fprintf(&b, "\n%s %s  %s\n", s.Noun, s.Label(), s.SignInURL)
+		if s.Policy != "" {
+			fmt.Fprintf(&b, "  password policy: %s\n", s.Policy)
+		}
+		for _, pl := range p.In(s) {
+			writePlacementText(&b, pl)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func writeTargetText(b *strings.Builder, t *Target) {
-	what := map[UserState]string{UserAbsent: "new user", UserManaged: "gatehouse's user", UserForeign: "exists, not created by gatehouse"}[t.User]
+func writePlacementText(b *strings.Builder, pl *Placement) {
+	what := map[engine.UserState]string{engine.UserAbsent: "new user", engine.UserManaged: "gatehouse's user",
+		engine.UserForeign: "exists, not created by gatehouse"}[pl.User]
 	switch {
-	case t.Skip != "":
-		fmt.Fprintf(b, "  %s: skip — %s\n", t.UserName, t.Skip)
-	case len(t.Steps) == 0:
-		fmt.Fprintf(b, "  %s: %s, nothing to do\n", t.UserName, what)
+	case pl.Skip != "":
+		fmt.Fprintf(b, "  %s: skip — %s\n", pl.UserName, pl.Skip)
+	case len(pl.Steps) == 0:
+		fmt.Fprintf(b, "  %s: %s, nothing to do\n", pl.UserName, what)
 	default:
-		fmt.Fprintf(b, "  %s: %s\n", t.UserName, what)
-		for _, s := range t.Steps {
+		fmt.Fprintf(b, "  %s: %s\n", pl.UserName, what)
+		for _, s := range pl.Steps {
 			fmt.Fprintf(b, "    %s\n", s)
 		}
 	}
-}
-
-func stepStrings(steps []Step) []string {
-	out := make([]string, len(steps))
-	for i, s := range steps {
-		out[i] = s.String()
-	}
-	return out
-}
-
-// describePolicy sums a password policy up in one line.
-func describePolicy(p password.Policy) string {
-	if p.Default {
-		return "AWS default (at least 8 characters, three of the four character types)"
-	}
-	parts := []string{fmt.Sprintf("at least %d characters", p.MinimumLength)}
-	for _, r := range []struct {
-		on   bool
-		what string
-	}{{p.RequireUppercase, "uppercase"}, {p.RequireLowercase, "lowercase"}, {p.RequireNumbers, "numbers"}, {p.RequireSymbols, "symbols"}} {
-		if r.on {
-			parts = append(parts, r.what)
-		}
-	}
-	if p.AllowUsersToChangePassword {
-		parts = append(parts, "users may change their password")
-	}
-	return strings.Join(parts, ", ")
 }

@@ -3,10 +3,9 @@ package onboard
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/journal"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
@@ -30,32 +29,6 @@ func (s Status) OK() bool {
 	return s == StatusCreated || s == StatusUpdated || s == StatusAdopted || s == StatusUnchanged
 }
 
-// Secret holds a password on its way to the report. It prints, logs and
-// marshals as "[redacted]"; only Reveal gives the password, and only the
-// report writers call it.
-type Secret struct{ s string }
-
-const redacted = "[redacted]"
-
-// Reveal returns the password.
-func (s Secret) Reveal() string { return s.s }
-
-// Empty reports whether there is no password.
-func (s Secret) Empty() bool { return s.s == "" }
-
-func (s Secret) String() string                { return redactedOrEmpty(s) }
-func (s Secret) GoString() string              { return redactedOrEmpty(s) }
-func (s Secret) LogValue() slog.Value          { return slog.StringValue(redactedOrEmpty(s)) }
-func (s Secret) MarshalText() ([]byte, error)  { return []byte(redactedOrEmpty(s)), nil }
-func (s Secret) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(redactedOrEmpty(s))) }
-
-func redactedOrEmpty(s Secret) string {
-	if s.s == "" {
-		return ""
-	}
-	return redacted
-}
-
 // Row is one person in one account.
 type Row struct {
 	Account   string
@@ -67,14 +40,14 @@ type Row struct {
 	Error     string
 	// Password is set only when the channel is none and a password was
 	// issued in this run: the report is then the only place it appears.
-	Password Secret
+	Password engine.Secret
 	// Steps are the steps done in this run.
 	Steps []string
 }
 
-func newRow(t *Target) Row {
-	row := Row{Account: t.Account.ID, UserName: t.UserName, Email: t.Person.Email, SignInURL: t.Account.SignInURL}
-	if rec := t.record; rec.CredentialState == journal.CredentialDelivered {
+func newRow(pl *Placement) Row {
+	row := Row{Account: pl.Scope.ID, UserName: pl.UserName, Email: pl.Person.Email, SignInURL: pl.Scope.SignInURL}
+	if rec := pl.record; rec.CredentialState == journal.CredentialDelivered {
 		row.Delivery = rec.Channel + ": delivered earlier"
 	}
 	return row
@@ -88,6 +61,7 @@ type Report struct {
 
 	journal Journal
 	pending []pendingConfirmation
+	noun    string // how the report names its scopes: "account"
 }
 
 // Count returns how many rows have status s.
@@ -118,42 +92,29 @@ func (r *Report) OK() bool {
 func (r *Report) Confirm(ctx context.Context) error {
 	var errs []error
 	for _, p := range r.pending {
-		t := p.target
-		errs = append(errs, r.journal.CredentialDelivered(ctx, r.RunID, t.Account.ID, t.UserName, p.credentialID, spec.ChannelNone, "report"))
+		pl := p.placement
+		errs = append(errs, r.journal.CredentialDelivered(ctx, r.RunID, pl.Scope.ID, pl.UserName, p.credentialID, spec.ChannelNone, "report"))
 	}
 	r.pending = nil
 	return errors.Join(errs...)
 }
 
-func (r *Report) runStatus() string {
-	switch {
-	case r.Interrupted:
-		return journal.RunInterrupted
-	case !r.OK():
-		return journal.RunFailed
+// outcomes are the rows as the run's summary counts them: people by user
+// name (IAM names are case-insensitive: a user found spelt in capitals in one
+// account is the same person as elsewhere).
+func (r *Report) outcomes() []engine.Outcome {
+	out := make([]engine.Outcome, len(r.Rows))
+	for i, row := range r.Rows {
+		out[i] = engine.Outcome{Person: strings.ToLower(row.UserName), OK: row.Status.OK(), Failed: row.Status == StatusFailed,
+			Delivered: strings.HasSuffix(row.Delivery, ": sent") || !row.Password.Empty()}
 	}
-	return journal.RunSucceeded
+	return out
 }
 
-func (r *Report) summary(p *Plan) journal.Summary {
-	people := map[string]bool{}
-	s := journal.Summary{Accounts: len(p.Accounts)}
-	for _, row := range r.Rows {
-		// IAM names are case-insensitive: a user found spelt in capitals in one
-		// account is the same person as elsewhere.
-		people[strings.ToLower(row.UserName)] = true
-		switch {
-		case row.Status.OK():
-			s.Succeeded++
-		case row.Status == StatusFailed:
-			s.Failed++
-		default:
-			s.Skipped++
-		}
-		if strings.HasSuffix(row.Delivery, ": sent") || !row.Password.Empty() {
-			s.Delivered++
-		}
+// scopeNoun is how the report names the plan's scopes ("account").
+func scopeNoun(scopes []*engine.Scope) string {
+	if len(scopes) > 0 && scopes[0].Noun != "" {
+		return scopes[0].Noun
 	}
-	s.People = len(people)
-	return s
+	return "account"
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/deliver"
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/journal"
 	"github.com/gatehouse/gatehouse/internal/onboard"
 	"github.com/gatehouse/gatehouse/internal/spec"
@@ -130,7 +131,7 @@ func TestForeignUser(t *testing.T) {
 				}
 				return
 			}
-			if row.Status != onboard.StatusAdopted || f.tags[onboard.TagManagedBy] != onboard.ManagedByValue ||
+			if row.Status != onboard.StatusAdopted || f.tags[engine.TagManagedBy] != engine.ManagedByValue ||
 				!slices.Equal(f.groups, []string{"developers"}) || !slices.Equal(f.policies, []string{changePW}) {
 				t.Errorf("row %+v, user %+v", row, f)
 			}
@@ -202,9 +203,9 @@ func TestPlanChangesNothing(t *testing.T) {
 		t.Errorf("planning made %d mutating calls: %s", rc.Mutating, mutating(rc))
 	}
 	got := map[string][]string{}
-	for _, tg := range plan.Targets {
+	for _, tg := range plan.Placements {
 		for _, s := range tg.Steps {
-			got[tg.Account.ID+" "+tg.UserName] = append(got[tg.Account.ID+" "+tg.UserName], s.String())
+			got[tg.Scope.ID+" "+tg.UserName] = append(got[tg.Scope.ID+" "+tg.UserName], s.String())
 		}
 	}
 	want := map[string][]string{

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/gatehouse/gatehouse/internal/awsx"
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/onboard"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
@@ -75,7 +76,7 @@ func TestSeed000Input(t *testing.T) {
 		if !slices.Equal(f.groups, []string{spec.Seed000Group}) || !slices.Equal(f.policies, []string{changePW}) {
 			t.Errorf("user %s: groups %v, policies %v", row.UserName, f.groups, f.policies)
 		}
-		if f.tags[onboard.TagManagedBy] != onboard.ManagedByValue || f.tags[onboard.TagEmail] != row.Email {
+		if f.tags[engine.TagManagedBy] != engine.ManagedByValue || f.tags[engine.TagEmail] != row.Email {
 			t.Errorf("user %s: tags %v", row.UserName, f.tags)
 		}
 		c, ok := e.mail.last(mgmt, row.UserName)

@@ -1,0 +1,47 @@
+package engine
+
+// Step is one thing to do for a person in a scope. Its text is what the
+// journal and the dry run show: the kind, then ":" and the argument when it
+// has one ("add-to-group:developers").
+type Step struct {
+	Kind string
+	Arg  string // group name, policy ARN, channel
+	// Issues says the step gives the user a new credential (a console
+	// password; for a directory without passwords, the welcome): the
+	// lifecycle journals it as issued before the step and hands it over
+	// with the deliver step that follows.
+	Issues Issue
+}
+
+// Issue is how a step issues a credential.
+type Issue int
+
+// Ways of issuing.
+const (
+	IssueNone  Issue = iota // the step issues nothing
+	IssueNew                // the user has no credential yet
+	IssueAgain              // a fresh one replaces the current one
+)
+
+// Step kinds every directory shares.
+const (
+	StepCreateUser = "create-user" // create the person's user, marked as gatehouse's
+	StepAdoptUser  = "adopt-user"  // mark a user someone else created as gatehouse's (--adopt)
+	StepDeliver    = "deliver"     // hand the credential over through a channel
+)
+
+func (s Step) String() string {
+	if s.Arg == "" {
+		return s.Kind
+	}
+	return s.Kind + ":" + s.Arg
+}
+
+// Strings lists steps as text.
+func Strings(steps []Step) []string {
+	out := make([]string, len(steps))
+	for i, s := range steps {
+		out[i] = s.String()
+	}
+	return out
+}

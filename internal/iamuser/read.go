@@ -1,0 +1,161 @@
+package iamuser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/gatehouse/gatehouse/internal/awsx"
+	"github.com/gatehouse/gatehouse/internal/engine"
+	"github.com/gatehouse/gatehouse/internal/spec"
+)
+
+// userAPI is what reading a user for onboarding needs from IAM.
+type readAPI interface {
+	GetUser(ctx context.Context, in *iam.GetUserInput, optFns ...func(*iam.Options)) (*iam.GetUserOutput, error)
+	ListGroupsForUser(ctx context.Context, in *iam.ListGroupsForUserInput, optFns ...func(*iam.Options)) (*iam.ListGroupsForUserOutput, error)
+	ListAttachedUserPolicies(ctx context.Context, in *iam.ListAttachedUserPoliciesInput, optFns ...func(*iam.Options)) (*iam.ListAttachedUserPoliciesOutput, error)
+	GetLoginProfile(ctx context.Context, in *iam.GetLoginProfileInput, optFns ...func(*iam.Options)) (*iam.GetLoginProfileOutput, error)
+}
+
+var _ readAPI = (*iam.Client)(nil)
+
+// current is what a user has now (engine.User.Facts).
+type current struct {
+	groups   map[string]bool // lower-cased names
+	policies map[string]bool // ARNs
+	boundary string
+}
+
+// Read reads the user called name in s: absent when the survey's listing
+// does not have it or GetUser says it is gone since; else its tags,
+// boundary, groups, policies and whether it has a login profile.
+func (d *Directory) Read(ctx context.Context, s *engine.Scope, name string) (engine.User, error) {
+	absent := engine.User{Name: name, State: engine.UserAbsent, Facts: current{}}
+	spelt, exists := facts(s).userNamed(name)
+	if !exists {
+		return absent, nil
+	}
+	api, err := d.client(ctx, s.ID)
+	if err != nil {
+		return engine.User{}, err
+	}
+	u, err := readUser(ctx, api, spelt)
+	if errors.Is(err, awsx.ErrNotFound) { // deleted since the listing
+		return absent, nil
+	}
+	if err != nil {
+		return engine.User{}, fmt.Errorf("reading account %s: %w", s.ID, err)
+	}
+	return u, nil
+}
+
+// readUser reads a user's tags, boundary, groups, policies and login profile.
+func readUser(ctx context.Context, api readAPI, name string) (engine.User, error) {
+	cur := current{groups: map[string]bool{}, policies: map[string]bool{}}
+	u := engine.User{State: engine.UserForeign, Facts: cur}
+	out, err := api.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
+	if err != nil {
+		return u, fmt.Errorf("getting IAM user (%s): %w", name, awsx.Classify(err))
+	}
+	u.Name = aws.ToString(out.User.UserName)
+	for _, tag := range out.User.Tags {
+		if aws.ToString(tag.Key) == engine.TagManagedBy && aws.ToString(tag.Value) == engine.ManagedByValue {
+			u.State = engine.UserManaged
+		}
+	}
+	if b := out.User.PermissionsBoundary; b != nil {
+		cur.boundary = aws.ToString(b.PermissionsBoundaryArn)
+	}
+	groups := iam.NewListGroupsForUserPaginator(api, &iam.ListGroupsForUserInput{UserName: aws.String(name)})
+	for groups.HasMorePages() {
+		page, err := groups.NextPage(ctx)
+		if err != nil {
+			return u, fmt.Errorf("listing groups of IAM user (%s): %w", name, awsx.Classify(err))
+		}
+		for _, g := range page.Groups {
+			cur.groups[strings.ToLower(aws.ToString(g.GroupName))] = true
+		}
+	}
+	pols := iam.NewListAttachedUserPoliciesPaginator(api, &iam.ListAttachedUserPoliciesInput{UserName: aws.String(name)})
+	for pols.HasMorePages() {
+		page, err := pols.NextPage(ctx)
+		if err != nil {
+			return u, fmt.Errorf("listing policies of IAM user (%s): %w", name, awsx.Classify(err))
+		}
+		for _, pol := range page.AttachedPolicies {
+			cur.policies[aws.ToString(pol.PolicyArn)] = true
+		}
+	}
+	_, err = api.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String(name)})
+	switch err = awsx.Classify(err); {
+	case err == nil:
+		u.HasCredential = true
+	case !errors.Is(err, awsx.ErrNotFound):
+		return u, fmt.Errorf("getting login profile of IAM user (%s): %w", name, err)
+	}
+	u.Facts = cur
+	return u, nil
+}
+
+// Step kinds of IAM users, in the order onboarding runs them.
+const (
+	StepSetBoundary  = "set-boundary"         // PutUserPermissionsBoundary on an existing user
+	StepAddToGroup   = "add-to-group"         // AddUserToGroup
+	StepAttachPolicy = "attach-policy"        // AttachUserPolicy
+	StepCreateLogin  = "create-login-profile" // a new password (CreateLoginProfile)
+	StepResetLogin   = "update-login-profile" // a fresh password for an unconfirmed one (UpdateLoginProfile)
+)
+
+// Diff lists the boundary, groups and managed policies want's user lacks:
+// the input's policies, and IAMUserChangePassword unless the account's
+// password policy already lets users change their own password. A new user
+// gets its boundary with CreateUser.
+func (d *Directory) Diff(s *engine.Scope, want spec.Person, have engine.User) []engine.Step {
+	a := facts(s)
+	cur, _ := have.Facts.(current)
+	var steps []engine.Step
+	if b := want.Boundary; b != "" && have.State != engine.UserAbsent && cur.boundary != PolicyARN(a.partition, b) {
+		steps = append(steps, engine.Step{Kind: StepSetBoundary, Arg: PolicyARN(a.partition, b)})
+	}
+	for _, g := range want.Groups {
+		if !cur.groups[strings.ToLower(g)] {
+			steps = append(steps, engine.Step{Kind: StepAddToGroup, Arg: g})
+		}
+	}
+	for _, arn := range policies(a, want) {
+		if !cur.policies[arn] {
+			steps = append(steps, engine.Step{Kind: StepAttachPolicy, Arg: arn})
+		}
+	}
+	return steps
+}
+
+// CredentialStep is CreateLoginProfile for a user without a password, else
+// UpdateLoginProfile.
+func (d *Directory) CredentialStep(how engine.Issue) engine.Step {
+	if how == engine.IssueAgain {
+		return engine.Step{Kind: StepResetLogin, Issues: how}
+	}
+	return engine.Step{Kind: StepCreateLogin, Issues: engine.IssueNew}
+}
+
+// policies are the ARNs of the managed policies want's user should have.
+func policies(a *account, want spec.Person) []string {
+	var arns []string
+	seen := map[string]bool{}
+	for _, ref := range want.Policies {
+		if arn := PolicyARN(a.partition, ref); !seen[arn] {
+			seen[arn] = true
+			arns = append(arns, arn)
+		}
+	}
+	if arn := changePasswordPolicy(a.partition); !a.policy.AllowUsersToChangePassword && !seen[arn] {
+		arns = append(arns, arn)
+	}
+	return arns
+}

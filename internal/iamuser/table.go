@@ -1,0 +1,174 @@
+package iamuser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/gatehouse/gatehouse/internal/awsx"
+)
+
+// API is every IAM call offboarding makes; each kind of dependency declares
+// its own few methods next to its table entry.
+type API interface {
+	userAPI
+	loginProfileAPI
+	accessKeyAPI
+	sshKeyAPI
+	certificateAPI
+	serviceCredentialAPI
+	mfaAPI
+	groupAPI
+	inlinePolicyAPI
+	attachedPolicyAPI
+	boundaryAPI
+}
+
+var _ API = (*iam.Client)(nil)
+
+// session is one user in one account being worked on.
+type session struct {
+	api     API
+	user    string // as IAM spells it once GetUser answered
+	backoff func(n int) time.Duration
+}
+
+// Item is one thing attached to a user that a table entry acts on.
+type Item struct {
+	ID     string // key ID, serial number, group or policy name, policy ARN; "" for the login profile
+	Active bool   // for credentials with a status: Active
+	Detail string // what the plan shows about it
+}
+
+// dependency is one row of the removal table: a kind of thing attached to a
+// user. Its messages, journal steps and report lines are all built from its
+// name and action, never from copied format strings.
+type dependency struct {
+	name   string // singular, as messages say it: "access key"
+	plural string // "access keys"
+	action string // what removing does: delete, deactivate, remove, detach
+	// after names the entry that must have finished with the same item
+	// first: a virtual MFA device is deleted after it is deactivated.
+	after string
+	// list reads this kind into rec, paginating, with its own follow-up
+	// reads; nil when another entry's listing covers it. NoSuchEntity is
+	// reported as an error and means "nothing" to the caller.
+	list func(ctx context.Context, s *session, rec *Record) error
+	// items are what rec holds of this kind, for removal.
+	items func(rec *Record) []Item
+	// remove removes one item; the engine counts NoSuchEntity as done.
+	remove func(ctx context.Context, s *session, it Item) error
+	// suspend and reinstate are the reversible forms (nil: untouched by a
+	// suspension). A suspension acts on the items that are Active.
+	suspend   func(ctx context.Context, s *session, it Item) error
+	reinstate func(ctx context.Context, s *session, it Item) error
+}
+
+// removalTable is the order the plan, the journal and the report list things
+// in. Apply starts every entry at once, except that an entry with after
+// waits, item by item, for that entry: the critical path is one call for
+// every kind, plus one for virtual MFA devices, which overlaps the others.
+var removalTable = []*dependency{
+	mfaDevices,
+	virtualMFADevices,
+	loginProfile,
+	accessKeys,
+	sshPublicKeys,
+	signingCertificates,
+	serviceCredentials,
+	groupMemberships,
+	inlinePolicies,
+	attachedPolicies,
+	permissionsBoundary,
+}
+
+// entry returns the table entry called name, or nil.
+func entry(name string) *dependency {
+	for _, d := range removalTable {
+		if d.name == name {
+			return d
+		}
+	}
+	return nil
+}
+
+// gerund turns the action into its -ing form: delete → deleting.
+func gerund(action string) string {
+	return strings.TrimSuffix(action, "e") + "ing"
+}
+
+// subject names an item in messages: `IAM user (alice) access key (AKIA…)`.
+func (d *dependency) subject(user string, it Item) string {
+	s := fmt.Sprintf("IAM user (%s) %s", user, d.name)
+	if it.ID != "" {
+		s += " (" + it.ID + ")"
+	}
+	return s
+}
+
+// fail wraps an error of verb (deleting, deactivating, reactivating) on it.
+func (d *dependency) fail(verb, user string, it Item, err error) error {
+	return fmt.Errorf("%s %s: %w", verb, d.subject(user, it), awsx.Classify(err))
+}
+
+// listFail wraps an error reading this kind.
+func (d *dependency) listFail(user string, err error) error {
+	return fmt.Errorf("reading IAM user (%s) %s: %w", user, d.plural, awsx.Classify(err))
+}
+
+// step is the journal's name for doing verb to it: "delete-access-key:AKIA…".
+func (d *dependency) step(action string, it Item) string {
+	s := action + "-" + strings.ToLower(strings.ReplaceAll(d.name, " ", "-"))
+	if it.ID != "" {
+		s += ":" + it.ID
+	}
+	return s
+}
+
+// line is how the report names it: "access key AKIA…".
+func (d *dependency) line(it Item) string {
+	if it.ID == "" {
+		return d.name
+	}
+	return d.name + " " + it.ID
+}
+
+// notFound reports whether err means the thing is not there (NoSuchEntity).
+func notFound(err error) bool {
+	return errors.Is(awsx.Classify(err), awsx.ErrNotFound)
+}
+
+// readEach calls read for indexes 0..n-1 all at once — the per-item reads
+// that follow a listing (a key's last use, an SSH key's body, an inline
+// policy's document) — and joins their errors. NoSuchEntity means the item
+// was deleted since the listing, which removal will find anyway: not an error.
+func readEach(n int, read func(i int) error) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if err := read(i); !notFound(err) {
+				errs[i] = err
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// ptr returns a pointer to v, for SDK inputs.
+func ptr[T any](v T) *T { return &v }
+
+// deref returns *p, or the zero value for nil.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
