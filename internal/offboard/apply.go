@@ -10,8 +10,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/journal"
 )
 
-// runner applies one plan.
-type runner struct {
+// applier carries one plan out.
+type applier struct {
 	deps Deps
 	plan *Plan
 	run  *engine.Run
@@ -34,7 +34,7 @@ func Apply(ctx context.Context, deps Deps, plan *Plan) (*Report, error) {
 	if err := removeStaleTemps(deps.ArchiveDir, deps.now()); err != nil {
 		deps.logger().Warn("removing temporary archive files a killed run left", "dir", deps.ArchiveDir, "error", err)
 	}
-	r := &runner{deps: deps, plan: plan, run: run}
+	r := &applier{deps: deps, plan: plan, run: run}
 	pls := plan.Placements
 	rows := make([]Row, len(pls))
 	pool := engine.Pool{Concurrency: engine.Concurrency(deps.Concurrency, len(plan.Scopes)), Progress: deps.Progress}
@@ -56,7 +56,7 @@ func Apply(ctx context.Context, deps Deps, plan *Plan) (*Report, error) {
 }
 
 // placement applies the plan's action to one placement and reports how it ended.
-func (r *runner) placement(ctx context.Context, pl *Placement) Row {
+func (r *applier) placement(ctx context.Context, pl *Placement) Row {
 	row := newRow(pl)
 	if status, why, skip := r.skip(pl); skip {
 		row.Status, row.Error = status, why
@@ -77,7 +77,7 @@ func (r *runner) placement(ctx context.Context, pl *Placement) Row {
 }
 
 // skip says whether pl is left alone, with its status and why.
-func (r *runner) skip(pl *Placement) (Status, string, bool) {
+func (r *applier) skip(pl *Placement) (Status, string, bool) {
 	switch {
 	case pl.Err != "":
 		return StatusFailed, pl.Err, true
@@ -108,7 +108,7 @@ func (r *runner) skip(pl *Placement) (Status, string, bool) {
 	return "", "", false
 }
 
-func (r *runner) remove(ctx context.Context, pl *Placement, row *Row, tell engine.Tell) error {
+func (r *applier) remove(ctx context.Context, pl *Placement, row *Row, tell engine.Tell) error {
 	if err := r.archive(ctx, pl, row, nil); err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (r *runner) remove(ctx context.Context, pl *Placement, row *Row, tell engin
 	return nil
 }
 
-func (r *runner) suspend(ctx context.Context, pl *Placement, row *Row, tell engine.Tell) error {
+func (r *applier) suspend(ctx context.Context, pl *Placement, row *Row, tell engine.Tell) error {
 	login, items := r.deps.Directory.Suspension(pl.Record)
 	if err := r.archive(ctx, pl, row, items); err != nil {
 		return err
@@ -139,7 +139,7 @@ func (r *runner) suspend(ctx context.Context, pl *Placement, row *Row, tell engi
 	return nil
 }
 
-func (r *runner) reinstate(ctx context.Context, pl *Placement, row *Row, tell engine.Tell) error {
+func (r *applier) reinstate(ctx context.Context, pl *Placement, row *Row, tell engine.Tell) error {
 	if err := r.archive(ctx, pl, row, nil); err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (r *runner) reinstate(ctx context.Context, pl *Placement, row *Row, tell en
 
 // archive writes pl's record to the archive folder and the journal, before
 // anything is changed; a failure stops pl there.
-func (r *runner) archive(ctx context.Context, pl *Placement, row *Row, deactivates []journal.SuspendedItem) error {
+func (r *applier) archive(ctx context.Context, pl *Placement, row *Row, deactivates []journal.SuspendedItem) error {
 	pl.Record.Stamp(r.plan.Action, r.run.ID, r.deps.now(), deactivates)
 	path, data, err := writeArchive(r.deps.ArchiveDir, pl.Scope.ID, pl.Record, r.run.ID, r.plan.Action)
 	if err == nil {
@@ -174,7 +174,7 @@ func (r *runner) archive(ctx context.Context, pl *Placement, row *Row, deactivat
 
 // teller journals and logs every change of pl as it happens and adds it to
 // the row. A change that cannot be journaled is reported on the row.
-func (r *runner) teller(ctx context.Context, pl *Placement, row *Row) engine.Tell {
+func (r *applier) teller(ctx context.Context, pl *Placement, row *Row) engine.Tell {
 	var mu sync.Mutex
 	return func(res engine.Result) {
 		status, detail := journal.StepDone, res.Detail

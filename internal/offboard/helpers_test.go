@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +30,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/iamuser"
 	"github.com/gatehouse/gatehouse/internal/journal"
+	"github.com/gatehouse/gatehouse/internal/logtest"
 	"github.com/gatehouse/gatehouse/internal/offboard"
 	"github.com/gatehouse/gatehouse/internal/spec"
 	"github.com/gatehouse/gatehouse/sandbox"
@@ -55,7 +55,7 @@ type env struct {
 	protect     config.Protect
 	creds       aws.CredentialsProvider // the caller: the management account's root by default
 	maxAttempts int
-	logs        *lockedBuffer
+	logs        *logtest.Buffer
 }
 
 func newEnv(t *testing.T) *env {
@@ -77,7 +77,7 @@ func newEnvWith(t *testing.T, opts sandbox.Options) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = j.Close() })
-	return &env{sb: sb, journal: j, archive: filepath.Join(dir, "archive"), logs: &lockedBuffer{},
+	return &env{sb: sb, journal: j, archive: filepath.Join(dir, "archive"), logs: &logtest.Buffer{},
 		creds: credentials.NewStaticCredentialsProvider(mgmt, "sandbox-secret", "")}
 }
 
@@ -260,22 +260,4 @@ func certificate(name string, n int) string {
 		panic(err)
 	}
 	return strings.TrimSpace(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
-}
-
-// lockedBuffer is a log sink safe for concurrent writers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -2,13 +2,13 @@ package offboard
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/gatehouse/gatehouse/internal/engine"
+	"github.com/gatehouse/gatehouse/internal/report"
 )
 
 // Output formats of the plan and the report.
@@ -60,7 +60,7 @@ func WritePlan(w io.Writer, format string, p *Plan) error {
 				State: pl.State, Note: pl.Note, Guard: pl.Guard, Declined: pl.Declined, Error: pl.Err,
 				Changes: nonNil(p.Changes(pl)), Record: pl.Record})
 		}
-		err = writeJSON(w, out)
+		err = report.JSON(w, out)
 	} else {
 		err = writePlanText(w, p)
 	}
@@ -85,8 +85,8 @@ func writePlanText(w io.Writer, p *Plan) error {
 	}
 	noun := scopeNoun(p.Scopes)
 	fmt.Fprintf(&b, "Plan: %s %s in %s (%d left alone, %d with nothing to do). Nothing has been changed; "+
-		"run the same command with --yes to do it.\n", p.Action, plural(act, "user", "users"),
-		plural(len(p.Scopes), noun, noun+"s"), alone, none)
+		"run the same command with --yes to do it.\n", p.Action, report.Plural(act, "user", "users"),
+		report.Plural(len(p.Scopes), noun, noun+"s"), alone, none)
 	for _, s := range p.Scopes {
 		name := s.ID
 		if s.Name != "" {
@@ -99,7 +99,7 @@ func writePlanText(w io.Writer, p *Plan) error {
 			}
 		}
 	}
-	_, err := w.Write(trimLines(b.Bytes()))
+	_, err := w.Write(report.TrimLines(b.Bytes()))
 	return err
 }
 
@@ -113,7 +113,7 @@ func writePlacementText(b *bytes.Buffer, p *Plan, pl *Placement) {
 		return
 	}
 	if pl.State != StateAbsent {
-		fmt.Fprintf(b, "    tags: %s\n", dash(tagLine(pl.Record.Tags())))
+		fmt.Fprintf(b, "    tags: %s\n", report.Dash(tagLine(pl.Record.Tags())))
 	}
 	changes := p.Changes(pl)
 	if len(changes) == 0 {
@@ -154,13 +154,13 @@ func writeReportJSON(w io.Writer, r *Report) error {
 	for i, row := range r.Rows {
 		rows[i] = jsonRow{Row: row, Password: row.Password.Reveal()}
 	}
-	return writeJSON(w, struct {
+	return report.JSON(w, struct {
 		RunID       int64
 		Action      Action
 		Interrupted bool `json:",omitempty"`
 		Rows        []jsonRow
 		Summary     map[Status]int
-	}{r.RunID, r.Action, r.Interrupted, rows, r.counts()})
+	}{r.RunID, r.Action, r.Interrupted, rows, r.statuses().Counts()})
 }
 
 func writeReportTable(w io.Writer, r *Report) error {
@@ -178,8 +178,8 @@ func writeReportTable(w io.Writer, r *Report) error {
 	}
 	line("ACCOUNT", "USER", "PERSON", "STATUS", "FOUND", "DONE", "LEFT", "ARCHIVE", "DELIVERY", "PASSWORD")
 	for _, row := range r.Rows {
-		line(row.Account, dash(row.UserName), row.Person, string(row.Status), fmt.Sprint(row.Found), fmt.Sprint(len(row.Done)),
-			fmt.Sprint(len(row.Left)), dash(row.Archive), dash(row.Delivery), dash(row.Password.Reveal()))
+		line(row.Account, report.Dash(row.UserName), row.Person, string(row.Status), fmt.Sprint(row.Found), fmt.Sprint(len(row.Done)),
+			fmt.Sprint(len(row.Left)), report.Dash(row.Archive), report.Dash(row.Delivery), report.Dash(row.Password.Reveal()))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -188,7 +188,7 @@ func writeReportTable(w io.Writer, r *Report) error {
 		writeRowNotes(&b, row)
 	}
 	fmt.Fprintf(&b, "\n%s\n", r.Sentence())
-	_, err := w.Write(trimLines(b.Bytes()))
+	_, err := w.Write(report.TrimLines(b.Bytes()))
 	return err
 }
 
@@ -197,7 +197,7 @@ func writeRowNotes(b *bytes.Buffer, row Row) {
 	if row.Status.OK() && len(row.Left) == 0 {
 		return
 	}
-	who := row.Account + " " + dash(row.UserName)
+	who := row.Account + " " + report.Dash(row.UserName)
 	if row.Error != "" {
 		fmt.Fprintf(b, "\n%s: %s: %s\n", who, row.Status, row.Error)
 	} else if len(row.Left) > 0 {
@@ -214,7 +214,7 @@ func (r *Report) Sentence() string {
 	for _, row := range r.Rows {
 		people[row.Person] = true
 	}
-	counts := r.counts()
+	counts := r.statuses().Counts()
 	var parts []string
 	for _, s := range []Status{StatusRemoved, StatusSuspended, StatusReinstated, StatusUnchanged, StatusAbsent,
 		StatusProtected, StatusRefused, StatusDeclined, StatusFailed, StatusNotStarted} {
@@ -226,46 +226,8 @@ func (r *Report) Sentence() string {
 		parts = []string{"nobody selected"}
 	}
 	noun := cmpOr(r.noun, "account")
-	return fmt.Sprintf("%s in %s: %s.", plural(len(people), "person", "people"), plural(r.Accounts, noun, noun+"s"),
+	return fmt.Sprintf("%s in %s: %s.", report.Plural(len(people), "person", "people"), report.Plural(r.Accounts, noun, noun+"s"),
 		strings.Join(parts, ", "))
-}
-
-func (r *Report) counts() map[Status]int {
-	out := map[Status]int{}
-	for _, row := range r.Rows {
-		out[row.Status]++
-	}
-	return out
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // a password's & < > as typed, not \u0026
-	return enc.Encode(v)
-}
-
-// trimLines removes the spaces tabwriter leaves at the ends of lines.
-func trimLines(text []byte) []byte {
-	lines := bytes.Split(text, []byte("\n"))
-	for i, l := range lines {
-		lines[i] = bytes.TrimRight(l, " ")
-	}
-	return bytes.Join(lines, []byte("\n"))
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func cmpOr(a, b string) string {

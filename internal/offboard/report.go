@@ -128,25 +128,19 @@ type Report struct {
 }
 
 // Count returns how many rows have status s.
-func (r *Report) Count(s Status) int {
-	n := 0
-	for _, row := range r.Rows {
-		if row.Status == s {
-			n++
-		}
+func (r *Report) Count(s Status) int { return r.statuses().Count(s) }
+
+// statuses are the rows' statuses.
+func (r *Report) statuses() engine.Statuses[Status] {
+	out := make(engine.Statuses[Status], len(r.Rows))
+	for i, row := range r.Rows {
+		out[i] = row.Status
 	}
-	return n
+	return out
 }
 
 // OK reports whether nothing is left anywhere.
-func (r *Report) OK() bool {
-	for _, row := range r.Rows {
-		if !row.Status.OK() {
-			return false
-		}
-	}
-	return true
-}
+func (r *Report) OK() bool { return r.statuses().OK() }
 
 // outcomes are the rows as the run's summary counts them.
 func (r *Report) outcomes() []engine.Outcome {

@@ -1,7 +1,6 @@
 package onboard_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/deliver"
 	"github.com/gatehouse/gatehouse/internal/iamuser"
 	"github.com/gatehouse/gatehouse/internal/journal"
+	"github.com/gatehouse/gatehouse/internal/logtest"
 	"github.com/gatehouse/gatehouse/internal/onboard"
 	"github.com/gatehouse/gatehouse/internal/spec"
 	"github.com/gatehouse/gatehouse/sandbox"
@@ -35,7 +35,7 @@ type env struct {
 	sb      *sandboxtest.Sandbox
 	journal *journal.Journal
 	mail    *recorder
-	logs    *lockedBuffer
+	logs    *logtest.Buffer
 	adopt   bool
 }
 
@@ -52,7 +52,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = j.Close() })
-	return &env{sb: sb, journal: j, mail: &recorder{}, logs: &lockedBuffer{}}
+	return &env{sb: sb, journal: j, mail: &recorder{}, logs: &logtest.Buffer{}}
 }
 
 // deps builds onboard's dependencies for in, as the CLI does: the management
@@ -236,22 +236,4 @@ func (r *recorder) delivered() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.got)
-}
-
-// lockedBuffer is a log sink safe for concurrent writers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

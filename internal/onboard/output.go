@@ -3,11 +3,12 @@ package onboard
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/gatehouse/gatehouse/internal/report"
 )
 
 // Output formats of the report and the plan.
@@ -62,17 +63,14 @@ func WriteReport(w io.Writer, format string, r *Report) error {
 }
 
 func writeReportJSON(w io.Writer, r *Report) error {
-	out := jsonReport{Users: make([]jsonUser, 0, len(r.Rows)), RunID: r.RunID, Interrupted: r.Interrupted, Summary: r.counts()}
+	out := jsonReport{Users: make([]jsonUser, 0, len(r.Rows)), RunID: r.RunID, Interrupted: r.Interrupted, Summary: r.statuses().Counts()}
 	for _, row := range r.Rows {
 		out.Users = append(out.Users, jsonUser{
 			UserName: row.UserName, LoginURL: row.SignInURL, Password: row.Password.Reveal(),
 			Account: row.Account, Email: row.Email, Status: row.Status, Delivery: row.Delivery, Error: row.Error, Steps: row.Steps,
 		})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // a password's & < > as typed, not \u0026
-	return enc.Encode(out)
+	return report.JSON(w, out)
 }
 
 var csvHeader = []string{"account", "user_name", "email", "status", "sign_in_url", "delivery", "error", "password"}
@@ -106,24 +104,15 @@ func writeReportTable(w io.Writer, r *Report) error {
 	}
 	line([]string{"ACCOUNT", "USER", "E-MAIL", "STATUS", "SIGN-IN URL", "DELIVERY"}, "PASSWORD", "ERROR")
 	for _, row := range r.Rows {
-		line([]string{row.Account, row.UserName, dash(row.Email), string(row.Status), dash(row.SignInURL), dash(row.Delivery)},
-			dash(row.Password.Reveal()), row.Error)
+		line([]string{row.Account, row.UserName, report.Dash(row.Email), string(row.Status), report.Dash(row.SignInURL), report.Dash(row.Delivery)},
+			report.Dash(row.Password.Reveal()), row.Error)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(&b, "\n%s\n", r.Sentence())
-	_, err := w.Write(trimLines(b.Bytes()))
+	_, err := w.Write(report.TrimLines(b.Bytes()))
 	return err
-}
-
-// trimLines removes the spaces tabwriter leaves at the ends of lines.
-func trimLines(text []byte) []byte {
-	lines := bytes.Split(text, []byte("\n"))
-	for i, l := range lines {
-		lines[i] = bytes.TrimRight(l, " ")
-	}
-	return bytes.Join(lines, []byte("\n"))
 }
 
 // Sentence sums the report up: "6 people in 2 accounts: 4 created, 2 unchanged."
@@ -133,7 +122,7 @@ func (r *Report) Sentence() string {
 		people[strings.ToLower(row.UserName)] = true
 		accounts[row.Account] = true
 	}
-	counts := r.counts()
+	counts := r.statuses().Counts()
 	var parts []string
 	for _, s := range []Status{StatusCreated, StatusUpdated, StatusAdopted, StatusUnchanged, StatusSkipped, StatusFailed, StatusNotStarted} {
 		if n := counts[s]; n > 0 {
@@ -141,28 +130,6 @@ func (r *Report) Sentence() string {
 		}
 	}
 	noun := cmpOr(r.noun, "account")
-	return fmt.Sprintf("%s in %s: %s.", plural(len(people), "person", "people"), plural(len(accounts), noun, noun+"s"),
+	return fmt.Sprintf("%s in %s: %s.", report.Plural(len(people), "person", "people"), report.Plural(len(accounts), noun, noun+"s"),
 		strings.Join(parts, ", "))
-}
-
-func (r *Report) counts() map[Status]int {
-	out := map[Status]int{}
-	for _, row := range r.Rows {
-		out[row.Status]++
-	}
-	return out
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

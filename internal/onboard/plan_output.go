@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/engine"
+	"github.com/gatehouse/gatehouse/internal/report"
 )
 
 // jsonPlan is the dry run in JSON.
@@ -92,7 +93,7 @@ func writePlanText(w io.Writer, p *Plan) error {
 	}
 	noun := scopeNoun(p.Scopes)
 	fmt.Fprintf(&b, "Plan: %s in %s; %d to onboard or complete. Nothing has been changed.\n",
-		plural(len(p.Input.People), "person", "people"), plural(len(p.Scopes), noun, noun+"s"), todo)
+		report.Plural(len(p.Input.People), "person", "people"), report.Plural(len(p.Scopes), noun, noun+"s"), todo)
 	for _, s := range p.Scopes {
 		fmt.Fprintf(&b, "\n%s %s  %s\n", s.Noun, s.Label(), s.SignInURL)
 		if s.Policy != "" {
