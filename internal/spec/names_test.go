@@ -2,6 +2,7 @@ package spec
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -32,6 +33,16 @@ func TestFromNamesProblems(t *testing.T) {
 		`user name "has space" at argument 2: IAM user names are 1–64 characters`,
 		`user name "ALICE" at argument 3: already used at argument 1 (IAM user names ignore case)`,
 	})
+}
+
+// `offboard alice ALICE` names one user twice: the message says so, with no
+// onboarding advice (there is no user_name on a command line).
+func TestFromNamesDuplicateAdvice(t *testing.T) {
+	t.Parallel()
+	_, err := FromNames([]string{"alice", "ALICE"}, Flags{Deliver: Set(ChannelNone)})
+	if err == nil || !strings.Contains(err.Error(), "they name the same user: give it once") || strings.Contains(err.Error(), "user_name") {
+		t.Errorf("error = %v", err)
+	}
 }
 
 func TestFromFlags(t *testing.T) {

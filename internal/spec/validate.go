@@ -126,8 +126,7 @@ func validatePeople(s *draft, probs *Problems) {
 		// Duplicates are looked for among valid values only: a bad value has
 		// its own message already.
 		if name := userNameOf(p); nameOK {
-			checkDuplicate(userNames, name, "user name", " (IAM user names ignore case); "+
-				"give one of them another user_name, or remove the duplicate", probs)
+			checkDuplicate(userNames, name, "user name", " (IAM user names ignore case); "+duplicateNameFix(s.format), probs)
 		}
 		if emailOK && p.email.Set {
 			checkDuplicate(emails, p.email, "e-mail address", "; each person appears once, "+
@@ -136,6 +135,15 @@ func validatePeople(s *draft, probs *Problems) {
 		used[channelOf(s, p)] = true
 	}
 	validateChannelNeeds(s, used, probs)
+}
+
+// duplicateNameFix says how to mend a user name given twice: on the command
+// line a person is named once (there is no user_name to change).
+func duplicateNameFix(format string) string {
+	if format == FormatArguments {
+		return "they name the same user: give it once"
+	}
+	return "give one of them another user_name, or remove the duplicate"
 }
 
 // checkDuplicate reports v when seen (compared without case) has it already.
