@@ -15,6 +15,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/awsx"
@@ -54,11 +55,18 @@ func (s Settings) Problems() []string {
 	if s.RateLimit < 0 || math.IsNaN(s.RateLimit) || math.IsInf(s.RateLimit, 0) {
 		p = append(p, "--rate-limit must be more than 0 requests per second (or 0 for adaptive)")
 	}
+	if s.Region != "" && !regionName.MatchString(s.Region) {
+		p = append(p, fmt.Sprintf("--region %q is not an AWS region name (such as us-east-1 or eu-central-2)", s.Region))
+	}
 	if s.Sandbox && (s.EndpointURL != "" || s.Profile != "") {
 		p = append(p, "--sandbox starts its own endpoint with its own credentials; drop --endpoint-url and --profile")
 	}
 	return p
 }
+
+// regionName is the shape of every AWS region's name: us-east-1,
+// ap-southeast-5, us-gov-west-1, cn-north-1, us-isob-east-1.
+var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 
 // UsageError marks bad input: the command exits with code 2, and nothing
 // was changed.
