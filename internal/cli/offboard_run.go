@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/engine"
@@ -45,11 +48,36 @@ func readOffboardRequest(opts *OffboardOptions) (offboard.Request, config.Protec
 	if err != nil {
 		problems = append(problems, err.Error())
 	}
+	if opts.Yes && opts.Archive != "" {
+		if err := checkArchiveDir(opts.Archive); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	if len(problems) > 0 {
 		return offboard.Request{}, config.Protect{}, &UsageError{Err: problemList(problems)}
 	}
 	tags, _ := parseTags(opts.Tags)
 	return offboard.Request{Action: opts.action(), Input: in, Tags: tags}, cfg.Protect, nil
+}
+
+// checkArchiveDir says, before anything is read, whether dir can hold the
+// archive: a folder, or a path whose first existing ancestor is a folder (it
+// is created 0700 at the first record). /dev/null is not one.
+func checkArchiveDir(dir string) error {
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && fi.IsDir():
+			return nil
+		case err == nil:
+			return fmt.Errorf("--archive %s: %s is not a folder; give a folder the records can be written to", dir, p)
+		case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+			return fmt.Errorf("--archive %s: %w", dir, err)
+		}
+		if p == filepath.Dir(p) {
+			return nil
+		}
+	}
 }
 
 func problemList(problems []string) error {
