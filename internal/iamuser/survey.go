@@ -100,7 +100,7 @@ func (d *Directory) Survey(ctx context.Context, s *engine.Scope, people []spec.P
 		return nil, fmt.Errorf("reading account %s: %w", s.ID, err)
 	}
 	s.Facts = a
-	return checkReferences(ctx, api, s, a.partition, people)
+	return checkReferences(ctx, api, s, a, people)
 }
 
 // roleProblem turns a failure to enter account s into a problem when it
@@ -145,7 +145,12 @@ type reference struct {
 
 // checkReferences looks up every group, policy and boundary the account's
 // people need, each once.
-func checkReferences(ctx context.Context, api accountAPI, s *engine.Scope, partition string, people []spec.Person) (spec.Problems, error) {
+// IAMUserChangePassword, which gatehouse attaches itself where the account's
+// password policy does not let users change their own password, is checked
+// too: a backend without it (moto unless told to load AWS's managed policies)
+// would otherwise get users and no password.
+func checkReferences(ctx context.Context, api accountAPI, s *engine.Scope, a *account, people []spec.Person) (spec.Problems, error) {
+	partition := a.partition
 	var refs []*reference
 	index := map[string]*reference{}
 	add := func(kind, name string, who spec.Person) {
@@ -167,6 +172,9 @@ func checkReferences(ctx context.Context, api accountAPI, s *engine.Scope, parti
 		}
 		if p.Boundary != "" {
 			add("permissions boundary", PolicyARN(partition, p.Boundary), p)
+		}
+		if !a.policy.AllowUsersToChangePassword {
+			add("policy", changePasswordPolicy(partition), p)
 		}
 	}
 	var probs spec.Problems
@@ -214,6 +222,13 @@ func missingProblem(r *reference, s *engine.Scope) spec.Problem {
 	create := ""
 	if r.kind == "group" {
 		create = " (aws iam create-group --group-name " + r.name + ")"
+	}
+	if strings.HasSuffix(r.name, ":iam::aws:policy/IAMUserChangePassword") {
+		return spec.Problem{Pos: r.who[0].Pos, What: who, Fix: fmt.Sprintf("needs AWS's managed policy %q, which does not exist "+
+			"in account %s: gatehouse attaches it so people can choose their own password at first sign-in, because the "+
+			"account's password policy does not let them. On moto or LocalStack, start the server with "+
+			"MOTO_IAM_LOAD_MANAGED_POLICIES=true; or set a password policy with AllowUsersToChangePassword "+
+			"(aws iam update-account-password-policy --allow-users-to-change-password)", r.name, s.Label())}
 	}
 	return spec.Problem{Pos: r.who[0].Pos, What: who, Fix: fmt.Sprintf("needs %s %q, which does not exist in account %s; "+
 		"create it there first%s, or remove it from the input", r.kind, r.name, s.Label(), create)}
