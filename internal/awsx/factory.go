@@ -143,6 +143,7 @@ func New(ctx context.Context, opts Options) (*Factory, error) {
 		root.Region = DefaultRegion
 	}
 	root.HTTPClient = sharedHTTPClient{root.HTTPClient}
+	root.APIOptions = append(root.APIOptions, withRepeatLimit)
 	f := &Factory{
 		opts:        opts,
 		root:        root,

@@ -36,6 +36,9 @@ func newRetryer(o Options) func() aws.Retryer {
 			so.MaxBackoff = o.MaxBackoff
 			so.Backoff = backoff
 			so.RateLimiter = ratelimit.None
+			// The first retryable with an answer decides: a repeated server
+			// error is final whatever its status says.
+			so.Retryables = append([]retry.IsErrorRetryable{notRetryingRepeats}, so.Retryables...)
 			so.Retryables = append(so.Retryables, retry.RetryableHTTPStatusCode{
 				Codes: map[int]struct{}{http.StatusTooManyRequests: {}},
 			})
