@@ -103,6 +103,14 @@ func pythonOf(bin string) string {
 
 func (p *cliPool) start() (*cliWorker, error) {
 	cmd := exec.Command(p.python, p.script)
+	// The same environment an exec'd `aws` gets from cliEnv, fixed before awscli is
+	// imported: it reads AWS_DATA_PATH and the home directory's ~/.aws/models then,
+	// so neither the caller's HOME nor its Python variables may leak in.
+	home := filepath.Join(workDir, "runner-home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, err
+	}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_DATA_PATH=" + modelsDir}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -184,6 +192,12 @@ func TestRunnerMatchesExec(t *testing.T) {
 	viaExec := proc.Try("iam", "get-user", "--user-name", "same")
 	if viaRunner.Raw != viaExec.Raw || (viaRunner.Err == nil) != (viaExec.Err == nil) {
 		t.Errorf("get-user differs:\nrunner: %s\nexec:   %s", viaRunner.Raw, viaExec.Raw)
+	}
+	// --all-users is only in the IAM model the suite carries: both ways must load it.
+	carriedRunner := cli.Try("iam", "list-service-specific-credentials", "--all-users")
+	carriedExec := proc.Try("iam", "list-service-specific-credentials", "--all-users")
+	if carriedRunner.Err != nil || carriedExec.Err != nil || carriedRunner.Raw != carriedExec.Raw {
+		t.Errorf("a call of the carried model differs:\nrunner: %v %s%s\nexec:   %v %s%s", carriedRunner.Err, carriedRunner.Raw, carriedRunner.Stderr, carriedExec.Err, carriedExec.Raw, carriedExec.Stderr)
 	}
 	failRunner := cli.Try("iam", "create-user", "--user-name", "SAME")
 	failExec := proc.Try("iam", "create-user", "--user-name", "SAME")

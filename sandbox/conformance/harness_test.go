@@ -21,6 +21,7 @@ import (
 )
 
 var (
+	workDir   string // the suite's temporary directory, removed when it ends
 	binary    string // the gatehouse binary built for this run
 	shared    *server
 	awsBinary string
@@ -34,11 +35,16 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	workDir = dir
 	binary = filepath.Join(dir, "gatehouse")
 	build := exec.Command("go", "build", "-o", binary, "github.com/gatehouse/gatehouse/cmd/gatehouse")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building gatehouse:", err)
+		os.Exit(1)
+	}
+	if modelsDir, err = installModels(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	awsBinary, awsErr = findAWSCLIv2()
@@ -186,6 +192,7 @@ func cliEnv(home, key, secret string) []string {
 		"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
 		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1",
+		"AWS_DATA_PATH=" + modelsDir, // the carried models before the CLI's own
 	}
 }
 
