@@ -210,3 +210,33 @@ func TestRunnerMatchesExec(t *testing.T) {
 		t.Errorf("usage error statuses differ: runner %v, exec %v", usageRunner.Err, usageExec.Err)
 	}
 }
+
+// TestPythonOfFollowsTheScript pins where the runner's interpreter comes from: the
+// CLI script's own shebang, so an absolute one (Debian's /usr/bin/aws) wins over
+// whatever python3 comes first on PATH, and an env one resolves as the script would.
+func TestPythonOfFollowsTheScript(t *testing.T) {
+	dir := t.TempDir()
+	decoy := filepath.Join(dir, "python3")
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("python3", "#!/bin/sh\nexit 1\n")
+	t.Setenv("PATH", dir)
+	for _, tc := range []struct{ name, script, want string }{
+		{"absolute", "#!/usr/bin/python3\nimport awscli\n", "/usr/bin/python3"},
+		{"env", "#!/usr/bin/env python3\nimport awscli\n", decoy},
+		{"shell", "#!/bin/sh\nexec aws \"$@\"\n", ""},
+		{"binary", "\x7fELF\x02\x01\x01", ""},
+	} {
+		if got := pythonOf(write("aws-"+tc.name, tc.script)); got != tc.want {
+			t.Errorf("pythonOf(%s shebang) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if got := pythonOf(filepath.Join(dir, "missing")); got != "" {
+		t.Errorf("pythonOf(missing file) = %q, want \"\"", got)
+	}
+}

@@ -62,7 +62,9 @@ func TestMain(m *testing.M) {
 }
 
 // findAWSCLIv2 picks the AWS CLI v2 among the `aws` executables on PATH (pyenv may
-// put a v1 first) and the Debian package's /usr/bin/aws.
+// put a v1 first) and the Debian package's /usr/bin/aws. Nothing else is looked up:
+// the runner's Python is the one in that script's shebang (pythonOf) and the IAM
+// model comes from testdata, so the python3 first on PATH plays no part.
 func findAWSCLIv2() (string, error) {
 	candidates := []string{}
 	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
