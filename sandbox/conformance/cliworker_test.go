@@ -103,6 +103,14 @@ func pythonOf(bin string) string {
 
 func (p *cliPool) start() (*cliWorker, error) {
 	cmd := exec.Command(p.python, p.script)
+	// The same environment an exec'd `aws` gets from cliEnv, fixed before awscli is
+	// imported: it reads AWS_DATA_PATH and the home directory's ~/.aws/models then,
+	// so neither the caller's HOME nor its Python variables may leak in.
+	home := filepath.Join(workDir, "runner-home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, err
+	}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_DATA_PATH=" + modelsDir}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -185,6 +193,12 @@ func TestRunnerMatchesExec(t *testing.T) {
 	if viaRunner.Raw != viaExec.Raw || (viaRunner.Err == nil) != (viaExec.Err == nil) {
 		t.Errorf("get-user differs:\nrunner: %s\nexec:   %s", viaRunner.Raw, viaExec.Raw)
 	}
+	// --all-users is only in the IAM model the suite carries: both ways must load it.
+	carriedRunner := cli.Try("iam", "list-service-specific-credentials", "--all-users")
+	carriedExec := proc.Try("iam", "list-service-specific-credentials", "--all-users")
+	if carriedRunner.Err != nil || carriedExec.Err != nil || carriedRunner.Raw != carriedExec.Raw {
+		t.Errorf("a call of the carried model differs:\nrunner: %v %s%s\nexec:   %v %s%s", carriedRunner.Err, carriedRunner.Raw, carriedRunner.Stderr, carriedExec.Err, carriedExec.Raw, carriedExec.Stderr)
+	}
 	failRunner := cli.Try("iam", "create-user", "--user-name", "SAME")
 	failExec := proc.Try("iam", "create-user", "--user-name", "SAME")
 	if failRunner.Code != "EntityAlreadyExists" || failRunner.Code != failExec.Code || failRunner.Message != failExec.Message {
@@ -194,5 +208,35 @@ func TestRunnerMatchesExec(t *testing.T) {
 	usageExec := proc.Try("iam", "create-user")
 	if usageRunner.Err == nil || usageExec.Err == nil || usageRunner.Err.Error() != usageExec.Err.Error() {
 		t.Errorf("usage error statuses differ: runner %v, exec %v", usageRunner.Err, usageExec.Err)
+	}
+}
+
+// TestPythonOfFollowsTheScript pins where the runner's interpreter comes from: the
+// CLI script's own shebang, so an absolute one (Debian's /usr/bin/aws) wins over
+// whatever python3 comes first on PATH, and an env one resolves as the script would.
+func TestPythonOfFollowsTheScript(t *testing.T) {
+	dir := t.TempDir()
+	decoy := filepath.Join(dir, "python3")
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("python3", "#!/bin/sh\nexit 1\n")
+	t.Setenv("PATH", dir)
+	for _, tc := range []struct{ name, script, want string }{
+		{"absolute", "#!/usr/bin/python3\nimport awscli\n", "/usr/bin/python3"},
+		{"env", "#!/usr/bin/env python3\nimport awscli\n", decoy},
+		{"shell", "#!/bin/sh\nexec aws \"$@\"\n", ""},
+		{"binary", "\x7fELF\x02\x01\x01", ""},
+	} {
+		if got := pythonOf(write("aws-"+tc.name, tc.script)); got != tc.want {
+			t.Errorf("pythonOf(%s shebang) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if got := pythonOf(filepath.Join(dir, "missing")); got != "" {
+		t.Errorf("pythonOf(missing file) = %q, want \"\"", got)
 	}
 }

@@ -1,6 +1,9 @@
 package conformance
 
 import (
+	"flag"
+	"fmt"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -22,6 +25,38 @@ func recordInvocation(args []string) {
 	if len(args) >= 2 {
 		invoked.Store(args[0]+" "+args[1], true)
 	}
+}
+
+// judgeCoverage fails the run (returns 1) when a supported action was never driven
+// through the AWS CLI. A run that cannot be judged says so and why on a SKIP line,
+// so a skipped suite neither fails the gate nor passes it unseen.
+func judgeCoverage() int {
+	if why := unjudgeable(); why != "" {
+		fmt.Fprintf(os.Stderr, "SKIP: coverage gate of supported actions not judged: %s\n", why)
+		return 0
+	}
+	if missing := untestedActions(); len(missing) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: %d supported actions were never driven through the AWS CLI:\n  %s\n", len(missing), strings.Join(missing, "\n  "))
+		return 1
+	}
+	return 0
+}
+
+// unjudgeable says why this run cannot show that every action was driven, or "" when
+// every test of the suite ran with the CLI.
+func unjudgeable() string {
+	for _, name := range []string{"test.run", "test.skip"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" {
+			return fmt.Sprintf("-%s %q selects a part of the suite", strings.TrimPrefix(name, "test."), f.Value.String())
+		}
+	}
+	if testing.Short() {
+		return "-short"
+	}
+	if awsErr != nil {
+		return "the tests that drive the AWS CLI were skipped: " + awsErr.Error()
+	}
+	return ""
 }
 
 // untestedActions lists the supported actions, by their CLI command names

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"compress/gzip"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -10,14 +9,10 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
-	"fmt"
-	"io"
 	"math/big"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -68,60 +63,6 @@ func testSSHKey(t *testing.T) (line, pemKey string) {
 		t.Fatal(err)
 	}
 	return "ssh-ed25519 " + base64.StdEncoding.EncodeToString(blob), string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-}
-
-var (
-	iamModelOnce sync.Once
-	iamModel     []byte
-	iamModelErr  error
-)
-
-// useCurrentIAMModel returns a copy of c that knows botocore's current IAM model
-// (installed as a customer model in the CLI's HOME): this machine's AWS CLI v2
-// predates GetMFADevice, CredentialAgeDays and ListServiceSpecificCredentials
-// pagination. The copy runs each call as its own process, because the pooled
-// runner loads models once.
-func useCurrentIAMModel(t *testing.T, c *CLI) *CLI {
-	t.Helper()
-	iamModelOnce.Do(func() {
-		out, err := exec.Command("python3", "-c", "import botocore,os;print(os.path.dirname(botocore.__file__))").Output()
-		if err != nil {
-			iamModelErr = fmt.Errorf("finding botocore: %w", err)
-			return
-		}
-		f, err := os.Open(filepath.Join(strings.TrimSpace(string(out)), "data", "iam", "2010-05-08", "service-2.json.gz"))
-		if err != nil {
-			iamModelErr = err
-			return
-		}
-		defer f.Close()
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			iamModelErr = err
-			return
-		}
-		iamModel, iamModelErr = io.ReadAll(zr)
-	})
-	if iamModelErr != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("botocore's IAM model is required in CI: %v", iamModelErr)
-		}
-		t.Skipf("skipping: no current botocore IAM model: %v", iamModelErr)
-	}
-	home := ""
-	for _, kv := range c.env {
-		if h, ok := strings.CutPrefix(kv, "HOME="); ok {
-			home = h
-		}
-	}
-	dir := filepath.Join(home, ".aws", "models", "iam", "2010-05-08")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "service-2.json"), iamModel, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return c.Exec()
 }
 
 func TestCredentialsAccessKeys(t *testing.T) {
@@ -268,7 +209,6 @@ func TestCredentialsSigningCertificates(t *testing.T) {
 
 func TestCredentialsServiceSpecific(t *testing.T) {
 	cli := newCLI(t)
-	current := useCurrentIAMModel(t, cli)
 	for _, u := range []string{"erin", "frank"} {
 		cli.Run("iam", "create-user", "--user-name", u)
 	}
@@ -282,7 +222,7 @@ func TestCredentialsServiceSpecific(t *testing.T) {
 		t.Errorf("quota message = %q", msg)
 	}
 	cli.Fail("NotSupportedService", "iam", "create-service-specific-credential", "--user-name", "erin", "--service-name", "s3.amazonaws.com")
-	key := current.Run("iam", "create-service-specific-credential", "--user-name", "frank", "--service-name", "bedrock.amazonaws.com", "--credential-age-days", "7")
+	key := cli.Run("iam", "create-service-specific-credential", "--user-name", "frank", "--service-name", "bedrock.amazonaws.com", "--credential-age-days", "7")
 	if str(key, "ServiceSpecificCredential", "ServiceCredentialSecret") == "" || str(key, "ServiceSpecificCredential", "ExpirationDate") == "" {
 		t.Errorf("bedrock API key = %v", key)
 	}
@@ -291,11 +231,11 @@ func TestCredentialsServiceSpecific(t *testing.T) {
 	if length(filtered, "ServiceSpecificCredentials") != 2 || str(filtered, "ServiceSpecificCredentials", 0, "ServicePassword") != "" {
 		t.Errorf("list for erin = %v", filtered)
 	}
-	page := current.Run("iam", "list-service-specific-credentials", "--all-users", "--max-items", "2")
+	page := cli.Run("iam", "list-service-specific-credentials", "--all-users", "--max-items", "2")
 	if length(page, "ServiceSpecificCredentials") != 2 || page["IsTruncated"] != true {
 		t.Fatalf("first page across users = %v", page)
 	}
-	rest := current.Run("iam", "list-service-specific-credentials", "--all-users", "--max-items", "2", "--marker", str(page, "Marker"))
+	rest := cli.Run("iam", "list-service-specific-credentials", "--all-users", "--max-items", "2", "--marker", str(page, "Marker"))
 	if length(rest, "ServiceSpecificCredentials") != 1 || rest["IsTruncated"] == true {
 		t.Errorf("second page across users = %v", rest)
 	}

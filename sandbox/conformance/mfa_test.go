@@ -65,7 +65,6 @@ func cliRegisterDevice(c *CLI, user, kind string) (serial, seed string) {
 
 func TestMFAVirtualDeviceLifecycle(t *testing.T) {
 	cli := newCLI(t)
-	current := useCurrentIAMModel(t, cli) // for get-mfa-device
 	cli.Run("iam", "create-user", "--user-name", "kate")
 	cli.Run("iam", "create-user", "--user-name", "liam")
 	serial, seed := cliVirtualDevice(t, cli, "phone", "--path", "/team/", "--tags", "Key=owner,Value=kate")
@@ -108,7 +107,7 @@ func TestMFAVirtualDeviceLifecycle(t *testing.T) {
 	if length(unassigned, "VirtualMFADevices") != 1 || !strings.HasSuffix(str(unassigned, "VirtualMFADevices", 0, "SerialNumber"), ":mfa/spare") {
 		t.Errorf("unassigned devices = %v", unassigned)
 	}
-	got := current.Run("iam", "get-mfa-device", "--user-name", "kate", "--serial-number", serial)
+	got := cli.Run("iam", "get-mfa-device", "--user-name", "kate", "--serial-number", serial)
 	if str(got, "UserName") != "kate" || str(got, "SerialNumber") != serial || str(got, "EnableDate") == "" {
 		t.Errorf("get-mfa-device = %v", got)
 	}
