@@ -100,6 +100,8 @@ func addOffboardFlags(cmd *cobra.Command, opts *OffboardOptions) {
 	f.BoolVar(&opts.Reinstate, "reinstate", false, "undo a suspension: reactivate what it deactivated, issue a new password")
 	addChannelFlags(cmd, fl, "with --reinstate: ")
 	f.StringVar(&opts.Archive, "archive", "", "write archive records to `DIR` (default: archive/ next to the journal)")
+	f.StringSliceVar(&opts.Unchecked, "unchecked", nil, "do not list `KIND` (the backend lacks it, as moto lacks service-specific-credentials); "+
+		"plans and reports say it was not checked")
 	f.StringVar(&opts.Config, "config", "", "gatehouse configuration `FILE` (default ./gatehouse.yaml, else $XDG_CONFIG_HOME/gatehouse/config.yaml)")
 	addOutputFlag(cmd, &opts.Output, offboard.Formats, "plan and report")
 	addRunFlags(cmd, &opts.Settings, "(user, account) pairs")

@@ -124,6 +124,9 @@ type Record interface {
 	Absent() bool
 	// Items counts what removal acts on.
 	Items() int
+	// NotChecked names the kinds of dependency that were not listed because
+	// the backend lacks them (--unchecked): the plan and report say so.
+	NotChecked() []string
 	// Stamp marks the record for the archive: the action, run and time.
 	Stamp(action Action, runID int64, at time.Time, deactivates []journal.SuspendedItem)
 	// ArchivedAt is when Stamp was called.

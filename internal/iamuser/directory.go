@@ -27,8 +27,9 @@ const DefaultRole = "OrganizationAccountAccessRole"
 
 // Directory is the IAM users of the accounts an awsx.Factory reaches.
 type Directory struct {
-	aws     *awsx.Factory
-	backoff func(n int) time.Duration
+	aws       *awsx.Factory
+	backoff   func(n int) time.Duration
+	unchecked map[*dependency]bool
 
 	mu      sync.Mutex
 	clients map[string]*iam.Client
@@ -42,6 +43,11 @@ type Options struct {
 	// a moment (EntityTemporarilyUnmodifiable; a user still visible right
 	// after DeleteUser). Nil: 500 ms doubling up to 8 s.
 	Backoff func(n int) time.Duration
+	// Unchecked names kinds of dependency the backend lacks (moto and
+	// LocalStack implement no service-specific credentials): offboarding
+	// never lists them and says they were not checked. Names are
+	// Checkable's; an unknown one is ignored here (CheckUnchecked reports it).
+	Unchecked []string
 }
 
 // New returns the directory of the accounts f reaches.
@@ -49,7 +55,8 @@ func New(f *awsx.Factory, opts Options) *Directory {
 	if opts.Backoff == nil {
 		opts.Backoff = defaultBackoff
 	}
-	return &Directory{aws: f, backoff: opts.Backoff, clients: map[string]*iam.Client{}}
+	unchecked, _ := uncheckedKinds(opts.Unchecked)
+	return &Directory{aws: f, backoff: opts.Backoff, unchecked: unchecked, clients: map[string]*iam.Client{}}
 }
 
 // defaultBackoff waits 500 ms before the first retry, doubling up to 8 s.
@@ -106,5 +113,5 @@ func (d *Directory) session(ctx context.Context, account, name string) (*session
 	if err != nil {
 		return nil, err
 	}
-	return &session{api: api, user: name, backoff: d.backoff}, nil
+	return &session{api: api, user: name, backoff: d.backoff, unchecked: d.unchecked}, nil
 }

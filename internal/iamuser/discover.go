@@ -18,7 +18,7 @@ func discover(ctx context.Context, s *session, account string) (*Record, error) 
 	var wg sync.WaitGroup
 	wg.Go(func() { errs[0] = getUser(ctx, s, rec) })
 	for i, d := range removalTable {
-		if d.list == nil {
+		if d.list == nil || s.unchecked[d] {
 			continue
 		}
 		wg.Go(func() {
@@ -39,6 +39,11 @@ func discover(ctx context.Context, s *session, account string) (*Record, error) 
 		merge(rec, &p)
 	}
 	rec.normalise()
+	for _, d := range removalTable {
+		if s.unchecked[d] {
+			rec.NotCheckedKinds = append(rec.NotCheckedKinds, d.plural)
+		}
+	}
 	s.user = rec.User.UserName
 	return rec, nil
 }

@@ -36,6 +36,10 @@ type Record struct {
 	InlinePolicies             []InlinePolicy              `json:"InlinePolicies"`
 	AttachedPolicies           []AttachedPolicy            `json:"AttachedPolicies"`
 
+	// NotCheckedKinds are the kinds gatehouse was told the backend lacks
+	// (--unchecked): they were not listed, so the record cannot say.
+	NotCheckedKinds []string `json:"NotChecked,omitempty"`
+
 	// Deactivates is, in a suspension's archive, what the suspension
 	// deactivates (reinstating reactivates exactly these).
 	Deactivates []journal.SuspendedItem `json:"Deactivates,omitempty"`
@@ -218,6 +222,9 @@ func (r *Record) Stamp(action engine.Action, run int64, t time.Time, deactivates
 	r.Action, r.RunID, r.Archived = action, run, t.UTC().Truncate(time.Millisecond)
 	r.Deactivates = deactivates
 }
+
+// NotChecked are the kinds that were not listed (--unchecked).
+func (r *Record) NotChecked() []string { return r.NotCheckedKinds }
 
 // ArchivedAt is when the record was stamped for the archive.
 func (r *Record) ArchivedAt() time.Time { return r.Archived }

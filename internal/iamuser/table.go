@@ -36,6 +36,9 @@ type session struct {
 	api     API
 	user    string // as IAM spells it once GetUser answered
 	backoff func(n int) time.Duration
+	// unchecked are the kinds the backend lacks: never listed, and the
+	// record says they were not checked.
+	unchecked map[*dependency]bool
 }
 
 // Item is one thing attached to a user that a table entry acts on.
@@ -118,7 +121,54 @@ func (d *dependency) fail(verb, user string, it Item, err error) error {
 
 // listFail wraps an error reading this kind.
 func (d *dependency) listFail(user string, err error) error {
+	var rep *awsx.RepeatedServerError
+	if errors.As(err, &rep) {
+		return fmt.Errorf("reading IAM user (%s) %s: %w. If this backend (moto, LocalStack…) has no %s at all, run again "+
+			"with --unchecked %s: they are then not listed, and the plan, the archive and the report say they were not checked "+
+			"(DeleteUser still refuses a user that has any)", user, d.plural, err, d.plural, d.slug())
+	}
 	return fmt.Errorf("reading IAM user (%s) %s: %w", user, d.plural, awsx.Classify(err))
+}
+
+// slug is the kind's name on the command line: "service-specific-credentials".
+func (d *dependency) slug() string {
+	return strings.ToLower(strings.ReplaceAll(d.plural, " ", "-"))
+}
+
+// Checkable lists the kinds a backend may lack and --unchecked may name:
+// every kind the removal table lists on its own.
+func Checkable() []string {
+	var out []string
+	for _, d := range removalTable {
+		if d.list != nil {
+			out = append(out, d.slug())
+		}
+	}
+	return out
+}
+
+// uncheckedKinds turns --unchecked names into table entries; an unknown
+// name is an error that lists the known ones.
+func uncheckedKinds(names []string) (map[*dependency]bool, error) {
+	out := map[*dependency]bool{}
+	for _, n := range names {
+		found := false
+		for _, d := range removalTable {
+			if d.list != nil && d.slug() == strings.ToLower(strings.TrimSpace(n)) {
+				out[d], found = true, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("--unchecked %q: not a kind gatehouse lists; use one of %s", n, strings.Join(Checkable(), ", "))
+		}
+	}
+	return out, nil
+}
+
+// CheckUnchecked reports an --unchecked name that is not a kind.
+func CheckUnchecked(names []string) error {
+	_, err := uncheckedKinds(names)
+	return err
 }
 
 // step is the journal's name for doing verb to it: "delete-access-key:AKIA…".

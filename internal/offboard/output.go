@@ -115,6 +115,9 @@ func writePlacementText(b *bytes.Buffer, p *Plan, pl *Placement) {
 	if pl.State != StateAbsent {
 		fmt.Fprintf(b, "    tags: %s\n", report.Dash(tagLine(pl.Record.Tags())))
 	}
+	if kinds := pl.Record.NotChecked(); len(kinds) > 0 {
+		fmt.Fprintf(b, "    not checked: %s (--unchecked: the backend lacks them)\n", strings.Join(kinds, ", "))
+	}
 	changes := p.Changes(pl)
 	if len(changes) == 0 {
 		if pl.Guard == "" && pl.Declined == "" {
@@ -194,6 +197,9 @@ func writeReportTable(w io.Writer, r *Report) error {
 
 // writeRowNotes says, under the table, why a row is not done.
 func writeRowNotes(b *bytes.Buffer, row Row) {
+	if len(row.NotChecked) > 0 {
+		fmt.Fprintf(b, "\n%s %s: not checked: %s (--unchecked)\n", row.Account, report.Dash(row.UserName), strings.Join(row.NotChecked, ", "))
+	}
 	if row.Status.OK() && len(row.Left) == 0 {
 		return
 	}

@@ -51,6 +51,8 @@ type Row struct {
 	Managed  bool
 	Status   Status
 	Found    int    // items discovered
+	// NotChecked are kinds that were not listed: the backend lacks them.
+	NotChecked []string `json:",omitempty"`
 	Archive  string `json:",omitempty"`
 	Done     []string
 	Left     []Left
@@ -78,6 +80,7 @@ func newRow(pl *Placement) Row {
 	if pl.Record != nil {
 		row.Email, row.Managed = pl.Record.Email(), pl.Record.Managed()
 		row.Found = pl.Record.Items()
+		row.NotChecked = pl.Record.NotChecked()
 	}
 	return row
 }

@@ -44,6 +44,10 @@ type Settings struct {
 	SandboxDir  string
 	MailDir     string
 	Verbose     bool
+	// Unchecked names kinds of credential the backend lacks (moto and
+	// LocalStack have no service-specific credentials): never listed, and
+	// plans and reports say they were not checked.
+	Unchecked []string
 }
 
 // Problems lists the settings that make no sense, each as a sentence.
@@ -57,6 +61,9 @@ func (s Settings) Problems() []string {
 	}
 	if s.Region != "" && !regionName.MatchString(s.Region) {
 		p = append(p, fmt.Sprintf("--region %q is not an AWS region name (such as us-east-1 or eu-central-2)", s.Region))
+	}
+	if err := iamuser.CheckUnchecked(s.Unchecked); err != nil {
+		p = append(p, err.Error())
 	}
 	if s.Sandbox && (s.EndpointURL != "" || s.Profile != "") {
 		p = append(p, "--sandbox starts its own endpoint with its own credentials; drop --endpoint-url and --profile")
@@ -194,7 +201,7 @@ func (f *Factory) Directory(ctx context.Context, in *spec.Input) (engine.Directo
 	if err != nil {
 		return nil, err
 	}
-	return iamuser.New(a, iamuser.Options{}), nil
+	return iamuser.New(a, iamuser.Options{Unchecked: f.Settings.Unchecked}), nil
 }
 
 // Logger logs warnings, or every step with Verbose, to stderr.

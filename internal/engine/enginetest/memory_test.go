@@ -232,13 +232,14 @@ type memRecord struct {
 	At                     time.Time
 }
 
-func (r *memRecord) UserName() string { return r.Name }
-func (r *memRecord) UserID() string   { return "mem-" + r.Name }
-func (r *memRecord) ARN() string      { return "memory:" + r.Name }
-func (r *memRecord) Managed() bool    { return r.IsManaged }
-func (r *memRecord) Email() string    { return r.Mail }
-func (r *memRecord) Absent() bool     { return false }
-func (r *memRecord) Items() int       { return len(r.Groups) }
+func (r *memRecord) UserName() string     { return r.Name }
+func (r *memRecord) UserID() string       { return "mem-" + r.Name }
+func (r *memRecord) ARN() string          { return "memory:" + r.Name }
+func (r *memRecord) Managed() bool        { return r.IsManaged }
+func (r *memRecord) Email() string        { return r.Mail }
+func (r *memRecord) Absent() bool         { return false }
+func (r *memRecord) Items() int           { return len(r.Groups) }
+func (r *memRecord) NotChecked() []string { return nil }
 func (r *memRecord) Tags() []engine.Tag {
 	tags := []engine.Tag{{Key: engine.TagEmail, Value: r.Mail}}
 	if r.Suspended {
