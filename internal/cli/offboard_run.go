@@ -92,7 +92,7 @@ func problemList(problems []string) error {
 // matter only to a reinstatement that issues passwords.
 func readOffboardInput(opts *OffboardOptions) (*spec.Input, error) {
 	flags := opts.Flags
-	if !opts.Reinstate || !opts.Yes {
+	if !opts.Reinstate { // only a reinstatement delivers: its plan checks the delivery as its run does
 		flags.Deliver, flags.From, flags.Language = spec.Set(spec.ChannelNone), spec.Opt[string]{}, spec.Opt[string]{}
 	}
 	switch {
@@ -130,9 +130,10 @@ func offboardWith(ctx context.Context, opts *OffboardOptions, rt *runenv.Factory
 	}
 	deps := offboard.Deps{Directory: dir, Journal: j, ArchiveDir: archiveDir(opts, j.Path()), Protect: protect,
 		Logger: rt.Logger(), Concurrency: opts.Concurrency, Args: opts.Args}
-	if req.Action == offboard.ActionReinstate && opts.Yes {
+	if req.Action == offboard.ActionReinstate {
 		// The channel the new passwords go through, checked before anything
-		// is reactivated.
+		// is reactivated — and in the plan, which passes only what the real
+		// run would.
 		if req.Input.Delivery.Channel == spec.ChannelFile {
 			return usageErrorf("--reinstate cannot deliver by file: it knows no one's public key; " +
 				"use another channel, or --deliver none and gatehouse deliver --resend -f SPEC afterwards")

@@ -50,13 +50,13 @@ func (o onboarding) run(ctx context.Context, in *spec.Input) error {
 	}
 	deps := onboard.Deps{Directory: dir, Journal: j, Logger: o.rt.Logger(), Concurrency: o.rt.Settings.Concurrency,
 		Adopt: o.adopt, Resend: o.resend, Args: o.args}
-	if !o.dryRun {
-		chans, err := o.rt.Channels(ctx, in)
-		if err != nil {
-			return err
-		}
-		deps.Channel = chans.Get
+	// The channels are built and their setup checked in a dry run too: a
+	// dry run passes only what the real run would.
+	chans, err := o.rt.Channels(ctx, in)
+	if err != nil {
+		return err
 	}
+	deps.Channel = chans.Get
 	plan, err := onboard.MakePlan(ctx, deps, in)
 	var probs spec.Problems
 	if errors.As(err, &probs) {

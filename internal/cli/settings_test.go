@@ -59,3 +59,25 @@ func TestOffboardArchiveNotAFolder(t *testing.T) {
 		t.Errorf("a bad archive folder reached AWS: %+v", rc.Counts)
 	}
 }
+
+// A dry run (onboard --dry-run, the plan of offboard --reinstate) checks
+// what the real run checks before its first change — here, a channel whose
+// token is missing — and refuses what the real run would refuse.
+func TestDryRunChecksWhatTheRunChecks(t *testing.T) {
+	t.Parallel()
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	for _, args := range [][]string{
+		{"onboard", "a@example.com", "--deliver", "slack", "--dry-run"},
+		{"offboard", "a@example.com", "--reinstate", "--deliver", "slack"},
+	} {
+		streams, _, errb := testIO()
+		streams.Getenv = func(string) string { return "" }
+		args = append(args, "--endpoint-url", sb.URL, "--journal", t.TempDir()+"/j.db")
+		if code := Main(context.Background(), streams, args); code != ExitUsage || !strings.Contains(errb.String(), "GATEHOUSE_SLACK_TOKEN") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming the missing token", args, code, errb.String())
+		}
+	}
+	if n := sb.Requests(t, "").Total; n != 0 {
+		t.Errorf("%d AWS requests before the channel check", n)
+	}
+}
