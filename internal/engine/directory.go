@@ -39,8 +39,9 @@ type Onboarding interface {
 	// scope, and a problem for each thing the people refer to that does not
 	// exist there (a group, a policy) or for a scope it cannot enter.
 	Survey(ctx context.Context, s *Scope, people []spec.Person) (spec.Problems, error)
-	// Read reads the user called name in s.
-	Read(ctx context.Context, s *Scope, name string) (User, error)
+	// Read reads the user called name in s. What the journal knows of it
+	// may spare reading what the journal vouches for.
+	Read(ctx context.Context, s *Scope, name string, known Known) (User, error)
 	// Diff lists the steps that give have what want should have, besides
 	// creating or adopting the user and its credential. It is pure: the
 	// plan, the dry run and a reconcile are the same diff.
@@ -56,6 +57,14 @@ type Onboarding interface {
 	NewSecret(ctx context.Context, s *Scope, user string, conf spec.Password) (string, error)
 	// Issue runs a credential step: it sets secret as the user's credential.
 	Issue(ctx context.Context, s *Scope, user string, step Step, secret string, conf spec.Password) error
+}
+
+// Known is what the journal knows of a user, which a directory may trust
+// instead of asking again — never against what it reads to the contrary.
+type Known struct {
+	// Delivered is when a credential gatehouse issued the user was confirmed
+	// delivered (zero: never, or the last one was not).
+	Delivered time.Time
 }
 
 // User is what a directory read of a person's user in a scope.

@@ -10,6 +10,7 @@ package iamuser
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -30,6 +31,8 @@ type Directory struct {
 	aws       *awsx.Factory
 	backoff   func(n int) time.Duration
 	unchecked map[*dependency]bool
+	log       *slog.Logger
+	fallback  sync.Once // the per-user reads are announced once
 
 	mu      sync.Mutex
 	clients map[string]*iam.Client
@@ -48,6 +51,8 @@ type Options struct {
 	// never lists them and says they were not checked. Names are
 	// Checkable's; an unknown one is ignored here (CheckUnchecked reports it).
 	Unchecked []string
+	// Logger hears what a person should know once per run (nil: discard).
+	Logger *slog.Logger
 }
 
 // New returns the directory of the accounts f reaches.
@@ -55,8 +60,11 @@ func New(f *awsx.Factory, opts Options) *Directory {
 	if opts.Backoff == nil {
 		opts.Backoff = defaultBackoff
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	unchecked, _ := uncheckedKinds(opts.Unchecked)
-	return &Directory{aws: f, backoff: opts.Backoff, unchecked: unchecked, clients: map[string]*iam.Client{}}
+	return &Directory{aws: f, backoff: opts.Backoff, unchecked: unchecked, log: opts.Logger, clients: map[string]*iam.Client{}}
 }
 
 // defaultBackoff waits 500 ms before the first retry, doubling up to 8 s.

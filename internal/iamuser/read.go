@@ -31,12 +31,19 @@ type current struct {
 	boundary string
 }
 
-// Read reads the user called name in s: absent when the survey's listing
-// does not have it or GetUser says it is gone since; else its tags,
-// boundary, groups, policies and whether it has a login profile.
-func (d *Directory) Read(ctx context.Context, s *engine.Scope, name string) (engine.User, error) {
+// Read reads the user called name in s: absent when the survey did not
+// find it (or GetUser says it is gone since); else its tags, boundary,
+// groups and policies — from the survey's bulk listing when there is one —
+// and whether it has a console password. The journal's word that a
+// password was delivered is trusted unless a credential report made since
+// says the user has none; only then, or without the journal's word, is
+// GetLoginProfile asked. So a password deleted outside gatehouse is noticed
+// once AWS has made a credential report after the deletion: within four
+// hours (docs/lifecycle.md).
+func (d *Directory) Read(ctx context.Context, s *engine.Scope, name string, known engine.Known) (engine.User, error) {
+	a := facts(s)
 	absent := engine.User{Name: name, State: engine.UserAbsent, Facts: current{}}
-	spelt, exists := facts(s).userNamed(name)
+	spelt, exists := a.userNamed(name)
 	if !exists {
 		return absent, nil
 	}
@@ -44,14 +51,67 @@ func (d *Directory) Read(ctx context.Context, s *engine.Scope, name string) (eng
 	if err != nil {
 		return engine.User{}, err
 	}
-	u, err := readUser(ctx, api, spelt)
-	if errors.Is(err, awsx.ErrNotFound) { // deleted since the listing
-		return absent, nil
+	detail := a.detail(spelt)
+	if detail == nil { // read one by one, or created since the survey
+		u, err := readUser(ctx, api, spelt)
+		if errors.Is(err, awsx.ErrNotFound) { // deleted since the listing
+			return absent, nil
+		}
+		if err != nil {
+			return engine.User{}, fmt.Errorf("reading account %s: %w", s.ID, err)
+		}
+		return u, nil
 	}
-	if err != nil {
+	u := engine.User{Name: detail.name, State: engine.UserForeign, Facts: detail.cur}
+	if detail.managed {
+		u.State = engine.UserManaged
+	}
+	if a.vouches(detail.name, known) {
+		u.HasCredential = true
+		return u, nil
+	}
+	if u.HasCredential, err = hasLoginProfile(ctx, api, detail.name); err != nil {
 		return engine.User{}, fmt.Errorf("reading account %s: %w", s.ID, err)
 	}
 	return u, nil
+}
+
+// detail is what the bulk listing said of the user, or nil.
+func (a *account) detail(name string) *userDetail {
+	if a.bulk == nil {
+		return nil
+	}
+	return a.bulk.users[strings.ToLower(name)]
+}
+
+// vouches reports whether the user's console password may be taken on the
+// journal's word: a delivery is on record, and no credential report made
+// after it says the user has no password.
+func (a *account) vouches(name string, known engine.Known) bool {
+	if known.Delivered.IsZero() {
+		return false
+	}
+	if a.report == nil || !a.report.Generated.After(known.Delivered) {
+		return true
+	}
+	for _, row := range a.report.Rows {
+		if strings.EqualFold(row.User, name) {
+			return row.PasswordEnabled
+		}
+	}
+	return true
+}
+
+// hasLoginProfile asks IAM whether the user has a console password.
+func hasLoginProfile(ctx context.Context, api readAPI, name string) (bool, error) {
+	_, err := api.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String(name)})
+	switch err = awsx.Classify(err); {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, awsx.ErrNotFound):
+		return false, nil
+	}
+	return false, fmt.Errorf("getting login profile of IAM user (%s): %w", name, err)
 }
 
 // readUser reads a user's tags, boundary, groups, policies and login profile.
@@ -91,12 +151,8 @@ func readUser(ctx context.Context, api readAPI, name string) (engine.User, error
 			cur.policies[aws.ToString(pol.PolicyArn)] = true
 		}
 	}
-	_, err = api.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String(name)})
-	switch err = awsx.Classify(err); {
-	case err == nil:
-		u.HasCredential = true
-	case !errors.Is(err, awsx.ErrNotFound):
-		return u, fmt.Errorf("getting login profile of IAM user (%s): %w", name, err)
+	if u.HasCredential, err = hasLoginProfile(ctx, api, name); err != nil {
+		return u, err
 	}
 	u.Facts = cur
 	return u, nil

@@ -23,6 +23,8 @@ type accountAPI interface {
 	ListUsers(ctx context.Context, in *iam.ListUsersInput, optFns ...func(*iam.Options)) (*iam.ListUsersOutput, error)
 	GetGroup(ctx context.Context, in *iam.GetGroupInput, optFns ...func(*iam.Options)) (*iam.GetGroupOutput, error)
 	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
+	bulkAPI
+	reportAPI
 }
 
 var _ accountAPI = (*iam.Client)(nil)
@@ -35,6 +37,12 @@ type account struct {
 	mu sync.Mutex
 	// users maps lower-cased user names to the names as IAM spells them.
 	users map[string]string
+	// bulk is what GetAccountAuthorizationDetails said of the users and
+	// groups (nil where the caller may not call it).
+	bulk *directory
+	// report is the credential report, read on a rerun to notice console
+	// passwords deleted outside gatehouse (nil when there is none to read).
+	report *CredentialReport
 }
 
 // userNamed returns the user name as IAM spells it, and whether the account
@@ -96,11 +104,25 @@ func (d *Directory) Survey(ctx context.Context, s *engine.Scope, people []spec.P
 	}
 	s.SignInURL = awsx.SignInURL(a.partition, cmpOr(s.Alias, s.ID))
 	s.Policy = describePolicy(a.policy)
-	if a.users, err = listUserNames(ctx, api); err != nil {
+	if err := d.surveyUsers(ctx, s, api, a); err != nil {
 		return nil, fmt.Errorf("reading account %s: %w", s.ID, err)
+	}
+	if rerun(a, people) {
+		// Best effort: without a report, the journal's word stands.
+		a.report, _ = readCredentialReport(ctx, api)
 	}
 	s.Facts = a
 	return checkReferences(ctx, api, s, a, people)
+}
+
+// rerun reports whether any of people has a user in the account already.
+func rerun(a *account, people []spec.Person) bool {
+	for _, p := range people {
+		if _, ok := a.userNamed(p.UserName); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // roleProblem turns a failure to enter account s into a problem when it
@@ -179,7 +201,7 @@ func checkReferences(ctx context.Context, api accountAPI, s *engine.Scope, a *ac
 	}
 	var probs spec.Problems
 	for _, r := range refs {
-		exists, err := referenceExists(ctx, api, r)
+		exists, err := referenceExists(ctx, api, a, r)
 		if err != nil {
 			return nil, fmt.Errorf("checking account %s: %w", s.ID, err)
 		}
@@ -190,7 +212,13 @@ func checkReferences(ctx context.Context, api accountAPI, s *engine.Scope, a *ac
 	return probs, nil
 }
 
-func referenceExists(ctx context.Context, api accountAPI, r *reference) (bool, error) {
+func referenceExists(ctx context.Context, api accountAPI, a *account, r *reference) (bool, error) {
+	if r.kind == "group" && a.bulk != nil {
+		return a.bulk.groups[strings.ToLower(r.name)], nil
+	}
+	if r.kind != "group" && a.bulk.attached(r.name) {
+		return true, nil // a user has it attached: it exists, no need to ask
+	}
 	var err error
 	if r.kind == "group" {
 		_, err = api.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String(r.name), MaxItems: aws.Int32(1)})

@@ -156,7 +156,8 @@ func (j *Journal) Archives(ctx context.Context, account, userName string) ([]Arc
 }
 
 // RecordSuspension records that a suspension is about to deactivate items
-// (and delete the login profile when loginRemoved). Call it before changing
+// (and delete the login profile when loginRemoved: the person's delivered
+// credential is then no longer on record as theirs). Call it before changing
 // anything. A rerun of the same suspension adds to the record, so the items
 // an interrupted run deactivated are still reactivated by the reinstatement;
 // a suspension after a reinstatement starts a fresh record.
@@ -189,7 +190,14 @@ func (j *Journal) RecordSuspension(ctx context.Context, runID int64, account, us
 				return err
 			}
 		}
-		return nil
+		if !loginRemoved {
+			return nil
+		}
+		// The suspension deletes the credential the journal says was
+		// delivered: from now on the journal vouches for none.
+		_, err = tx.exec(`UPDATE people SET credential_state = 'none', updated_at = ?
+			WHERE account = ? AND user_key = ? AND credential_state = 'delivered'`, t, account, key)
+		return err
 	})
 }
 

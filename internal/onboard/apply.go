@@ -129,7 +129,7 @@ func (r *runner) replan(ctx context.Context, pl *Placement, row *Row) error {
 		return err
 	}
 	pl.record = rec
-	have, err := r.deps.Directory.Read(ctx, pl.Scope, pl.UserName)
+	have, err := r.deps.Directory.Read(ctx, pl.Scope, pl.UserName, known(rec))
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func (p *Plan) read(ctx context.Context, deps Deps, pl *Placement) error {
 		return err
 	}
 	pl.record = rec
-	have, err := deps.Directory.Read(ctx, pl.Scope, pl.Person.UserName)
+	have, err := deps.Directory.Read(ctx, pl.Scope, pl.Person.UserName, known(rec))
 	if err != nil {
 		return err
 	}
@@ -80,4 +80,12 @@ func (p *Plan) steps(dir engine.Onboarding, pl *Placement) []engine.Step {
 		steps = append(steps, dir.CredentialStep(engine.IssueAgain), handOver)
 	}
 	return steps
+}
+
+// known is what the journal's record vouches for.
+func known(rec journal.Person) engine.Known {
+	if rec.CredentialState == journal.CredentialDelivered {
+		return engine.Known{Delivered: rec.UpdatedAt}
+	}
+	return engine.Known{}
 }

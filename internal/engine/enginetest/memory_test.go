@@ -84,7 +84,7 @@ func (m *memory) Survey(context.Context, *engine.Scope, []spec.Person) (spec.Pro
 	return nil, nil
 }
 
-func (m *memory) Read(_ context.Context, s *engine.Scope, name string) (engine.User, error) {
+func (m *memory) Read(_ context.Context, s *engine.Scope, name string, _ engine.Known) (engine.User, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	u := m.user(s.ID, name)
