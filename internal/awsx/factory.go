@@ -104,13 +104,13 @@ type Factory struct {
 	opts        Options
 	root        aws.Config // loaded configuration, no rate limit
 	base        aws.Config // root limited by baseLimiter: the caller's own account
-	baseLimiter *limiter   // the caller's account's limiter
+	baseLimiter *budgets   // the caller's account's limiters
 
 	callerMu sync.Mutex
 	caller   *Identity
 
 	mu       sync.Mutex
-	limiters map[string]*limiter
+	limiters map[string]*budgets
 	configs  map[string]aws.Config
 }
 
@@ -147,16 +147,16 @@ func New(ctx context.Context, opts Options) (*Factory, error) {
 	f := &Factory{
 		opts:        opts,
 		root:        root,
-		baseLimiter: newLimiter(opts),
-		limiters:    map[string]*limiter{},
+		baseLimiter: newBudgets(opts),
+		limiters:    map[string]*budgets{},
 		configs:     map[string]aws.Config{},
 	}
 	f.base = withLimiter(root, f.baseLimiter)
 	return f, nil
 }
 
-// withLimiter returns a copy of cfg whose clients wait for limiter.
-func withLimiter(cfg aws.Config, lim *limiter) aws.Config {
+// withLimiter returns a copy of cfg whose clients wait for the account's limiters.
+func withLimiter(cfg aws.Config, lim *budgets) aws.Config {
 	cfg = cfg.Copy()
 	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), withRateLimit(lim))
 	return cfg
@@ -229,11 +229,11 @@ func (f *Factory) Config(ctx context.Context, account string) (aws.Config, error
 	return cfg, nil
 }
 
-// limiterLocked returns account's limiter, creating it; f.mu must be held.
-func (f *Factory) limiterLocked(account string) *limiter {
+// limiterLocked returns account's limiters, creating them; f.mu must be held.
+func (f *Factory) limiterLocked(account string) *budgets {
 	lim, ok := f.limiters[account]
 	if !ok {
-		lim = newLimiter(f.opts)
+		lim = newBudgets(f.opts)
 		f.limiters[account] = lim
 	}
 	return lim
@@ -246,4 +246,21 @@ func roleARN(r spec.Role, partition, account string) string {
 		return strings.NewReplacer("{account}", account, "{partition}", partition).Replace(r.ARNTemplate)
 	}
 	return "arn:" + partition + ":iam::" + account + ":role/" + strings.Trim(r.Name, "/")
+}
+
+// Limit fixes the rate of service ("SESv2": the SDK's service ID) in account
+// — "" is the caller's own — to a quota the account reports or AWS
+// documents, whatever the options say: SES's maximum send rate, Identity
+// Center's request limit.
+func (f *Factory) Limit(account, service string, perSecond float64, burst int) {
+	f.callerMu.Lock()
+	own := account == "" || (f.caller != nil && account == f.caller.Account)
+	f.callerMu.Unlock()
+	if own {
+		f.baseLimiter.fix(service, perSecond, burst)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limiterLocked(account).fix(service, perSecond, burst)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go/middleware"
@@ -63,12 +64,12 @@ func (b jitterBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error)
 	return rand.N(ceiling), nil
 }
 
-// rateLimitMiddleware waits for the account's limiter before every attempt,
-// retries included, and tells it when AWS throttled the attempt. It sits right
-// after the SDK's retry middleware and before signing, so a long wait never
-// makes a signature stale.
+// rateLimitMiddleware waits for the limiter of the call's service in the
+// account before every attempt, retries included, and tells it when AWS
+// throttled the attempt. It sits right after the SDK's retry middleware and
+// before signing, so a long wait never makes a signature stale.
 type rateLimitMiddleware struct {
-	limiter *limiter
+	budgets *budgets
 }
 
 func (rateLimitMiddleware) ID() string { return "GatehouseRateLimit" }
@@ -76,20 +77,22 @@ func (rateLimitMiddleware) ID() string { return "GatehouseRateLimit" }
 func (m rateLimitMiddleware) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (
 	middleware.FinalizeOutput, middleware.Metadata, error,
 ) {
-	if err := m.limiter.Wait(ctx); err != nil {
+	lim := m.budgets.of(awsmiddleware.GetServiceID(ctx))
+	if err := lim.Wait(ctx); err != nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("waiting for the account's request rate limit: %w", err)
 	}
 	out, md, err := next.HandleFinalize(ctx, in)
 	if err != nil && ClassOf(err) == ErrThrottled {
-		m.limiter.throttled()
+		lim.throttled()
 	}
 	return out, md, err
 }
 
-// withRateLimit returns an API option adding the limiter to a client's stack.
-func withRateLimit(limiter *limiter) func(*middleware.Stack) error {
+// withRateLimit returns an API option adding the account's limiters to a
+// client's stack.
+func withRateLimit(b *budgets) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
-		mw := rateLimitMiddleware{limiter: limiter}
+		mw := rateLimitMiddleware{budgets: b}
 		retryID := (&retry.Attempt{}).ID()
 		if _, found := stack.Finalize.Get(retryID); !found {
 			// A stack without the retry middleware: limit its single attempt.

@@ -1,0 +1,45 @@
+package awsx
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// budgets are one account's rate limiters, one per service: AWS's quotas
+// are per service and account, so IAM slowing down must not slow SES, and
+// SES's sending quota must not hold IAM back. Each service's limiter follows
+// the options (adaptive, fixed or none) until Fix gives it a rate of its own.
+type budgets struct {
+	opts Options
+
+	mu        sync.Mutex
+	byService map[string]*limiter
+}
+
+func newBudgets(opts Options) *budgets {
+	return &budgets{opts: opts, byService: map[string]*limiter{}}
+}
+
+// of returns service's limiter ("IAM", "SESv2", "STS": the SDK's service
+// IDs), making it on first use.
+func (b *budgets) of(service string) *limiter {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	lim, ok := b.byService[service]
+	if !ok {
+		lim = newLimiter(b.opts)
+		b.byService[service] = lim
+	}
+	return lim
+}
+
+// fix gives service a fixed rate and burst: a quota the account itself
+// reports (SES's maximum send rate) or one AWS documents (Identity
+// Center's).
+func (b *budgets) fix(service string, perSecond float64, burst int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.byService[service] = &limiter{lim: rate.NewLimiter(rate.Limit(perSecond), max(1, burst)), now: time.Now}
+}

@@ -1,0 +1,29 @@
+package awsx
+
+import (
+	"testing"
+
+	"golang.org/x/time/rate"
+)
+
+// Each service has its own limiter in an account: one throttled or fixed
+// to a quota leaves the others as they were.
+func TestBudgetsArePerService(t *testing.T) {
+	t.Parallel()
+	b := newBudgets(Options{}.withDefaults())
+	iam, ses := b.of("IAM"), b.of("SESv2")
+	if iam == ses || b.of("IAM") != iam {
+		t.Fatal("one limiter per service, made once")
+	}
+	iam.throttled()
+	if got := ses.lim.Limit(); got != AdaptiveCeiling {
+		t.Errorf("SES slowed down with IAM: %v", got)
+	}
+	b.fix("SESv2", 5, 1)
+	if got := b.of("SESv2").lim.Limit(); got != rate.Limit(5) || b.of("SESv2").adaptive {
+		t.Errorf("SES fixed at 5/s: got %v (adaptive %v)", got, b.of("SESv2").adaptive)
+	}
+	if b.of("IAM") != iam {
+		t.Error("fixing SES replaced IAM's limiter")
+	}
+}
