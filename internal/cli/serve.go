@@ -112,7 +112,9 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	}
 	fmt.Fprintf(opts.IO.Err, "gatehouse serve listening on %s://%s (claim store %s)\n", scheme, ln.Addr(), store.Path())
 	if cert == nil && !isLoopback(ln.Addr()) {
-		logger.Warn("serving plain HTTP on a non-loopback address: browsers decrypt claims only over HTTPS; put an HTTPS proxy in front or use --tls-cert")
+		logger.Warn("serving plain HTTP on a non-loopback address: the API token gatehouse onboard sends crosses the network in clear, " +
+			"so anyone on the path can read it and store or withdraw claims, and browsers decrypt claims only over HTTPS; " +
+			"serve with --tls-cert and --tls-key, or keep serve on 127.0.0.1 behind an HTTPS proxy")
 	}
 	if err := srv.Serve(ctx, ln, cert); err != nil {
 		return fmt.Errorf("serving claim links: %w", err)
