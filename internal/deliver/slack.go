@@ -93,7 +93,7 @@ func setupSlack(deps Deps) (*slackChannel, error) {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		s.sets[lang] = set
-		if _, err := s.render(sampleCredential(lang)); err != nil { // an override's unknown field shows only when run
+		if _, err := s.render(deps.sample(lang)); err != nil { // an override's unknown field shows only when run
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 	}
@@ -136,11 +136,11 @@ func slackAPIURL(raw string) (*url.URL, error) {
 // compileSlack is one language's Slack templates: the subject (the
 // message's first line, and .Subject for overrides) and the message.
 func compileSlack(lang string, tmpl spec.Template, subject string) (*templateSet, error) {
-	textName, text := "text override", tmpl.Text
+	textName, text := textField, tmpl.Text
 	if text == "" {
 		textName, text = "built-in "+lang+" Slack", builtinPart(lang, "slack")
 	}
-	subjectName := "subject override"
+	subjectName := subjectField
 	if subject == "" {
 		subjectName, subject = "built-in "+lang+" subject", builtinPart(lang, "subject")
 	}

@@ -198,9 +198,9 @@ func TestNewSlackChecksSetup(t *testing.T) {
 		{"nobody listening", "", "http://127.0.0.1:1/api/", nil, Deps{}, "check the Slack API URL http://127.0.0.1:1/api/ and the network"},
 		{"not Slack", "", "", map[string]slacktest.Fault{"auth.test": {Calls: 1, Status: 404}}, Deps{}, "auth.test: HTTP 404 Not Found without Slack's JSON answer: check the Slack API URL"},
 		{"bad language", "", "", nil, Deps{Language: "xx"}, `unknown template language "xx"`},
-		{"broken override", "", "", nil, Deps{Template: spec.Template{Text: "{{.Nope}}"}}, "rendering the text override template"},
-		{"empty override", "", "", nil, Deps{Template: spec.Template{Text: "{{if false}}x{{end}}"}}, "the message is empty"},
-		{"broken subject", "", "", nil, Deps{Subject: "{{end}}"}, "parsing the subject override template"},
+		{"broken override", "", "", nil, Deps{Template: spec.Template{Text: "{{.Nope}}"}}, "rendering the delivery.template.text template"},
+		{"override without the password", "", "", nil, Deps{Template: spec.Template{Text: "{{if false}}x{{end}}"}}, "delivery.template.text does not contain the password"},
+		{"broken subject", "", "", nil, Deps{Subject: "{{end}}"}, "delivery.subject does not parse"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
