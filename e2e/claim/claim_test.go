@@ -250,22 +250,36 @@ func TestClaimPageInJapanese(t *testing.T) {
 	}
 }
 
-// TestClaimTooManyAttempts: after five unknown IDs from one address, even a
-// good link says to wait.
+// TestClaimTooManyAttempts: unknown IDs from one address make that address
+// wait for unknown IDs only — the real link still opens — while five damaged
+// keys for one link make that link say to wait, the real key included.
 func TestClaimTooManyAttempts(t *testing.T) {
 	t.Parallel()
 	tb := newTab(t)
 	w := newWorld(t)
 	dave := w.newPerson(t, "dave", "en")
 	link := w.deliver(t, dave, 0)
+	hash := strings.Index(link, "#")
 	idStart := strings.Index(link, "/c/") + 3
+	unknown := link[:idStart] + swapFirst(link[idStart:])
 	for range claim.DefaultMaxFailures {
-		if status := tb.open(link[:idStart] + swapFirst(link[idStart:])); status != 404 {
+		if status := tb.open(unknown); status != 404 {
 			t.Fatalf("an unknown ID: %d", status)
 		}
 	}
+	if status := tb.open(unknown); status != 429 || tb.state() != "too-many" {
+		t.Fatalf("an unknown ID after five: %d, %s; want 429, too-many", status, tb.state())
+	}
+	if status := tb.open(link); status != 200 || tb.state() != "ready" {
+		t.Fatalf("the real link after five unknown IDs: %d, %s; want 200, ready", status, tb.state())
+	}
+	for range claim.DefaultMaxFailures {
+		tb.open(link[:hash+1] + swapFirst(link[hash+1:]))
+		tb.run("revealing with a changed key", chromedp.WaitEnabled(chromedp.ID("reveal")), chromedp.Click(chromedp.ID("reveal")))
+		tb.waitState("bad-key")
+	}
 	if status := tb.open(link); status != 429 || tb.state() != "too-many" {
-		t.Fatalf("the good link after five failures: %d, %s; want 429, too-many", status, tb.state())
+		t.Fatalf("the real link after five damaged keys: %d, %s; want 429, too-many", status, tb.state())
 	}
 	if id, text := tb.shown(); id != "state-too-many" || !strings.Contains(text, "Too many attempts") || !strings.Contains(text, "Try again after:") {
 		t.Errorf("blocked page shows %s: %q", id, text)

@@ -113,11 +113,7 @@ func (c *Client) do(ctx context.Context, method, endpoint string, body []byte, v
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		// url.Error's text holds the method and address, never the header.
 		return fmt.Errorf("calling gatehouse serve: %w", err)
@@ -139,6 +135,20 @@ func (c *Client) do(ctx context.Context, method, endpoint string, body []byte, v
 	return nil
 }
 
+// httpClient is c.HTTP (else http.DefaultClient's settings) refusing
+// redirects. Go's client keeps Authorization on a redirect to the same host
+// on another port or scheme, which would hand the API token to a listener
+// nobody configured; and the API never redirects, so a redirect means the
+// address is wrong (plain HTTP redirected to HTTPS, a proxy's login page).
+func (c *Client) httpClient() *http.Client {
+	hc := http.Client{}
+	if c.HTTP != nil {
+		hc = *c.HTTP
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &hc
+}
+
 func apiError(resp *http.Response, data []byte) *APIError {
 	var body errorBody
 	_ = json.Unmarshal(data, &body)
@@ -148,6 +158,12 @@ func apiError(resp *http.Response, data []byte) *APIError {
 		e.Hint = "set " + TokenEnv + " to the API token gatehouse serve was started with"
 	case resp.StatusCode == http.StatusNotFound && body.Error == "":
 		e.Hint = "check that the claim URL points at gatehouse serve"
+	case resp.StatusCode/100 == 3:
+		e.Hint = "the claim server address redirects"
+		if to, err := resp.Location(); err == nil {
+			e.Hint += " to " + to.Redacted()
+		}
+		e.Hint += ", and the API token is not sent after a redirect: give gatehouse serve's own address (--claim-url, delivery.claim.url)"
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e.Hint = "too many failed requests from this address; wait " + resp.Header.Get("Retry-After") + " seconds"
 	}

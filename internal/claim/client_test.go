@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -161,5 +162,47 @@ func TestSweeperPurgesExpiredClaims(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Serve: %v", err)
+	}
+}
+
+// The client never hands its API token to wherever a redirect points: Go's
+// client keeps Authorization for the same host on another port or scheme,
+// so a redirect (a misconfigured proxy, a hostile server) would carry the
+// token to a listener nobody vetted. A redirect is refused instead, with
+// the address it pointed at, so the person can fix --claim-url.
+func TestClientDoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
+	var got []string // the Authorization headers the other listener saw
+	var mu sync.Mutex
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Header.Get("Authorization"))
+		mu.Unlock()
+		writeJSON(w, http.StatusCreated, createdBody{ID: "AAAAAAAAAAAAAAAAAAAAAA", Path: "/c/AAAAAAAAAAAAAAAAAAAAAA"})
+	}))
+	t.Cleanup(elsewhere.Close)
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, elsewhere.URL+r.URL.Path, status)
+		}))
+		t.Cleanup(redirecting.Close)
+		for _, hc := range []*http.Client{nil, {Timeout: 5 * time.Second}} {
+			c := &Client{BaseURL: redirecting.URL, Token: testToken, HTTP: hc}
+			_, req := sealedRequest(t)
+			_, err := c.Create(context.Background(), req)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.Status != status || apiErr.Temporary() ||
+				!strings.Contains(err.Error(), "redirects to "+elsewhere.URL+"/api/v1/claims") || strings.Contains(err.Error(), testToken) {
+				t.Errorf("%d: Create = %v, want a refusal naming the redirect", status, err)
+			}
+			if err := c.Withdraw(context.Background(), "AAAAAAAAAAAAAAAAAAAAAA"); err == nil {
+				t.Errorf("%d: Withdraw followed the redirect", status)
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) > 0 {
+		t.Errorf("the other listener was called %d times, with Authorization %q", len(got), got)
 	}
 }

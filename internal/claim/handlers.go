@@ -9,6 +9,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -51,7 +52,7 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "storing a claim", err)
 		return
 	}
-	s.logger.Info("claim created", "id", id, "user", body.UserName, "account", body.Account, "expires", expires, "remote", s.clientAddr(r))
+	s.logger.Info("claim created", "id", id, "user", body.UserName, "account", body.Account, "expires", expires, "remote", addrText(s.clientAddr(r)))
 	w.Header().Set("Location", "/c/"+id)
 	writeJSON(w, http.StatusCreated, createdBody{ID: id, Path: "/c/" + id, Expires: expires})
 }
@@ -73,7 +74,7 @@ func (s *Server) serveWithdraw(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if st.State == StateWithdrawn {
-		s.logger.Info("claim withdrawn", "id", id, "remote", s.clientAddr(r))
+		s.logger.Info("claim withdrawn", "id", id, "remote", addrText(s.clientAddr(r)))
 		writeJSON(w, http.StatusOK, map[string]string{"state": string(st.State)})
 		return
 	}
@@ -82,42 +83,53 @@ func (s *Server) serveWithdraw(w http.ResponseWriter, r *http.Request) {
 
 // serveReveal is POST /api/v1/claims/{id}/reveal: the page presents the
 // token derived from the link's key; a match hands out the ciphertext once.
+// The attempt is counted as a failure of this client on this claim before
+// it is tried, and forgiven when it was not one.
 func (s *Server) serveReveal(w http.ResponseWriter, r *http.Request) {
 	now, addr := s.now(), s.clientAddr(r)
-	if wait, blocked := s.limit.blocked(addr, now); blocked {
-		writeTooMany(w, now, wait)
-		return
-	}
 	id := r.PathValue("id")
 	if !idPattern.MatchString(id) {
-		s.limit.fail(addr, now)
-		writeError(w, http.StatusNotFound, errorBody{Error: codeNotFound, Message: "no claim with this ID"})
+		s.notFound(w, addr, now)
+		return
+	}
+	key := limitKey{client: clientPrefix(addr), claim: id}
+	if wait, ok := s.keyFailures.take(key, now); !ok {
+		writeTooMany(w, now, wait)
 		return
 	}
 	var body revealBody
 	if err := decodeJSON(w, r, maxRevealBody, &body); err != nil || len(body.Token) != TokenSize {
-		s.limit.fail(addr, now)
 		writeError(w, http.StatusBadRequest, errorBody{Error: codeBadRequest, Message: "the body must be {\"token\": 32 bytes in base64}"})
 		return
 	}
 	sealed, st, err := s.store.Reveal(r.Context(), id, body.Token, now, s.origin(r))
+	if !errors.Is(err, ErrWrongKey) {
+		s.keyFailures.forgive(key, now)
+	}
 	switch {
 	case errors.Is(err, ErrWrongKey):
-		s.limit.fail(addr, now)
-		s.logger.Warn("claim refused: wrong key", "id", id, "remote", addr)
+		s.logger.Warn("claim refused: wrong key", "id", id, "remote", addrText(addr))
 		writeError(w, http.StatusForbidden, errorBody{Error: codeWrongKey, Message: "the link's key does not fit this claim; nothing was revealed"})
-		return
 	case err != nil:
 		s.internalError(w, "revealing a claim", err)
-		return
 	case len(sealed.Ciphertext) > 0:
-		s.logger.Info("claim revealed", "id", id, "user", st.Meta.UserName, "account", st.Meta.Account, "remote", addr)
+		s.logger.Info("claim revealed", "id", id, "user", st.Meta.UserName, "account", st.Meta.Account, "remote", addrText(addr))
 		writeJSON(w, http.StatusOK, revealedBody{Nonce: sealed.Nonce, Ciphertext: sealed.Ciphertext})
-		return
 	case st.State == StateNotFound:
-		s.limit.fail(addr, now)
+		s.notFound(w, addr, now)
+	default:
+		s.writeState(w, st)
 	}
-	s.writeState(w, st)
+}
+
+// notFound answers an unknown claim ID, counting it against the client:
+// after too many, 429 instead of 404.
+func (s *Server) notFound(w http.ResponseWriter, addr netip.Addr, now time.Time) {
+	if wait, ok := s.lookupFailures.take(limitKey{client: clientPrefix(addr)}, now); !ok {
+		writeTooMany(w, now, wait)
+		return
+	}
+	writeError(w, http.StatusNotFound, errorBody{Error: codeNotFound, Message: "no claim with this ID"})
 }
 
 // writeState answers for a claim that is not ready.
@@ -135,20 +147,22 @@ func (s *Server) writeState(w http.ResponseWriter, st Status) {
 	}
 }
 
-// authorized checks the API token, counting a wrong one as a failure.
+// authorized checks the API token. The right token always gets through,
+// whoever else sends wrong ones from the same address; a wrong one counts
+// against its client, which after too many is answered 429 (and no longer
+// logged) instead of 401.
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
-	now, addr := s.now(), s.clientAddr(r)
-	if wait, blocked := s.limit.blocked(addr, now); blocked {
-		writeTooMany(w, now, wait)
-		return false
-	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	sum := sha256.Sum256([]byte(token))
 	if ok && subtle.ConstantTimeCompare(sum[:], s.tokenHash[:]) == 1 {
 		return true
 	}
-	s.limit.fail(addr, now)
-	s.logger.Warn("claims API request with a missing or wrong token", "remote", addr, "path", r.URL.Path)
+	now, addr := s.now(), s.clientAddr(r)
+	if wait, ok := s.tokenFailures.take(limitKey{client: clientPrefix(addr)}, now); !ok {
+		writeTooMany(w, now, wait)
+		return false
+	}
+	s.logger.Warn("claims API request with a missing or wrong token", "remote", addrText(addr), "path", r.URL.Path)
 	w.Header().Set("WWW-Authenticate", `Bearer realm="gatehouse claims"`)
 	writeError(w, http.StatusUnauthorized, errorBody{Error: codeUnauthorized, Message: "missing or wrong API token"})
 	return false

@@ -61,32 +61,46 @@ func viewTime(t time.Time) timeView {
 }
 
 // servePage is GET /c/{id}: the claim page in the state its claim is in.
+// A page reveals nothing, so a claim that exists is shown to a client that
+// has asked for unknown ones too often; only its own wrong keys on this
+// claim make this client wait.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	now, addr := s.now(), s.clientAddr(r)
 	id := r.PathValue("id")
 	data := pageData{ID: id}
-	status := http.StatusOK
-	if wait, blocked := s.limit.blocked(addr, now); blocked {
-		secs := retryAfter(wait)
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		data.State, data.At, status = stateTooMany, viewTime(now.Add(time.Duration(secs)*time.Second)), http.StatusTooManyRequests
-		s.renderPage(w, r, status, data)
-		return
-	}
 	st := Status{State: StateNotFound}
 	if idPattern.MatchString(id) {
 		var err error
 		if st, err = s.store.Status(r.Context(), id, now); err != nil {
 			s.logger.Error("reading a claim for its page", "id", id, "err", err)
-			data.State, status = stateError, http.StatusInternalServerError
-			s.renderPage(w, r, status, data)
+			data.State = stateError
+			s.renderPage(w, r, http.StatusInternalServerError, data)
 			return
 		}
 	}
-	data.State, data.Meta, data.Expires, data.At = st.State, st.Meta, viewTime(st.Expires), viewTime(st.At)
+	var (
+		wait    time.Duration
+		blocked bool
+	)
 	switch st.State {
 	case StateNotFound:
-		s.limit.fail(addr, now)
+		var counted bool
+		wait, counted = s.lookupFailures.take(limitKey{client: clientPrefix(addr)}, now)
+		blocked = !counted
+	case StateReady:
+		wait, blocked = s.keyFailures.peek(limitKey{client: clientPrefix(addr), claim: id}, now)
+	}
+	if blocked {
+		secs := retryAfter(wait)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		data.State, data.At = stateTooMany, viewTime(now.Add(time.Duration(secs)*time.Second))
+		s.renderPage(w, r, http.StatusTooManyRequests, data)
+		return
+	}
+	data.State, data.Meta, data.Expires, data.At = st.State, st.Meta, viewTime(st.Expires), viewTime(st.At)
+	status := http.StatusOK
+	switch st.State {
+	case StateNotFound:
 		status = http.StatusNotFound
 	case StateClaimed, StateExpired, StateWithdrawn:
 		status = http.StatusGone

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,11 +27,14 @@ type Config struct {
 	Token  string
 	Logger *slog.Logger     // nil: discard
 	Now    func() time.Time // nil: time.Now
-	// TrustProxy takes the client's address from the last X-Forwarded-For
-	// entry (the one the proxy in front added) instead of the connection.
+	// TrustProxy takes the client's address from the right-most
+	// X-Forwarded-For entry (the one the proxy in front appended) when it is
+	// an IP address, instead of the connection's. Without it, the header is
+	// ignored, and logged once: every client behind a proxy then shares the
+	// proxy's address.
 	TrustProxy bool
-	// MaxFailures failed attempts per client within FailureWindow, then 429
-	// (defaults: DefaultMaxFailures, DefaultFailureWindow).
+	// MaxFailures failed attempts per key within FailureWindow, then 429
+	// (defaults: DefaultMaxFailures, DefaultFailureWindow); see limiter.
 	MaxFailures   int
 	FailureWindow time.Duration
 	// SweepEvery is how often expired claims are purged (default 1 minute).
@@ -46,10 +51,12 @@ type Server struct {
 	logger     *slog.Logger
 	now        func() time.Time
 	trustProxy bool
-	limit      *limiter
 	sweepEvery time.Duration
-	page       *pageRenderer
-	hsts       bool
+	// The failure limiters, one per kind of failure (see ratelimit.go).
+	keyFailures, lookupFailures, tokenFailures *limiter
+	warnedProxy                                atomic.Bool // X-Forwarded-For without TrustProxy was logged
+	page                                       *pageRenderer
+	hsts                                       bool
 }
 
 // NewServer checks cfg and builds the server.
@@ -80,7 +87,9 @@ func NewServer(cfg Config) (*Server, error) {
 	if window <= 0 {
 		window = DefaultFailureWindow
 	}
-	s.limit = newLimiter(maxFailures, window)
+	s.keyFailures = newLimiter(maxFailures, window)
+	s.lookupFailures = newLimiter(maxFailures, window)
+	s.tokenFailures = newLimiter(maxFailures, window)
 	page, err := newPageRenderer()
 	if err != nil {
 		return nil, fmt.Errorf("setting up the claim server: %w", err)
@@ -129,25 +138,64 @@ func (s *Server) secure(next http.Handler) http.Handler {
 	})
 }
 
-// clientAddr is the address failures are counted and claims recorded under.
-func (s *Server) clientAddr(r *http.Request) string {
-	if s.trustProxy {
-		if fwd := r.Header.Values("X-Forwarded-For"); len(fwd) > 0 {
-			parts := strings.Split(fwd[len(fwd)-1], ",")
-			if last := strings.TrimSpace(parts[len(parts)-1]); last != "" {
-				return last
+// clientAddr is the client's address, which failures are counted and
+// claims recorded under: the connection's, or with TrustProxy the one the
+// proxy appended to X-Forwarded-For. The zero Addr when neither is an
+// address (nothing unvalidated becomes a key or reaches the audit trail).
+func (s *Server) clientAddr(r *http.Request) netip.Addr {
+	if fwd := r.Header.Values("X-Forwarded-For"); len(fwd) > 0 {
+		if s.trustProxy {
+			if addr, ok := forwardedFor(fwd[len(fwd)-1]); ok {
+				return addr
 			}
+		} else if s.warnedProxy.CompareAndSwap(false, true) {
+			s.logger.Warn("requests arrive with X-Forwarded-For, and without --trust-proxy it is ignored: " +
+				"if a proxy you run is in front, every client behind it shares its address for the failure limits " +
+				"and the audit trail; start gatehouse serve with --trust-proxy (and let only the proxy reach it)")
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
 	}
-	return host
+	return netip.Addr{}
+}
+
+// maxForwardedEntry is the longest X-Forwarded-For entry that can be an
+// address: a bracketed IPv6 address with a zone and a port.
+const maxForwardedEntry = 64
+
+// forwardedFor is the right-most entry of an X-Forwarded-For line — the one
+// the trusted proxy appended — when it is an IP address, with or without a
+// port. Proxies that append put the client's address there; anything else
+// (a client that reached serve past the proxy, or garbage) is not trusted,
+// and neither is anything left of it, which the client wrote.
+func forwardedFor(line string) (netip.Addr, bool) {
+	line = strings.TrimRight(line, " \t,")
+	entry := strings.TrimSpace(line[strings.LastIndexByte(line, ',')+1:])
+	if entry == "" || len(entry) > maxForwardedEntry {
+		return netip.Addr{}, false
+	}
+	addr, err := netip.ParseAddr(entry)
+	if err != nil {
+		ap, err := netip.ParseAddrPort(entry)
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		addr = ap.Addr()
+	}
+	return addr.Unmap().WithZone(""), true
 }
 
 func (s *Server) origin(r *http.Request) Origin {
-	return Origin{Addr: s.clientAddr(r), UserAgent: r.UserAgent()}
+	return Origin{Addr: addrText(s.clientAddr(r)), UserAgent: r.UserAgent()}
+}
+
+// addrText is addr for logs and the audit trail.
+func addrText(addr netip.Addr) string {
+	if !addr.IsValid() {
+		return "unknown"
+	}
+	return addr.String()
 }
 
 // Serve serves on ln until ctx ends, then shuts down gracefully (requests
@@ -203,7 +251,9 @@ func (s *Server) sweep(ctx context.Context) {
 		} else if n > 0 {
 			s.logger.Info("purged expired claims", "count", n)
 		}
-		s.limit.prune(now)
+		for _, l := range []*limiter{s.keyFailures, s.lookupFailures, s.tokenFailures} {
+			l.prune(now)
+		}
 		select {
 		case <-ctx.Done():
 			return

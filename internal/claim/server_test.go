@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 var securityHeaders = map[string]string{
@@ -87,101 +86,6 @@ func createBodyOf(t *testing.T) createBody {
 	t.Helper()
 	_, req := sealedRequest(t)
 	return createBody{Meta: req.Meta, Verifier: req.Verifier, Nonce: req.Nonce, Ciphertext: req.Ciphertext}
-}
-
-// TestRateLimitsFailures: five wrong keys, unknown IDs or API tokens from one
-// address within ten minutes, then 429 with Retry-After for that address
-// only (even with the right key), until the oldest failure is ten minutes old.
-func TestRateLimitsFailures(t *testing.T) {
-	t.Parallel()
-	wrongKey := func(ts *testServer, t *testing.T, id string, k Key) response {
-		bad := k
-		bad[0] ^= 1
-		return ts.reveal(t, id, bad, "198.51.100.1")
-	}
-	unknownID := func(ts *testServer, t *testing.T, _ string, k Key) response {
-		return ts.reveal(t, "BBBBBBBBBBBBBBBBBBBBBB", k, "198.51.100.1")
-	}
-	unknownPage := func(ts *testServer, t *testing.T, _ string, _ Key) response {
-		return ts.do(t, "GET", "/c/CCCCCCCCCCCCCCCCCCCCCC", "198.51.100.1", nil)
-	}
-	badToken := func(ts *testServer, t *testing.T, _ string, _ Key) response {
-		return ts.do(t, "POST", "/api/v1/claims", "198.51.100.1", createBodyOf(t), "Authorization", "Bearer guess-"+testToken)
-	}
-	tests := []struct {
-		name   string
-		fail   func(*testServer, *testing.T, string, Key) response
-		status int
-	}{
-		{"wrong key", wrongKey, http.StatusForbidden},
-		{"unknown ID", unknownID, http.StatusNotFound},
-		{"unknown page", unknownPage, http.StatusNotFound},
-		{"API token", badToken, http.StatusUnauthorized},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			ts := startTestServer(t, nil)
-			created, k := ts.create(t)
-			for i := range DefaultMaxFailures {
-				if r := tt.fail(ts, t, created.ID, k); r.Status != tt.status {
-					t.Fatalf("failure %d: status %d, want %d", i+1, r.Status, tt.status)
-				}
-				ts.clock.Add(time.Minute)
-			}
-			// Blocked: now 5 minutes after the first failure, so 5 minutes to wait.
-			for _, r := range []response{tt.fail(ts, t, created.ID, k), ts.reveal(t, created.ID, k, "198.51.100.1")} {
-				if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "300" ||
-					!strings.Contains(string(r.Body), codeTooMany) && !strings.Contains(string(r.Body), `data-state="too-many"`) {
-					t.Fatalf("while blocked: %d Retry-After %q: %s", r.Status, r.Header.Get("Retry-After"), r.Body)
-				}
-			}
-			page := ts.do(t, "GET", "/c/"+created.ID, "198.51.100.1", nil)
-			if page.Status != http.StatusTooManyRequests || !strings.Contains(string(page.Body), `data-state="too-many"`) {
-				t.Errorf("page while blocked: %d", page.Status)
-			}
-			ts.clock.Add(5 * time.Minute)
-			if r := ts.reveal(t, created.ID, k, "198.51.100.1"); r.Status != http.StatusOK {
-				t.Errorf("after the window: %d %s", r.Status, r.Body)
-			}
-		})
-	}
-}
-
-func TestRateLimitIsPerClient(t *testing.T) {
-	t.Parallel()
-	ts := startTestServer(t, nil)
-	created, k := ts.create(t)
-	bad := k
-	bad[0] ^= 1
-	for range DefaultMaxFailures + 2 {
-		ts.reveal(t, created.ID, bad, "2001:db8:1:2::7")
-	}
-	if r := ts.reveal(t, created.ID, k, "2001:db8:1:2::8"); r.Status != http.StatusTooManyRequests {
-		t.Errorf("same IPv6 /64: %d, want 429", r.Status)
-	}
-	if r := ts.reveal(t, created.ID, k, "2001:db8:1:3::7"); r.Status != http.StatusOK {
-		t.Errorf("another client: %d %s", r.Status, r.Body)
-	}
-}
-
-func TestLimiterForgetsOldestClientsWhenFull(t *testing.T) {
-	t.Parallel()
-	l := newLimiter(1, time.Hour)
-	now := t0
-	for i := range maxClients + 10 {
-		l.fail("10.0."+strconv.Itoa(i/256)+"."+strconv.Itoa(i%256), now.Add(time.Duration(i)*time.Millisecond))
-	}
-	if len(l.failures) != maxClients {
-		t.Errorf("%d clients remembered, want %d", len(l.failures), maxClients)
-	}
-	if _, blocked := l.blocked("10.0.0.0", now.Add(time.Second)); blocked {
-		t.Error("the oldest client is still remembered")
-	}
-	last := maxClients + 9
-	if _, blocked := l.blocked("10.0."+strconv.Itoa(last/256)+"."+strconv.Itoa(last%256), now.Add(time.Minute)); !blocked {
-		t.Error("the newest client was forgotten")
-	}
 }
 
 func TestNewServerRefusesShortToken(t *testing.T) {

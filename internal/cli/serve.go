@@ -46,7 +46,9 @@ sealed passwords.
 The server never sees a password or a link's key: it stores ciphertext, hands
 it out once to the page that proves it holds the key, and deletes it then or at
 its expiry. Claims and failed attempts are recorded in the data directory's
-claim_events table; repeated failures from one address are refused (HTTP 429).
+claim_events table. Repeated failures are refused (HTTP 429) per client: wrong
+keys for that claim, unknown IDs, wrong API tokens — never the right token, nor
+anyone's own claim because of unknown IDs.
 
 The API token comes from --token-file or ` + claim.TokenEnv + `; gatehouse onboard
 must present the same one. Browsers decrypt only on HTTPS pages (or localhost):
@@ -71,7 +73,7 @@ See docs/claim.md.`,
 	f.StringVar(&opts.TLSCert, "tls-cert", "", "serve HTTPS with the certificate chain in PEM `FILE`")
 	f.StringVar(&opts.TLSKey, "tls-key", "", "the private key for --tls-cert, in PEM `FILE`")
 	f.StringVar(&opts.TokenFile, "token-file", "", "read the API token from `FILE` (default: $"+claim.TokenEnv+")")
-	f.BoolVar(&opts.TrustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a proxy that sets it)")
+	f.BoolVar(&opts.TrustProxy, "trust-proxy", false, "take client addresses from the right-most X-Forwarded-For entry (only behind a proxy that appends it and is the sole way in)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log debug detail to stderr")
 	cmd.AddCommand(NewCmdServeAudit(streams, nil))
 	return cmd
@@ -112,7 +114,9 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	}
 	fmt.Fprintf(opts.IO.Err, "gatehouse serve listening on %s://%s (claim store %s)\n", scheme, ln.Addr(), store.Path())
 	if cert == nil && !isLoopback(ln.Addr()) {
-		logger.Warn("serving plain HTTP on a non-loopback address: browsers decrypt claims only over HTTPS; put an HTTPS proxy in front or use --tls-cert")
+		logger.Warn("serving plain HTTP on a non-loopback address: the API token gatehouse onboard sends crosses the network in clear, " +
+			"so anyone on the path can read it and store or withdraw claims, and browsers decrypt claims only over HTTPS; " +
+			"serve with --tls-cert and --tls-key, or keep serve on 127.0.0.1 behind an HTTPS proxy")
 	}
 	if err := srv.Serve(ctx, ln, cert); err != nil {
 		return fmt.Errorf("serving claim links: %w", err)

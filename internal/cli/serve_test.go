@@ -234,3 +234,25 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
+
+// Plain HTTP beyond loopback carries more than pages browsers refuse to
+// decrypt: gatehouse onboard sends the API token with every claim it
+// stores, readable by anyone on the path. The warning says so; on loopback
+// there is none.
+func TestServeWarnsPlainHTTPBeyondLoopback(t *testing.T) {
+	t.Parallel()
+	_, stderr := startServe(t, "--data", t.TempDir(), "--addr", "0.0.0.0:0")
+	log := stderr.String()
+	for _, want := range []string{"plain HTTP", "API token", "in clear", "browsers", "--tls-cert"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the warning lacks %q: %s", want, log)
+		}
+	}
+	if strings.Contains(log, serveToken) {
+		t.Error("the warning holds the token")
+	}
+	_, stderr = startServe(t, "--data", t.TempDir())
+	if strings.Contains(stderr.String(), "plain HTTP") {
+		t.Errorf("a warning on loopback: %s", stderr)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -88,9 +87,7 @@ func runTemplatePreview(_ context.Context, opts *TemplatePreviewOptions) error {
 	}
 	c := deliver.SampleCredential(lang)
 	if opts.Claim {
-		c.Password = ""
-		c.ClaimURL = "https://claims.example.com/c/3q2-7wEAAAB1Wb8fZ1Xk#sample-key-not-a-real-one"
-		c.ClaimExpires = time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
+		c = deliver.SampleClaimCredential(lang)
 	}
 	if opts.Part == "slack" {
 		text, err := deliver.RenderSlack(lang, d.Template, d.Subject, c)

@@ -14,7 +14,7 @@ func TestTemplatePreview(t *testing.T) {
   from: it@example.com
   subject: "Welcome, {{.Name}}"
   template:
-    text: "User {{.UserName}} at {{.SignInURL}}{{if .ClaimURL}} claim {{.ClaimURL}}{{end}}"
+    text: "User {{.UserName}} at {{.SignInURL}}{{if .ClaimURL}} claim {{.ClaimURL}}{{else}} password {{.Password}}{{end}}"
 people:
   - email: alice@example.com
 `)
@@ -64,5 +64,34 @@ func TestTemplatePreviewToFileAndBadInput(t *testing.T) {
 		if code := Main(t.Context(), streams, append([]string{"template", "preview"}, args...)); code != ExitUsage {
 			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errb)
 		}
+	}
+}
+
+// Preview refuses what the run would refuse: an override that leaves the
+// secret out of the body, or puts it in the subject, and a loop beyond the
+// render budget — with the message the run gives, exit 2.
+func TestTemplatePreviewRefusesWhatTheRunRefuses(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name, delivery string
+		args           []string
+		want           string
+	}{
+		{"no password", `  template: {text: "Hello {{.Name}}"}`, nil, "delivery.template.text does not contain the password"},
+		{"no link", `  template: {text: "Hello {{.Name}}, {{.Password}}"}`, []string{"--claim"}, "delivery.template.text does not contain the claim link"},
+		{"password in the subject", `  subject: "Your password: {{.Password}}"`, nil, "delivery.subject puts the password in the subject"},
+		{"a loop too long", `  subject: "{{range 2000000000}}x{{end}}"`, nil, "delivery.subject: the number 2000000000 is larger than"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			spec := writeFile(t, dir, strings.ReplaceAll(tt.name, " ", "-")+".yaml",
+				"delivery:\n  from: it@example.com\n"+tt.delivery+"\npeople:\n  - email: alice@example.com\n")
+			streams, out, errb := testIO()
+			code := Main(t.Context(), streams, append([]string{"template", "preview", "-f", spec}, tt.args...))
+			if code != ExitUsage || !strings.Contains(errb.String(), tt.want) || out.Len() != 0 {
+				t.Errorf("exit %d, stderr %q, stdout %d bytes; want exit 2 with %q", code, errb, out.Len(), tt.want)
+			}
+		})
 	}
 }

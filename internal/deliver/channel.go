@@ -5,6 +5,7 @@ package deliver
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 )
 
@@ -65,3 +66,13 @@ type Channel interface {
 // a template that does not render). Other errors (throttling, a dropped
 // connection) may succeed when retried.
 var ErrRejected = errors.New("rejected")
+
+// withoutRedirects is a copy of hc that does not follow redirects. The
+// channels that call out with a bearer token (slack, and claim through
+// claim.Client) must not let it travel on: Go's client keeps Authorization
+// on a redirect to the same host on another port or scheme.
+func withoutRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}

@@ -31,6 +31,7 @@ func newClaim(deps Deps) (Channel, error) {
 	if err != nil {
 		return nil, err
 	}
+	deps.carriesClaimLinks = true
 	carrier, err := New(cfg.Via, deps)
 	if err != nil {
 		return nil, fmt.Errorf("setting up claim links carried by %s: %w", cfg.Via, err)

@@ -276,7 +276,7 @@ func TestNewFile(t *testing.T) {
 		{"dir is a file", Deps{File: FileConfig{Dir: occupied}}, "is not a directory; choose another with delivery.file.dir in the spec or --file-dir"},
 		{"dir under a file", Deps{File: FileConfig{Dir: filepath.Join(occupied, "sub")}}, "checking the credentials directory"},
 		{"HTML only", Deps{File: FileConfig{Dir: t.TempDir()}, Template: spec.Template{HTML: "<p>{{.Password}}</p>"}}, "add a text template (delivery.template.text)"},
-		{"bad template", Deps{File: FileConfig{Dir: t.TempDir()}, Template: spec.Template{Text: "{{.Missing}}"}}, "rendering the text override template"},
+		{"bad template", Deps{File: FileConfig{Dir: t.TempDir()}, Template: spec.Template{Text: "{{.Missing}}"}}, "rendering the delivery.template.text template"},
 		{"bad language", Deps{File: FileConfig{Dir: t.TempDir()}, Language: "xx"}, `unknown template language "xx"`},
 	}
 	for _, tt := range tests {

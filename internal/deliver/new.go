@@ -35,6 +35,10 @@ type Deps struct {
 	// HTTPClient is what the slack and claim channels call out with; nil is
 	// http.DefaultClient's settings with a timeout.
 	HTTPClient *http.Client
+
+	// carriesClaimLinks is set by the claim channel on the Deps of the
+	// channel carrying its links, whose messages hold a link, not a password.
+	carriesClaimLinks bool
 }
 
 // SMTPConfig is how the smtp channel reaches the mail server.

@@ -63,11 +63,28 @@ func (s *sesChannel) Preflight(ctx context.Context) error {
 		case out.VerifiedForSendingStatus:
 			return nil
 		}
-		return reject(fmt.Errorf("checking the SES sender %s in %s: the identity %s is not verified for sending yet "+
-			"(status %s): finish its verification in the SES console, or choose a verified --from", addr.Address, s.region, identity, out.VerificationStatus))
+		return reject(fmt.Errorf("checking the SES sender %s in %s: %w", addr.Address, s.region, notSendable(identity, out)))
 	}
 	return reject(fmt.Errorf("checking the SES sender %s in %s: neither the address nor the domain %s is an identity in SES there: "+
 		"verify one of them in the SES console (or check AWS_REGION), or choose a verified --from", addr.Address, s.region, domain))
+}
+
+// notSendable explains an identity whose VerifiedForSendingStatus is false,
+// the field SES decides by. VerificationStatus is reported beside it: some
+// backends (moto, LocalStack) answer SUCCESS there and false here, and a
+// message that read "not verified (status SUCCESS)" contradicted itself.
+func notSendable(identity string, out *sesv2.GetEmailIdentityOutput) error {
+	if out.VerificationStatus == types.VerificationStatusSuccess {
+		return fmt.Errorf("the identity %s cannot send: its VerifiedForSendingStatus is false although its VerificationStatus is SUCCESS, "+
+			"and SES sends only from identities whose VerifiedForSendingStatus is true: check the identity in the SES console "+
+			"(on a local emulator, whether it sets that field), or choose another --from", identity)
+	}
+	status := string(out.VerificationStatus)
+	if status == "" {
+		status = "not given"
+	}
+	return fmt.Errorf("the identity %s cannot send yet: its VerifiedForSendingStatus is false and its VerificationStatus is %s: "+
+		"finish its verification in the SES console, or choose a verified --from", identity, status)
 }
 
 // Preflight checks the channel that carries the links.

@@ -150,7 +150,7 @@ func TestNew(t *testing.T) {
 		{"bad reply-to", "ses", Deps{AWS: withRegion, From: "ops@example.com", ReplyTo: "@"}, `reply-to address "@"`},
 		{"no region", "ses", Deps{From: "ops@example.com"}, "no AWS region"},
 		{"bad language", "ses", Deps{AWS: withRegion, From: "ops@example.com", Language: "xx"}, `unknown template language "xx"`},
-		{"bad template", "ses", Deps{AWS: withRegion, From: "ops@example.com", Template: spec.Template{HTML: "{{.Missing}}"}}, "rendering the HTML override template"},
+		{"bad template", "ses", Deps{AWS: withRegion, From: "ops@example.com", Template: spec.Template{HTML: "{{.Missing}}"}}, "rendering the delivery.template.html template"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,6 +80,7 @@ func setupSlack(deps Deps) (*slackChannel, error) {
 			s.client.Transport = t.Clone() // so that Close closes only this channel's connections
 		}
 	}
+	s.client = withoutRedirects(s.client)
 	if s.lang == "" {
 		s.lang = spec.LanguageEnglish
 	}
@@ -92,7 +93,7 @@ func setupSlack(deps Deps) (*slackChannel, error) {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		s.sets[lang] = set
-		if _, err := s.render(sampleCredential(lang)); err != nil { // an override's unknown field shows only when run
+		if _, err := s.render(deps.sample(lang)); err != nil { // an override's unknown field shows only when run
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 	}
@@ -135,11 +136,11 @@ func slackAPIURL(raw string) (*url.URL, error) {
 // compileSlack is one language's Slack templates: the subject (the
 // message's first line, and .Subject for overrides) and the message.
 func compileSlack(lang string, tmpl spec.Template, subject string) (*templateSet, error) {
-	textName, text := "text override", tmpl.Text
+	textName, text := textField, tmpl.Text
 	if text == "" {
 		textName, text = "built-in "+lang+" Slack", builtinPart(lang, "slack")
 	}
-	subjectName := "subject override"
+	subjectName := subjectField
 	if subject == "" {
 		subjectName, subject = "built-in "+lang+" subject", builtinPart(lang, "subject")
 	}
@@ -289,11 +290,16 @@ func (e *slackAPIError) Error() string {
 // slackHTTPError is an answer without Slack's JSON: a proxy's or a load
 // balancer's error page, or an address that is not Slack's API.
 type slackHTTPError struct {
-	Method string
-	Status int
+	Method   string
+	Status   int
+	Location string // where a redirect pointed, which is not followed
 }
 
 func (e *slackHTTPError) Error() string {
+	if e.Location != "" {
+		return fmt.Sprintf("%s: HTTP %d %s redirecting to %s, which is not followed: the token goes to the Slack API URL alone",
+			e.Method, e.Status, http.StatusText(e.Status), e.Location)
+	}
 	return fmt.Sprintf("%s: HTTP %d %s without Slack's JSON answer", e.Method, e.Status, http.StatusText(e.Status))
 }
 
@@ -371,6 +377,13 @@ func (s *slackChannel) post(ctx context.Context, method, contentType string, pay
 		ResponseMetadata struct {
 			Messages []string `json:"messages"`
 		} `json:"response_metadata"`
+	}
+	if resp.StatusCode/100 == 3 {
+		httpErr := &slackHTTPError{Method: method, Status: resp.StatusCode, Location: "an address it does not give"}
+		if to, err := resp.Location(); err == nil {
+			httpErr.Location = to.Redacted()
+		}
+		return httpErr
 	}
 	if json.Unmarshal(answer, &env) != nil || (!env.OK && env.Error == "") {
 		return &slackHTTPError{Method: method, Status: resp.StatusCode}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -196,9 +198,9 @@ func TestNewSlackChecksSetup(t *testing.T) {
 		{"nobody listening", "", "http://127.0.0.1:1/api/", nil, Deps{}, "check the Slack API URL http://127.0.0.1:1/api/ and the network"},
 		{"not Slack", "", "", map[string]slacktest.Fault{"auth.test": {Calls: 1, Status: 404}}, Deps{}, "auth.test: HTTP 404 Not Found without Slack's JSON answer: check the Slack API URL"},
 		{"bad language", "", "", nil, Deps{Language: "xx"}, `unknown template language "xx"`},
-		{"broken override", "", "", nil, Deps{Template: spec.Template{Text: "{{.Nope}}"}}, "rendering the text override template"},
-		{"empty override", "", "", nil, Deps{Template: spec.Template{Text: "{{if false}}x{{end}}"}}, "the message is empty"},
-		{"broken subject", "", "", nil, Deps{Subject: "{{end}}"}, "parsing the subject override template"},
+		{"broken override", "", "", nil, Deps{Template: spec.Template{Text: "{{.Nope}}"}}, "rendering the delivery.template.text template"},
+		{"override without the password", "", "", nil, Deps{Template: spec.Template{Text: "{{if false}}x{{end}}"}}, "delivery.template.text does not contain the password"},
+		{"broken subject", "", "", nil, Deps{Subject: "{{end}}"}, "delivery.subject does not parse"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -438,5 +440,32 @@ func TestSlackRefusesIncompleteCredential(t *testing.T) {
 	}
 	if n := len(srv.Calls("users.lookupByEmail")); n != 0 {
 		t.Errorf("%d users.lookupByEmail calls, want none", n)
+	}
+}
+
+// The bot token goes to the Slack API URL and nowhere else: a redirect (to
+// another port of the same host, where Go's client would keep the
+// Authorization header) is refused, and the target never sees the token.
+func TestSlackDoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
+	srv := slacktest.Start(t, slacktest.Options{})
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.TrimSuffix(srv.URL(), "/")+r.URL.Path[len("/api"):], http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirecting.Close)
+	deps := Deps{Slack: SlackConfig{Token: srv.Token(), APIURL: redirecting.URL + "/api/"}, HTTPClient: &http.Client{Timeout: 5 * time.Second}}
+	ch, err := New(spec.ChannelSlack, deps)
+	if err == nil {
+		_ = ch.Close()
+		t.Fatal("New followed the redirect")
+	}
+	if n := len(srv.Calls("auth.test")); n != 0 {
+		t.Errorf("the redirect's target was called %d times", n)
+	}
+	if strings.Contains(err.Error(), srv.Token()) || !strings.Contains(err.Error(), "redirect") {
+		t.Errorf("New = %v, want a refusal that says redirect", err)
+	}
+	if deps.HTTPClient.CheckRedirect != nil {
+		t.Error("the caller's client was changed")
 	}
 }

@@ -387,8 +387,8 @@ func TestNewSMTPChecksSetup(t *testing.T) {
 		{"bad sender", func(d *Deps) { d.From = "ops at example" }, `sender address "ops at example"`},
 		{"bad reply-to", func(d *Deps) { d.ReplyTo = "help@" }, `reply-to address "help@"`},
 		{"unknown language", func(d *Deps) { d.Language = "fr" }, `unknown template language "fr"`},
-		{"template does not parse", func(d *Deps) { d.Template.Text = "{{.Name" }, "parsing the text override template"},
-		{"template names an unknown field", func(d *Deps) { d.Subject = "{{.Nmae}}" }, "rendering the subject override template"},
+		{"template does not parse", func(d *Deps) { d.Template.Text = "{{.Name" }, "delivery.template.text does not parse"},
+		{"template names an unknown field", func(d *Deps) { d.Subject = "{{.Nmae}}" }, "rendering the delivery.subject template"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -144,8 +144,8 @@ func TestRenderOverrides(t *testing.T) {
 	}{
 		{"subject only", spec.Template{}, "Welcome, {{.Name}}", "Welcome, Alice Bcc: eve@example.com", "Sign-in URL:", "<html"},
 		{"text only", spec.Template{Text: "{{.UserName}} / {{.Password}}"}, "", "Your AWS sign-in details for example-prod", "alice@example.com / " + testPassword, ""},
-		{"html only", spec.Template{HTML: "<p>{{.Name}}</p>"}, "", "Your AWS sign-in details for example-prod", "", "<p>Alice\r\nBcc: eve@example.com</p>"},
-		{"both", spec.Template{Text: "t {{.AccountName}}", HTML: "<b>{{.Subject}}</b>"}, "S", "S", "t example-prod", "<b>S</b>"},
+		{"html only", spec.Template{HTML: "<p>{{.Name}} {{.Password}}</p>"}, "", "Your AWS sign-in details for example-prod", "", "<p>Alice\r\nBcc: eve@example.com "},
+		{"both", spec.Template{Text: "t {{.AccountName}} {{.Password}}", HTML: "<b>{{.Subject}}</b> {{.Password}}"}, "S", "S", "t example-prod", "<b>S</b>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,13 +170,13 @@ func TestOverrideErrors(t *testing.T) {
 		subject string
 		want    []string
 	}{
-		{"text parse", spec.Template{Text: "Hi\n{{.UserName"}, "", []string{"parsing the text override template", "text override:2"}},
-		{"html parse", spec.Template{HTML: "<p>{{if .Name}}</p>"}, "", []string{"parsing the HTML override template", "HTML override:1"}},
-		{"subject parse", spec.Template{}, "{{end}}", []string{"parsing the subject override template"}},
-		{"unknown field", spec.Template{Text: "{{.Nope}}"}, "", []string{"rendering the text override template", "Nope", "fields: .Name"}},
+		{"text parse", spec.Template{Text: "Hi\n{{.UserName"}, "", []string{"delivery.template.text does not parse", "delivery.template.text:2"}},
+		{"html parse", spec.Template{HTML: "<p>{{if .Name}}</p>"}, "", []string{"delivery.template.html does not parse", "delivery.template.html:1"}},
+		{"subject parse", spec.Template{}, "{{end}}", []string{"delivery.subject does not parse"}},
+		{"unknown field", spec.Template{Text: "{{.Nope}}"}, "", []string{"rendering the delivery.template.text template", "Nope", "fields: .Name"}},
 		{"empty subject", spec.Template{}, "{{if false}}x{{end}}", []string{"the subject is empty"}},
 		// text/template quotes the value in this error: redaction must catch it.
-		{"password in error", spec.Template{Text: `{{printf "%s" .Password | call}}`}, "", []string{"rendering the text override template", "non-function [password]"}},
+		{"password in error", spec.Template{Text: `{{printf "%s" .Password | call}}`}, "", []string{"rendering the delivery.template.text template", "non-function [password]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -198,7 +198,7 @@ func TestOverrideErrors(t *testing.T) {
 			}
 		})
 	}
-	if err := CheckTemplates(spec.Template{Text: "{{.UserName}}"}, "Hi {{.Name}}"); err != nil {
+	if err := CheckTemplates(spec.Template{Text: "{{.UserName}} {{.Password}}"}, "Hi {{.Name}}"); err != nil {
 		t.Errorf("CheckTemplates(good) = %v", err)
 	}
 }

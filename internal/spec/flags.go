@@ -55,6 +55,10 @@ type Flags struct {
 	ClaimVia       Opt[string]        // --claim-via ses|smtp|slack
 	ClaimTTL       Opt[time.Duration] // --claim-ttl
 	FileDir        Opt[string]        // --file-dir
+	// KeyDirs are directories besides the input file's own that
+	// public_key_file may read from (repeatable). They come from whoever
+	// runs gatehouse, never from the input, which is what they guard.
+	KeyDirs Opt[[]string] // --key-dir
 }
 
 // Flag names, without dashes, as the CLI should register them.
@@ -81,6 +85,7 @@ const (
 	FlagClaimVia       = "claim-via"
 	FlagClaimTTL       = "claim-ttl"
 	FlagFileDir        = "file-dir"
+	FlagKeyDir         = "key-dir"
 )
 
 // MarkChanged sets each Opt's Set from the flag parser, e.g. after binding the
@@ -101,7 +106,7 @@ func (f *Flags) setters() map[string]*bool {
 		FlagResetRequired: &f.ResetRequired.Set,
 		FlagSMTPAddr:      &f.SMTPAddr.Set, FlagSMTPUser: &f.SMTPUser.Set, FlagSMTPTLS: &f.SMTPTLS.Set,
 		FlagClaimURL: &f.ClaimURL.Set, FlagClaimVia: &f.ClaimVia.Set, FlagClaimTTL: &f.ClaimTTL.Set,
-		FlagFileDir: &f.FileDir.Set,
+		FlagFileDir: &f.FileDir.Set, FlagKeyDir: &f.KeyDirs.Set,
 	}
 }
 

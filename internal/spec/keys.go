@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 )
 
@@ -39,7 +40,8 @@ const publicKeyForms = "give an age recipient (age1…), an SSH public key (ssh-
 
 // loadKeyFiles reads each person's public_key_file, relative to the directory
 // of the file that names it (the working directory for standard input).
-func loadKeyFiles(s *draft, probs *Problems) {
+// keyDirs are the other directories it may read from (Flags.KeyDirs).
+func loadKeyFiles(s *draft, keyDirs []string, probs *Problems) {
 	for i := range s.people {
 		p := &s.people[i]
 		if !p.publicKeyFile.Set {
@@ -50,23 +52,34 @@ func loadKeyFiles(s *draft, probs *Problems) {
 				"the key itself, public_key_file names a file that holds it")
 			continue
 		}
-		p.keyFromFile = readKeyFile(p.publicKeyFile, probs)
+		p.keyFromFile = readKeyFile(p.publicKeyFile, keyDirs, probs)
 	}
 }
 
 // readKeyFile reads the key file that path names; unset when it cannot.
-func readKeyFile(path val[string], probs *Problems) val[string] {
+func readKeyFile(path val[string], keyDirs []string, probs *Problems) val[string] {
 	what := "public_key_file " + quote(path.V)
 	if path.V == "" {
 		probs.add(path.Pos, what, "name the file that holds the person's public key")
 		return val[string]{}
 	}
+	home := filepath.Dir(path.Pos.File)
 	name := path.V
 	if !filepath.IsAbs(name) {
-		name = filepath.Join(filepath.Dir(path.Pos.File), name)
+		name = filepath.Join(home, name)
 	}
-	data, err := readRegularFile(name)
+	data, err := readAllowedFile(name, append([]string{home}, keyDirs...))
 	switch {
+	case errors.Is(err, errOutside):
+		if abs, err := filepath.Abs(home); err == nil {
+			home = abs
+		}
+		probs.add(path.Pos, what, "it names a file outside "+home+", the directory of the file that names it, "+
+			"and keys are read from there alone: keep the key file there (a link in it must not lead out either)")
+		return val[string]{}
+	case errors.Is(err, errDenied):
+		probs.add(path.Pos, what, "gatehouse never reads keys from /proc, /sys or /dev; name the file that holds the key")
+		return val[string]{}
 	case errors.Is(err, fs.ErrNotExist):
 		probs.add(path.Pos, what, "there is no "+name+"; a relative path starts from the directory of "+
 			"the file that names it")
@@ -78,22 +91,82 @@ func readKeyFile(path val[string], probs *Problems) val[string] {
 	return setVal(string(data), path.Pos)
 }
 
-var errNotRegular = errors.New("not a regular file; name the file that holds the key")
+var (
+	errNotRegular = errors.New("not a regular file; name the file that holds the key")
+	// errOutside and errDenied are decided before the file is looked at (or,
+	// for a link that leads out, without following it), so that their
+	// messages do not say whether a file exists there.
+	errOutside = errors.New("outside the allowed directories")
+	errDenied  = errors.New("in /proc, /sys or /dev")
+)
 
-func readRegularFile(name string) ([]byte, error) {
+// deniedDirs are never read, whichever directories are allowed (a spec in
+// /, or standard input read in / as in many containers): their files are
+// the machine's and its processes' (environments, memory), never keys.
+var deniedDirs = []string{"/proc", "/sys", "/dev"}
+
+// readAllowedFile reads the regular file name if it lies inside one of
+// roots, without following a link out of that root.
+func readAllowedFile(name string, roots []string) ([]byte, error) {
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return nil, err
+	}
+	for _, root := range roots {
+		rootAbs, err := filepath.Abs(root)
+		if err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(rootAbs, abs); err == nil && filepath.IsLocal(rel) {
+			if inAny(abs, deniedDirs) {
+				return nil, errDenied
+			}
+			return readInRoot(rootAbs, rel)
+		}
+	}
+	return nil, errOutside
+}
+
+// inAny says whether abs is one of dirs or below one.
+func inAny(abs string, dirs []string) bool {
+	for _, d := range dirs {
+		if rel, err := filepath.Rel(d, abs); err == nil && filepath.IsLocal(rel) || abs == d {
+			return true
+		}
+	}
+	return false
+}
+
+// readInRoot reads rel below root through os.Root, which refuses a path
+// that leaves root, by ".." or by a link.
+func readInRoot(root, rel string) ([]byte, error) {
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	// Non-blocking, so that a FIFO is refused below instead of waiting for
+	// a writer; it changes nothing for a regular file.
+	f, err := r.OpenFile(rel, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		var errno syscall.Errno
+		if !errors.Is(err, fs.ErrNotExist) && !errors.As(err, &errno) {
+			return nil, errOutside // os.Root's own refusal: the path leaves root
+		}
+		return nil, err
+	}
+	defer f.Close()
 	// A device or a pipe could block or never end; a key is a plain file.
-	info, err := os.Stat(name)
+	info, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
 	if !info.Mode().IsRegular() {
 		return nil, errNotRegular
 	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
+	if real, err := filepath.EvalSymlinks(filepath.Join(root, rel)); err != nil || inAny(real, deniedDirs) {
+		return nil, errDenied // a link inside a root of / that leads into /proc
 	}
-	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
 	if err != nil {
 		return nil, err

@@ -26,7 +26,7 @@ func Parse(name string, data []byte, flags Flags) (*Input, error) {
 	var probs Problems
 	s := &draft{source: name}
 	if data, ok := prepare(name, data, &probs); ok && decode(name, data, s, &probs) {
-		loadKeyFiles(s, &probs)
+		loadKeyFiles(s, flags.KeyDirs.Value, &probs)
 		return finish(s, flags, probs)
 	}
 	return nil, probs.sorted()
