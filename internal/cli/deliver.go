@@ -70,7 +70,7 @@ Exit codes: 0 everyone got a fresh password, 1 someone did not, 2 bad input.`,
 			return runDeliver(cmd.Context(), opts)
 		},
 	}
-	addFileFlag(cmd, &opts.File, "YAML, JSON or CSV")
+	addFileFlag(cmd, &opts.File, &opts.Flags, "YAML, JSON or CSV")
 	addAccountFlags(cmd, &opts.Flags, "deliver in")
 	addChannelFlags(cmd, &opts.Flags, "")
 	addPasswordFlags(cmd, &opts.Flags, &opts.NoResetRequired)

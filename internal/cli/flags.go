@@ -22,9 +22,12 @@ const (
 // The flag blocks below are declared once and shared by every command that
 // takes them, so a flag means the same everywhere.
 
-// addFileFlag binds -f FILE; what says what the file holds.
-func addFileFlag(cmd *cobra.Command, file *string, what string) {
+// addFileFlag binds -f FILE, and --key-dir for the public_key_file entries
+// it may hold; what says what the file holds.
+func addFileFlag(cmd *cobra.Command, file *string, fl *spec.Flags, what string) {
 	cmd.Flags().StringVarP(file, "file", "f", "", "read people from `FILE` ("+what+"; - for standard input)")
+	cmd.Flags().StringSliceVar(&fl.KeyDirs.Value, spec.FlagKeyDir, nil,
+		"also read public_key_file from `DIR` (by default only the file's own directory)")
 }
 
 // addAccountFlags binds which accounts and how to enter them; verb says what

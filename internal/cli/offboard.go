@@ -92,7 +92,7 @@ left, 2 bad input.`,
 
 func addOffboardFlags(cmd *cobra.Command, opts *OffboardOptions) {
 	f, fl := cmd.Flags(), &opts.Flags
-	addFileFlag(cmd, &opts.File, "the onboarding spec, YAML, JSON or CSV")
+	addFileFlag(cmd, &opts.File, fl, "the onboarding spec, YAML, JSON or CSV")
 	addAccountFlags(cmd, fl, "offboard from")
 	f.StringArrayVar(&opts.Tags, "tag", nil, "select users carrying tag `KEY=VALUE` (repeat: all of them); with people given, narrows")
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "do it (without: print the plan and change nothing)")

@@ -78,7 +78,7 @@ Exit codes: 0 everyone is ready, 1 someone failed or was skipped, 2 bad input.`,
 
 func addOnboardFlags(cmd *cobra.Command, opts *OnboardOptions) {
 	f, fl := cmd.Flags(), &opts.Flags
-	addFileFlag(cmd, &opts.File, "YAML, JSON or CSV")
+	addFileFlag(cmd, &opts.File, fl, "YAML, JSON or CSV")
 	addAccountFlags(cmd, fl, "onboard into")
 	f.StringArrayVar(&fl.Groups.Value, spec.FlagGroup, nil, "add everyone to group `NAME` (repeat for more)")
 	f.StringArrayVar(&fl.Policies.Value, spec.FlagPolicy, nil, "attach managed policy `ARN` (or an AWS managed policy's name) to everyone")

@@ -2,7 +2,6 @@ package onboard
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
@@ -76,7 +75,7 @@ func writeReportJSON(w io.Writer, r *Report) error {
 var csvHeader = []string{"account", "user_name", "email", "status", "sign_in_url", "delivery", "error", "password"}
 
 func writeReportCSV(w io.Writer, r *Report) error {
-	cw := csv.NewWriter(w)
+	cw := report.NewCSVWriter(w)
 	_ = cw.Write(csvHeader)
 	for _, row := range r.Rows {
 		_ = cw.Write([]string{row.Account, row.UserName, row.Email, string(row.Status), row.SignInURL, row.Delivery, row.Error, row.Password.Reveal()})

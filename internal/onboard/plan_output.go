@@ -1,7 +1,6 @@
 package onboard
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -68,7 +67,7 @@ func writePlanJSON(w io.Writer, p *Plan) error {
 }
 
 func writePlanCSV(w io.Writer, p *Plan) error {
-	cw := csv.NewWriter(w)
+	cw := report.NewCSVWriter(w)
 	_ = cw.Write([]string{"account", "user_name", "email", "user", "step"})
 	for _, pl := range p.Placements {
 		steps := engine.Strings(pl.Steps)

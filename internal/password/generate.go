@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // MinGeneratedLength is the shortest password gatehouse generates, whatever the
@@ -64,7 +65,27 @@ func generate(r io.Reader, n int) (string, error) {
 		}
 		pw[i], pw[j] = pw[j], pw[i]
 	}
+	safeStart(pw)
 	return string(pw), nil
+}
+
+// formulaStarts are the characters a spreadsheet reads a cell starting with
+// as a formula. A password never starts with one, so a CSV report (which
+// neutralises such cells) never has to alter a password to carry it.
+const formulaStarts = "=+-@"
+
+// safeStart moves the first character that cannot start a formula to the
+// front, keeping every character of pw (and so every class the policy asks
+// for). At most four of IAM's twenty symbols are affected.
+func safeStart(pw []byte) {
+	for i, c := range pw {
+		if !strings.ContainsRune(formulaStarts, rune(c)) {
+			if i > 0 {
+				pw[0], pw[i] = pw[i], pw[0]
+			}
+			return
+		}
+	}
 }
 
 // randSource draws uniform small integers from a random byte stream, reading

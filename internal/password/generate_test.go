@@ -150,3 +150,24 @@ func BenchmarkGenerate(b *testing.B) {
 		})
 	}
 }
+
+// No password starts with a character spreadsheets take for a formula
+// (= + - @): the CSV report would have to alter it. The characters are
+// all still there, so the policy still holds.
+func TestNeverStartsWithAFormula(t *testing.T) {
+	t.Parallel()
+	for i := range 20000 {
+		pw, err := Generate(Policy{MinimumLength: 20, RequireSymbols: true}, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsRune(formulaStarts, rune(pw[0])) {
+			t.Fatalf("password %d starts with %q", i, pw[0])
+		}
+	}
+	b := []byte("=+-@aB3")
+	safeStart(b)
+	if string(b) != "a+-@=B3" {
+		t.Errorf("safeStart = %q", b)
+	}
+}

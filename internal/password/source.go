@@ -72,7 +72,10 @@ func FromSecretsManager(ctx context.Context, api randomPasswordAPI, p Policy, le
 	if err != nil {
 		return "", fmt.Errorf("getting random password from Secrets Manager: %w", err)
 	}
-	pw := aws.ToString(out.RandomPassword)
+	raw := []byte(aws.ToString(out.RandomPassword))
+	safeStart(raw)
+	pw := string(raw)
+	clear(raw)
 	if err := Verify(p, pw); err != nil {
 		return "", fmt.Errorf("checking Secrets Manager's random password (%d characters asked for): %w", n, err)
 	}

@@ -81,6 +81,11 @@ func validateDelivery(m deliveryDraft, probs *Problems) {
 	checkSender(m.from, "sender address", probs)
 	checkSender(m.replyTo, "reply_to address", probs)
 	checkLine(m.subject, "subject", 200, probs)
+	if m.subject.Set {
+		if _, err := texttemplate.New("subject").Parse(m.subject.V); err != nil {
+			probs.add(m.subject.Pos, "subject", "it does not parse as a Go template: "+err.Error())
+		}
+	}
 	if m.text.Set {
 		if _, err := texttemplate.New("text").Parse(m.text.V); err != nil {
 			probs.add(m.text.Pos, "text template", "it does not parse as a Go template: "+err.Error())

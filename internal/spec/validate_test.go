@@ -228,6 +228,8 @@ func TestSettingsRules(t *testing.T) {
 				`text template at t.yaml:6: it does not parse as a Go template: template: text:1: unclosed action`,
 				`html template at t.yaml:7: it does not parse as a Go template:`,
 			}},
+		{"subject that does not parse", lines("delivery:", "  from: it@example.com", "  subject: \"Welcome {{.UserName\"", "people: [a@example.com]"),
+			[]string{`subject at t.yaml:3: it does not parse as a Go template: template: subject:1: unclosed action`}},
 		{"ses without a sender", lines("people: [a@example.com]"),
 			[]string{`delivery by ses in t.yaml: it needs a sender address: set delivery.from in the spec, or pass --from`}},
 		{"no sender needed without ses", lines("delivery: {channel: none}", "people: [a@example.com]"), nil},
