@@ -57,11 +57,12 @@ func addChannelFlags(cmd *cobra.Command, fl *spec.Flags, prefix string) {
 	f.DurationVar(&fl.ClaimTTL.Value, spec.FlagClaimTTL, 0, "claim: how long a link works (default 72h)")
 	f.StringVar(&fl.FileDir.Value, spec.FlagFileDir, "", "file: write the encrypted credentials under `DIR` (default credentials)")
 	f.StringVar(&fl.Language.Value, spec.FlagLanguage, "", prefix+"language of the messages: en or ja")
+	f.BoolVar(&fl.PerAccount.Value, spec.FlagPerAccount, false, prefix+"one message per account (default: one per person, listing every account)")
 }
 
 // channelFlags are the flags addChannelFlags binds.
 var channelFlags = []string{spec.FlagDeliver, spec.FlagFrom, spec.FlagLanguage, spec.FlagSMTPAddr, spec.FlagSMTPUser,
-	spec.FlagSMTPTLS, spec.FlagClaimURL, spec.FlagClaimVia, spec.FlagClaimTTL, spec.FlagFileDir}
+	spec.FlagSMTPTLS, spec.FlagClaimURL, spec.FlagClaimVia, spec.FlagClaimTTL, spec.FlagFileDir, spec.FlagPerAccount}
 
 // addPasswordFlags binds how passwords are made.
 func addPasswordFlags(cmd *cobra.Command, fl *spec.Flags, noReset *bool) {

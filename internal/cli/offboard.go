@@ -149,7 +149,7 @@ func (o *OffboardOptions) flagSet(name string) bool {
 		spec.FlagDeliver: f.Deliver.Set, spec.FlagFrom: f.From.Set, spec.FlagLanguage: f.Language.Set,
 		spec.FlagSMTPAddr: f.SMTPAddr.Set, spec.FlagSMTPUser: f.SMTPUser.Set, spec.FlagSMTPTLS: f.SMTPTLS.Set,
 		spec.FlagClaimURL: f.ClaimURL.Set, spec.FlagClaimVia: f.ClaimVia.Set, spec.FlagClaimTTL: f.ClaimTTL.Set,
-		spec.FlagFileDir: f.FileDir.Set,
+		spec.FlagFileDir: f.FileDir.Set, spec.FlagPerAccount: f.PerAccount.Set,
 	}[name]
 }
 

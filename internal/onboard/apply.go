@@ -18,6 +18,7 @@ type runner struct {
 
 	mu      sync.Mutex
 	pending []pendingConfirmation // none-channel credentials, confirmed once the report is out
+	mail    *mailroom             // each person's credentials, handed over together
 }
 
 // Apply runs the plan's steps: placements in parallel, at most
@@ -33,12 +34,23 @@ func Apply(ctx context.Context, deps Deps, plan *Plan) (*Report, error) {
 		return nil, err
 	}
 	r := &runner{deps: deps, plan: plan, run: run}
+	r.mail = newMailroom(r)
 	rows := make([]Row, len(plan.Placements))
 	pool := engine.Pool{Concurrency: engine.Concurrency(deps.Concurrency, len(plan.Scopes)), Progress: deps.Progress}
+	bg := context.WithoutCancel(ctx)
 	pool.Run(ctx, engine.InOrder(len(rows)),
 		func(i int) bool { pl := plan.Placements[i]; return pl.Skip != "" || pl.Done() }, // no call: report it whatever happens
-		func(ctx context.Context, i int) { rows[i] = r.onboard(ctx, plan.Placements[i]) },
-		func(i int) { rows[i] = notStarted(plan.Placements[i]) })
+		func(ctx context.Context, i int) {
+			rows[i] = r.onboard(ctx, plan.Placements[i])
+			r.mail.done(ctx, plan.Placements[i])
+		},
+		func(i int) {
+			rows[i] = notStarted(plan.Placements[i])
+			r.mail.done(bg, plan.Placements[i])
+		})
+	for i, pl := range plan.Placements {
+		r.mail.deliver(pl, &rows[i])
+	}
 	rep := &Report{RunID: run.ID, Rows: rows, journal: deps.Journal, noun: scopeNoun(plan.Scopes)}
 	rep.Interrupted = rep.Count(StatusNotStarted) > 0
 	rep.pending = r.pending

@@ -52,33 +52,51 @@ func (r *runner) issue(ctx context.Context, pl *Placement, set, handOver engine.
 		r.mu.Unlock()
 		return nil
 	}
-	return r.deliver(ctx, pl, engine.Step{Kind: engine.StepDeliver, Arg: channel}, id, secret, row)
+	if r.mail.takes(pl) { // handed over with the person's other accounts, once they are done
+		r.mail.post(pl, id, channel, r.credential(pl, secret))
+		return nil
+	}
+	delivery, err := r.handOver(ctx, pl, channel, id, r.credential(pl, secret))
+	row.Delivery = delivery
+	if err != nil {
+		row.Delivery = channel + ": failed"
+		return err
+	}
+	row.Steps = append(row.Steps, engine.Step{Kind: engine.StepDeliver, Arg: channel}.String())
+	return nil
 }
 
-// deliver hands the credential over through the step's channel and
-// journals the outcome.
-func (r *runner) deliver(ctx context.Context, pl *Placement, s engine.Step, id, secret string, row *Row) error {
-	row.Delivery = s.Arg + ": failed"
-	ch, err := r.deps.Channel(s.Arg)
+// handOver delivers one credential through channel, retrying what retrying
+// can fix, and journals the outcome. It returns how the delivery went
+// ("ses: sent").
+func (r *runner) handOver(ctx context.Context, pl *Placement, channel, id string, c deliver.Credential) (string, error) {
+	ch, err := r.deps.Channel(channel)
 	var receipt deliver.Receipt
 	attempts := 0
 	if err == nil {
-		receipt, attempts, err = deliverWithRetry(ctx, ch, r.credential(pl, secret), r.deps.deliveryRetryDelay())
+		receipt, attempts, err = retryDelivery(ctx, func(ctx context.Context) (deliver.Receipt, error) { return ch.Deliver(ctx, c) },
+			r.deps.deliveryRetryDelay())
 	}
+	return r.journalDelivery(ctx, pl, channel, id, receipt, attempts, err)
+}
+
+// journalDelivery records how handing pl's credential over went: delivered
+// with the channel's receipt, or failed with the error (never the secret).
+func (r *runner) journalDelivery(ctx context.Context, pl *Placement, channel, id string, receipt deliver.Receipt, attempts int, err error) (string, error) {
+	step := engine.Step{Kind: engine.StepDeliver, Arg: channel}
 	if err != nil {
-		err = fmt.Errorf("delivering the password of %s (%s) by %s: %w", pl.Scope.UserNoun, pl.UserName, s.Arg, err)
-		jerr := r.deps.Journal.DeliveryFailed(ctx, r.run.ID, pl.Scope.ID, pl.UserName, id, s.Arg, err.Error())
-		return errors.Join(r.outcome(ctx, pl, s, err, ""), jerr)
+		err = fmt.Errorf("delivering the password of %s (%s) by %s: %w", pl.Scope.UserNoun, pl.UserName, channel, err)
+		jerr := r.deps.Journal.DeliveryFailed(ctx, r.run.ID, pl.Scope.ID, pl.UserName, id, channel, err.Error())
+		return "", errors.Join(r.outcome(ctx, pl, step, err, ""), jerr)
 	}
-	if err := r.deps.Journal.CredentialDelivered(ctx, r.run.ID, pl.Scope.ID, pl.UserName, id, s.Arg, receipt.String()); err != nil {
-		return err
+	if err := r.deps.Journal.CredentialDelivered(ctx, r.run.ID, pl.Scope.ID, pl.UserName, id, channel, receipt.String()); err != nil {
+		return "", err
 	}
-	row.Delivery = s.Arg + ": sent"
+	delivery := channel + ": sent"
 	if attempts > 1 {
-		row.Delivery += fmt.Sprintf(" (attempt %d)", attempts)
+		delivery += fmt.Sprintf(" (attempt %d)", attempts)
 	}
-	row.Steps = append(row.Steps, s.String())
-	return r.outcome(ctx, pl, s, nil, receipt.String())
+	return delivery, r.outcome(ctx, pl, step, nil, receipt.String())
 }
 
 func (r *runner) credential(pl *Placement, secret string) deliver.Credential {

@@ -18,13 +18,13 @@ const (
 	DefaultDeliveryRetryDelay = 2 * time.Second
 )
 
-// deliverWithRetry delivers c through ch, retrying as above, and returns the
-// receipt, how many attempts it took, and the last error.
-func deliverWithRetry(ctx context.Context, ch deliver.Channel, c deliver.Credential, delay time.Duration) (deliver.Receipt, int, error) {
+// retryDelivery runs send, retrying as above, and returns the receipt, how
+// many attempts it took, and the last error.
+func retryDelivery(ctx context.Context, send func(context.Context) (deliver.Receipt, error), delay time.Duration) (deliver.Receipt, int, error) {
 	var err error
 	for attempt := 1; ; attempt++ {
 		var receipt deliver.Receipt
-		receipt, err = ch.Deliver(ctx, c)
+		receipt, err = send(ctx)
 		if err == nil || errors.Is(err, deliver.ErrRejected) || attempt == DeliveryAttempts {
 			return receipt, attempt, err
 		}

@@ -45,7 +45,8 @@ func TestDeliverWithRetry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ch := &flakyChannel{errs: tt.errs}
-			receipt, attempts, err := deliverWithRetry(context.Background(), ch, deliver.Credential{}, time.Millisecond)
+			send := func(ctx context.Context) (deliver.Receipt, error) { return ch.Deliver(ctx, deliver.Credential{}) }
+			receipt, attempts, err := retryDelivery(context.Background(), send, time.Millisecond)
 			if attempts != tt.wantAttempts || ch.calls != tt.wantAttempts {
 				t.Errorf("attempts = %d (channel called %d times), want %d", attempts, ch.calls, tt.wantAttempts)
 			}

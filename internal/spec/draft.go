@@ -76,6 +76,7 @@ type deliveryDraft struct {
 	replyTo  val[string]
 	subject  val[string]
 	language val[string]
+	perAcct  val[bool]
 	text     val[string]
 	html     val[string]
 	smtp     smtpDraft

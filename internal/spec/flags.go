@@ -55,6 +55,7 @@ type Flags struct {
 	ClaimVia       Opt[string]        // --claim-via ses|smtp|slack
 	ClaimTTL       Opt[time.Duration] // --claim-ttl
 	FileDir        Opt[string]        // --file-dir
+	PerAccount     Opt[bool]          // --message-per-account
 	// KeyDirs are directories besides the input file's own that
 	// public_key_file may read from (repeatable). They come from whoever
 	// runs gatehouse, never from the input, which is what they guard.
@@ -85,6 +86,7 @@ const (
 	FlagClaimVia       = "claim-via"
 	FlagClaimTTL       = "claim-ttl"
 	FlagFileDir        = "file-dir"
+	FlagPerAccount     = "message-per-account"
 	FlagKeyDir         = "key-dir"
 )
 
@@ -106,7 +108,7 @@ func (f *Flags) setters() map[string]*bool {
 		FlagResetRequired: &f.ResetRequired.Set,
 		FlagSMTPAddr:      &f.SMTPAddr.Set, FlagSMTPUser: &f.SMTPUser.Set, FlagSMTPTLS: &f.SMTPTLS.Set,
 		FlagClaimURL: &f.ClaimURL.Set, FlagClaimVia: &f.ClaimVia.Set, FlagClaimTTL: &f.ClaimTTL.Set,
-		FlagFileDir: &f.FileDir.Set, FlagKeyDir: &f.KeyDirs.Set,
+		FlagFileDir: &f.FileDir.Set, FlagKeyDir: &f.KeyDirs.Set, FlagPerAccount: &f.PerAccount.Set,
 	}
 }
 
@@ -182,6 +184,9 @@ func (f *Flags) applyDelivery(m *deliveryDraft) {
 		m.claim.ttl = flagVal(f.ClaimTTL, FlagClaimTTL)
 	}
 	override(&m.file.dir, f.FileDir, FlagFileDir)
+	if f.PerAccount.Set {
+		m.perAcct = flagVal(f.PerAccount, FlagPerAccount)
+	}
 }
 
 func override(into *val[string], o Opt[string], name string) {

@@ -53,11 +53,14 @@ type Delivery struct {
 	ReplyTo  string
 	Subject  string // overrides the template's subject
 	Language string // en | ja
-	Template Template
-	SMTP     SMTP
-	Slack    Slack
-	Claim    Claim
-	File     File
+	// PerAccount sends one message per credential, as before: by default a
+	// person onboarded into several accounts gets one message for all.
+	PerAccount bool
+	Template   Template
+	SMTP       SMTP
+	Slack      Slack
+	Claim      Claim
+	File       File
 }
 
 // SMTP is the mail server the smtp channel (and claim links via smtp) sends

@@ -60,6 +60,9 @@ var deliveryFields = fields[deliveryDraft]{
 	"reply_to": func(d *decoder, v *yaml.Node, m *deliveryDraft) { m.replyTo = d.str(v, "reply_to") },
 	"subject":  func(d *decoder, v *yaml.Node, m *deliveryDraft) { m.subject = d.text(v, "subject") },
 	"language": func(d *decoder, v *yaml.Node, m *deliveryDraft) { m.language = d.str(v, "language") },
+	"per_account": func(d *decoder, v *yaml.Node, m *deliveryDraft) {
+		m.perAcct = d.boolean(v, "per_account")
+	},
 	"template": func(d *decoder, v *yaml.Node, m *deliveryDraft) {
 		decodeMapping(d, v, "template", templateFields, m)
 	},
