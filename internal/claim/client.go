@@ -95,6 +95,25 @@ func (c *Client) Withdraw(ctx context.Context, id string) error {
 }
 
 // base is BaseURL without a trailing slash, checked.
+// StateBody is what GET /api/v1/claims/{id} answers.
+type StateBody struct {
+	State   string     `json:"state"`             // ready, claimed, withdrawn or expired
+	At      *time.Time `json:"at,omitempty"`      // when it was claimed, withdrawn or expired
+	Expires *time.Time `json:"expires,omitempty"` // while it is ready
+}
+
+// Status asks what became of claim id. A claim the server no longer knows
+// (purged long after it ended) is an *APIError with code not_found.
+func (c *Client) Status(ctx context.Context, id string) (StateBody, error) {
+	base, err := c.base()
+	if err != nil {
+		return StateBody{}, err
+	}
+	var out StateBody
+	err = c.do(ctx, http.MethodGet, base+"/api/v1/claims/"+url.PathEscape(id), nil, &out)
+	return out, err
+}
+
 func (c *Client) base() (string, error) {
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {

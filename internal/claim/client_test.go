@@ -206,3 +206,37 @@ func TestClientDoesNotFollowRedirects(t *testing.T) {
 		t.Errorf("the other listener was called %d times, with Authorization %q", len(got), got)
 	}
 }
+
+// Status tells the API token's holder what became of a claim — ready with
+// its expiry, then claimed or withdrawn with the time — and never reveals it.
+func TestClientStatus(t *testing.T) {
+	t.Parallel()
+	ts := startTestServer(t, nil)
+	ctx := context.Background()
+	k, req := sealedRequest(t)
+	c, err := ts.client().Create(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := ts.client().Status(ctx, c.ID); err != nil || st.State != "ready" || st.Expires == nil || st.At != nil {
+		t.Fatalf("ready: %+v, %v", st, err)
+	}
+	ts.reveal(t, c.ID, k, "")
+	if st, err := ts.client().Status(ctx, c.ID); err != nil || st.State != "claimed" || st.At == nil {
+		t.Errorf("claimed: %+v, %v", st, err)
+	}
+	_, req2 := sealedRequest(t)
+	c2, _ := ts.client().Create(ctx, req2)
+	if err := ts.client().Withdraw(ctx, c2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := ts.client().Status(ctx, c2.ID); err != nil || st.State != "withdrawn" {
+		t.Errorf("withdrawn: %+v, %v", st, err)
+	}
+	wrong := *ts.client()
+	wrong.Token = "not-the-token-at-all-0123456789"
+	var apiErr *APIError
+	if _, err := wrong.Status(ctx, c.ID); !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized {
+		t.Errorf("with a wrong token: %v", err)
+	}
+}

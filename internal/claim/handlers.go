@@ -81,6 +81,37 @@ func (s *Server) serveWithdraw(w http.ResponseWriter, r *http.Request) {
 	s.writeState(w, st)
 }
 
+// serveStatus is GET /api/v1/claims/{id}: what became of a claim — ready,
+// claimed, withdrawn or expired, and when (API token required). It never
+// hands out anything sealed; gatehouse history asks it.
+func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(w, r) {
+		return
+	}
+	id := r.PathValue("id")
+	if !idPattern.MatchString(id) {
+		writeError(w, http.StatusNotFound, errorBody{Error: codeNotFound, Message: "no claim with this ID"})
+		return
+	}
+	st, err := s.store.Status(r.Context(), id, s.now())
+	if err != nil {
+		s.internalError(w, "reading a claim's state", err)
+		return
+	}
+	if st.State == "" {
+		writeError(w, http.StatusNotFound, errorBody{Error: codeNotFound, Message: "no claim with this ID"})
+		return
+	}
+	body := StateBody{State: string(st.State)}
+	if !st.At.IsZero() {
+		body.At = &st.At
+	}
+	if !st.Expires.IsZero() {
+		body.Expires = &st.Expires
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
 // serveReveal is POST /api/v1/claims/{id}/reveal: the page presents the
 // token derived from the link's key; a match hands out the ciphertext once.
 // The attempt is counted as a failure of this client on this claim before

@@ -111,6 +111,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/claims", s.serveCreate)
 	mux.HandleFunc("POST /api/v1/claims/{id}/reveal", s.serveReveal)
 	mux.HandleFunc("DELETE /api/v1/claims/{id}", s.serveWithdraw)
+	mux.HandleFunc("GET /api/v1/claims/{id}", s.serveStatus)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -103,13 +103,21 @@ func showRun(ctx context.Context, opts *HistoryOptions, j *journal.Journal) erro
 	if err != nil {
 		return err
 	}
+	links, err := linkStates(ctx, opts, j, run.ID)
+	if err != nil {
+		return err
+	}
 	if opts.Output == "json" {
 		return writeJSONTo(opts.IO.Out, struct {
 			Run   runJSON
 			Steps []journal.Step
-		}{runsJSON([]journal.Run{run})[0], steps})
+			Links []journal.Link `json:",omitempty"`
+		}{runsJSON([]journal.Run{run})[0], steps, links})
 	}
-	return writeRunSteps(opts.IO.Out, run, steps)
+	if err := writeRunSteps(opts.IO.Out, run, steps); err != nil {
+		return err
+	}
+	return writeLinks(opts.IO.Out, links)
 }
 
 // runJSON is a run in `history --output json`.

@@ -130,6 +130,9 @@ func offboardWith(ctx context.Context, opts *OffboardOptions, rt *runenv.Factory
 	}
 	deps := offboard.Deps{Directory: dir, Journal: j, ArchiveDir: archiveDir(opts, j.Path()), Protect: protect,
 		Logger: rt.Logger(), Concurrency: opts.Concurrency, Args: opts.Args}
+	if links := rt.ClaimLinks(); links != nil {
+		deps.Links = links
+	}
 	if req.Action == offboard.ActionReinstate {
 		// The channel the new passwords go through, checked before anything
 		// is reactivated — and in the plan, which passes only what the real

@@ -50,6 +50,9 @@ func (o onboarding) run(ctx context.Context, in *spec.Input) error {
 	}
 	deps := onboard.Deps{Directory: dir, Journal: j, Logger: o.rt.Logger(), Concurrency: o.rt.Settings.Concurrency,
 		Adopt: o.adopt, Resend: o.resend, Args: o.args}
+	if links := o.rt.ClaimLinks(); links != nil {
+		deps.Links = links
+	}
 	// The channels are built and their setup checked in a dry run too: a
 	// dry run passes only what the real run would.
 	chans, err := o.rt.Channels(ctx, in)

@@ -38,6 +38,9 @@ type Receipt struct {
 	// Detail says where the credential went, for reports and the journal
 	// ("SES message 0100… to alice@example.com"); never contains the secret.
 	Detail string
+	// ClaimServer is, for a claim link, the gatehouse serve it lives on
+	// (MessageID is then the claim's ID): what withdrawing it needs.
+	ClaimServer string
 }
 
 // String is the receipt as one line: the detail, else the message ID.

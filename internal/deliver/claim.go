@@ -114,9 +114,10 @@ func (ch *claimChannel) Deliver(ctx context.Context, c Credential) (Receipt, err
 		return Receipt{}, fmt.Errorf("delivering the claim link %s for user (%s) through %s: %w", created.ID, c.UserName, ch.via, err)
 	}
 	return Receipt{
-		Channel:   spec.ChannelClaim,
-		MessageID: created.ID,
-		Detail:    fmt.Sprintf("claim link (expires %s) via %s", expiresText(created.Expires), r.String()),
+		Channel:     spec.ChannelClaim,
+		MessageID:   created.ID,
+		ClaimServer: strings.TrimRight(ch.client.BaseURL, "/"),
+		Detail:      fmt.Sprintf("claim link (expires %s) via %s", expiresText(created.Expires), r.String()),
 	}, nil
 }
 

@@ -74,6 +74,7 @@ var migrations = []string{
 	CREATE INDEX deliveries_run ON deliveries(run_id);`,
 	offboardMigration,     // version 2: archives and suspensions (offboard.go)
 	archiveEmailMigration, // version 3: the person's e-mail on archives (offboard.go)
+	linksMigration,        // version 4: the claim links that carried credentials (links.go)
 }
 
 // migrate applies the migrations the file has not seen, each in its own

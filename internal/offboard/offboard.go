@@ -67,6 +67,9 @@ type Deps struct {
 	// Channel returns the delivery channel of a name, for the new passwords
 	// of a reinstatement (nil: no channel was set up; see Reissue).
 	Channel func(name string) (deliver.Channel, error)
+	// Links withdraws the claim links a reinstatement's new password makes
+	// dead (nil: none can be).
+	Links onboard.Withdrawer
 	// Logger receives one record per change with account, user and step
 	// fields (nil: discard).
 	Logger *slog.Logger

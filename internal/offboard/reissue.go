@@ -25,7 +25,7 @@ func Reissue(ctx context.Context, deps Deps, in *spec.Input, rep *Report) error 
 		return nil
 	}
 	odeps := onboard.Deps{Directory: deps.Directory, Journal: deps.Journal, Channel: deps.Channel, Logger: deps.Logger,
-		Concurrency: deps.Concurrency, Args: deps.Args}
+		Concurrency: deps.Concurrency, Args: deps.Args, Links: deps.Links}
 	plan, err := onboard.MakePlan(ctx, odeps, input)
 	if err != nil {
 		return fmt.Errorf("planning the new passwords: %w", err)

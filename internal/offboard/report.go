@@ -50,13 +50,13 @@ type Row struct {
 	Email    string `json:",omitempty"`
 	Managed  bool
 	Status   Status
-	Found    int    // items discovered
+	Found    int // items discovered
 	// NotChecked are kinds that were not listed: the backend lacks them.
 	NotChecked []string `json:",omitempty"`
-	Archive  string `json:",omitempty"`
-	Done     []string
-	Left     []Left
-	Error    string `json:",omitempty"`
+	Archive    string   `json:",omitempty"`
+	Done       []string
+	Left       []Left
+	Error      string `json:",omitempty"`
 	// PasswordNeeded is set when a reinstated user had a console password
 	// that the suspension deleted: a new one must be issued and delivered.
 	PasswordNeeded bool `json:",omitempty"`

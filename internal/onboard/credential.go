@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/deliver"
 	"github.com/gatehouse/gatehouse/internal/engine"
+	"github.com/gatehouse/gatehouse/internal/journal"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
 
@@ -42,6 +44,7 @@ func (r *runner) issue(ctx context.Context, pl *Placement, set, handOver engine.
 		return err
 	}
 	row.Steps = append(row.Steps, set.String())
+	r.withdrawLinks(ctx, pl)
 	channel := cmpOr(handOver.Arg, pl.Person.Deliver)
 	if channel == spec.ChannelNone {
 		row.Password = engine.NewSecret(secret)
@@ -92,6 +95,13 @@ func (r *runner) journalDelivery(ctx context.Context, pl *Placement, channel, id
 	if err := r.deps.Journal.CredentialDelivered(ctx, r.run.ID, pl.Scope.ID, pl.UserName, id, channel, receipt.String()); err != nil {
 		return "", err
 	}
+	if receipt.Channel == spec.ChannelClaim && receipt.MessageID != "" && receipt.ClaimServer != "" {
+		err := r.deps.Journal.RecordLink(ctx, journal.Link{ID: receipt.MessageID, BaseURL: receipt.ClaimServer,
+			Account: pl.Scope.ID, UserName: pl.UserName, CredentialID: id, RunID: r.run.ID})
+		if err != nil {
+			return "", err
+		}
+	}
 	delivery := channel + ": sent"
 	if attempts > 1 {
 		delivery += fmt.Sprintf(" (attempt %d)", attempts)
@@ -125,4 +135,30 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// withdrawLinks withdraws the user's claim links that are still open: the
+// password they would reveal was just replaced. A link that cannot be
+// withdrawn (gatehouse serve unreachable, no token) is logged; it reveals
+// a password that no longer works.
+func (r *runner) withdrawLinks(ctx context.Context, pl *Placement) {
+	links, err := r.deps.Journal.OpenLinks(ctx, pl.Scope.ID, pl.UserName)
+	if err != nil || len(links) == 0 {
+		return
+	}
+	log := r.run.Logger().With("account", pl.Scope.ID, "user", pl.UserName)
+	for _, l := range links {
+		if r.deps.Links == nil {
+			log.Warn("the previous claim link stays open (it reveals a password that no longer works): set GATEHOUSE_CLAIM_TOKEN to withdraw it",
+				"claim", l.ID, "server", l.BaseURL)
+			continue
+		}
+		if err := r.deps.Links.Withdraw(ctx, l.BaseURL, l.ID); err != nil {
+			log.Warn("withdrawing the previous claim link failed; it reveals a password that no longer works", "claim", l.ID, "error", err)
+			continue
+		}
+		if err := r.deps.Journal.MarkLink(ctx, l.ID, journal.LinkWithdrawn, time.Now()); err != nil {
+			log.Warn("journaling a withdrawn claim link", "claim", l.ID, "error", err)
+		}
+	}
 }

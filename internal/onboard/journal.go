@@ -2,6 +2,7 @@ package onboard
 
 import (
 	"context"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/journal"
@@ -15,6 +16,9 @@ type Journal interface {
 	CredentialIssued(ctx context.Context, runID int64, account, userName, credentialID string) error
 	CredentialDelivered(ctx context.Context, runID int64, account, userName, credentialID, channel, receipt string) error
 	DeliveryFailed(ctx context.Context, runID int64, account, userName, credentialID, channel, errText string) error
+	RecordLink(ctx context.Context, l journal.Link) error
+	OpenLinks(ctx context.Context, account, userName string) ([]journal.Link, error)
+	MarkLink(ctx context.Context, id, state string, at time.Time) error
 }
 
 var _ Journal = (*journal.Journal)(nil)

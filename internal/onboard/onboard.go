@@ -8,6 +8,7 @@
 package onboard
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -47,6 +48,9 @@ type Deps struct {
 	// Resend gives users that already have a delivered credential a fresh one
 	// and delivers it (gatehouse deliver --resend). It never creates a user.
 	Resend bool
+	// Links withdraws claim links that would reveal a password a re-issue
+	// made dead (nil: none can be; the run says so).
+	Links Withdrawer
 	// Progress, when set, is told how many placements are finished out of how many.
 	Progress func(done, total int)
 	// Args is the command line as typed, for the journal's run record.
@@ -58,4 +62,10 @@ func (d Deps) deliveryRetryDelay() time.Duration {
 		return DefaultDeliveryRetryDelay
 	}
 	return d.DeliveryRetryDelay
+}
+
+// Withdrawer withdraws a one-time claim link from the gatehouse serve it
+// lives on (claim.Client.Withdraw).
+type Withdrawer interface {
+	Withdraw(ctx context.Context, server, id string) error
 }
