@@ -186,7 +186,8 @@ type session struct {
 	conn   *smtp.Conn
 	user   string // authenticated
 	msg    Message
-	taken  int // messages taken on this connection
+	inMail bool // a transaction is open: MAIL FROM was accepted, and neither a message nor RSET ended it
+	taken  int  // messages taken on this connection
 }
 
 // dropping says whether the connection has carried all the messages it may.
@@ -201,6 +202,7 @@ var (
 	errAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 	errNoSuchUser   = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
 	errTryLater     = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Mailbox temporarily unavailable, try again later"}
+	errNestedMail   = &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "Error: nested MAIL command"}
 )
 
 func (s *session) AuthMechanisms() []string { return s.server.opts.AuthMechanisms }
@@ -230,7 +232,10 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	if s.server.opts.User != "" && s.user == "" {
 		return errAuthRequired
 	}
-	s.msg = Message{From: from}
+	if s.inMail {
+		return errNestedMail // as Postfix answers: a client must RSET after a failed transaction
+	}
+	s.msg, s.inMail = Message{From: from}, true
 	return nil
 }
 
@@ -269,7 +274,7 @@ func (s *session) Data(r io.Reader) error {
 
 // Reset runs on RSET and after every message, once its reply is sent.
 func (s *session) Reset() {
-	s.msg = Message{}
+	s.msg, s.inMail = Message{}, false
 	if s.dropping(DropClose) {
 		_ = s.conn.Conn().Close()
 	}

@@ -128,3 +128,22 @@ func TestServerDrops(t *testing.T) {
 		})
 	}
 }
+
+func TestServerRefusesNestedMail(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t, smtptest.Options{Security: smtptest.Plaintext, Refuse: "nobody@example.com"})
+	c := dial(t, srv)
+	if err := send(c, "nobody@example.com", "hello"); err == nil {
+		t.Fatal("a refused recipient took the message")
+	}
+	var reply *textproto.Error
+	if err := c.Mail("ops@example.com"); !errors.As(err, &reply) || reply.Code != 503 {
+		t.Errorf("MAIL inside the failed transaction: %v, want 503", err)
+	}
+	if err := c.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	if err := send(c, "alice@example.com", "hello"); err != nil {
+		t.Errorf("after RSET: %v", err)
+	}
+}
