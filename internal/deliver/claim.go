@@ -24,6 +24,9 @@ type claimChannel struct {
 	carrier Channel
 	via     string
 	ttl     time.Duration
+	// transport is the channel's own, closed by Close; nil when
+	// Deps.HTTPClient was given.
+	transport *http.Transport
 }
 
 func newClaim(deps Deps) (Channel, error) {
@@ -66,20 +69,46 @@ func checkClaimConfig(deps Deps) (ClaimConfig, error) {
 }
 
 func newClaimWith(cfg ClaimConfig, hc *http.Client, carrier Channel) *claimChannel {
+	ch := &claimChannel{carrier: carrier, via: cfg.Via, ttl: cfg.TTL}
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		// A transport of its own, so that Close closes only this channel's connections.
+		ch.transport = http.DefaultTransport.(*http.Transport).Clone()
+		hc = &http.Client{Timeout: 30 * time.Second, Transport: ch.transport}
 	}
-	return &claimChannel{
-		client:  &claim.Client{BaseURL: cfg.URL, Token: cfg.Token, HTTP: hc},
-		carrier: carrier,
-		via:     cfg.Via,
-		ttl:     cfg.TTL,
-	}
+	ch.client = &claim.Client{BaseURL: cfg.URL, Token: cfg.Token, HTTP: hc}
+	return ch
 }
 
 func (ch *claimChannel) Name() string { return spec.ChannelClaim }
 
-func (ch *claimChannel) Close() error { return ch.carrier.Close() }
+// Close closes the carrier and the connections to gatehouse serve.
+func (ch *claimChannel) Close() error {
+	if ch.transport != nil {
+		ch.transport.CloseIdleConnections()
+	}
+	return ch.carrier.Close()
+}
+
+// claimProbeID is a well-formed claim ID that no claim can have: gatehouse
+// serve's IDs are 16 random bytes in base64url, whose 22nd character only
+// holds two bits (A, Q, g or w); this one ends in 0.
+const claimProbeID = "gatehouse-preflight-00"
+
+// Preflight checks the carrier, then asks gatehouse serve to withdraw a
+// claim that cannot exist. Its "not found" proves that the address is
+// gatehouse serve and that it accepts the API token, so a wrong token stops
+// the run before anyone is created; the server records nothing for it.
+func (ch *claimChannel) Preflight(ctx context.Context) error {
+	if err := Preflight(ctx, ch.carrier); err != nil {
+		return err
+	}
+	err := ch.client.Withdraw(ctx, claimProbeID)
+	var apiErr *claim.APIError
+	if err == nil || (errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound && apiErr.Code == "not_found") {
+		return nil
+	}
+	return redact(classifyClaimError("checking gatehouse serve at "+ch.client.BaseURL, err), ch.client.Token)
+}
 
 // Deliver stores the sealed password with gatehouse serve and sends the link
 // through the carrier. When the carrier refuses the message for good, the

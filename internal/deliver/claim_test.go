@@ -269,3 +269,46 @@ func TestNewClaimChecksSetup(t *testing.T) {
 		})
 	}
 }
+
+// TestClaimPreflightChecksTheToken: gatehouse serve is asked, before anyone
+// is created, whether it takes the API token.
+func TestClaimPreflightChecksTheToken(t *testing.T) {
+	t.Parallel()
+	base := claimServer(t)
+	notClaims := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(notClaims.Close)
+	tests := []struct {
+		name, url, token string
+		want             string // "": accepted
+		rejected         bool
+	}{
+		{"right token", base, claimToken, "", false},
+		{"wrong token", base, "wrong-token-wrong-token", "checking gatehouse serve at " + base + ": gatehouse serve answered 401 Unauthorized: missing or wrong API token; set GATEHOUSE_CLAIM_TOKEN", true},
+		{"not gatehouse serve", notClaims.URL, claimToken, "check that the claim URL points at gatehouse serve", true},
+		{"nobody listening", "http://127.0.0.1:1", claimToken, "calling gatehouse serve", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			carrier := &fakeCarrier{}
+			ch := newClaimWith(ClaimConfig{URL: tt.url, Token: tt.token, TTL: time.Hour, Via: "ses"}, nil, carrier)
+			defer ch.Close()
+			err := Preflight(context.Background(), ch)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || errors.Is(err, ErrRejected) != tt.rejected {
+				t.Fatalf("Preflight = %v; want an error with %q, rejected %v", err, tt.want, tt.rejected)
+			}
+			if strings.Contains(err.Error(), tt.token) {
+				t.Errorf("the error holds the token: %v", err)
+			}
+			if len(carrier.calls) != 0 {
+				t.Errorf("the carrier was asked to deliver")
+			}
+		})
+	}
+}

@@ -86,6 +86,3 @@ func notSendable(identity string, out *sesv2.GetEmailIdentityOutput) error {
 	return fmt.Errorf("the identity %s cannot send yet: its VerifiedForSendingStatus is false and its VerificationStatus is %s: "+
 		"finish its verification in the SES console, or choose a verified --from", identity, status)
 }
-
-// Preflight checks the channel that carries the links.
-func (c *claimChannel) Preflight(ctx context.Context) error { return Preflight(ctx, c.carrier) }

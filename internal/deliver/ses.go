@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/mail"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
@@ -30,18 +32,29 @@ type sesChannel struct {
 	region     string
 	lang       string
 	sets       map[string]*templateSet // by language
+	transport  *http.Transport         // the channel's own, closed by Close; nil: the configuration's
 }
 
 func newSES(deps Deps) (Channel, error) {
 	if deps.AWS.Region == "" {
 		return nil, errors.New("setting up SES delivery: no AWS region; set AWS_REGION or a region in the AWS profile")
 	}
-	client := sesv2.NewFromConfig(deps.AWS)
+	cfg := deps.AWS
+	var own *http.Transport
+	if cfg.HTTPClient == nil {
+		// The SDK would build a client nobody can close; with one of its
+		// own, Close closes this channel's connections. A configuration's
+		// client (the runtime's, shared by every AWS call) is not the
+		// channel's to close.
+		own = awshttp.NewBuildableClient().GetTransport()
+		cfg.HTTPClient = &http.Client{Transport: own}
+	}
+	client := sesv2.NewFromConfig(cfg)
 	ch, err := newSESWith(client, deps)
 	if err != nil {
 		return nil, err // not a nil *sesChannel in a non-nil Channel
 	}
-	ch.identities = client
+	ch.identities, ch.transport = client, own
 	return ch, nil
 }
 
@@ -70,7 +83,13 @@ func newSESWith(api sesAPI, deps Deps) (*sesChannel, error) {
 
 func (s *sesChannel) Name() string { return spec.ChannelSES }
 
-func (s *sesChannel) Close() error { return nil }
+// Close closes the connections the channel opened with a client of its own.
+func (s *sesChannel) Close() error {
+	if s.transport != nil {
+		s.transport.CloseIdleConnections()
+	}
+	return nil
+}
 
 // Deliver renders the message in the credential's language (else the
 // channel's) and sends it to the person alone.

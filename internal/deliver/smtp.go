@@ -9,9 +9,7 @@ import (
 	"net/mail"
 	"net/textproto"
 	"os"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -27,12 +25,14 @@ const (
 	smtpNone     = "none"     // no encryption: a trusted relay; a password goes only to localhost
 )
 
-// smtpTimeout bounds one message's whole conversation, dial to QUIT.
+// smtpTimeout bounds one message's conversation, from waiting for a
+// connection to the server's confirmation.
 const smtpTimeout = time.Minute
 
-// smtpChannel mails the credential through a mail server, one connection per
-// message. It holds no connection between messages, so Deliver is safe for
-// concurrent use.
+// smtpChannel mails the credential through a mail server. It keeps up to
+// smtpConns connections open between messages (smtpPool), each used by one
+// Deliver at a time, so Deliver is safe for concurrent use; Close says QUIT
+// on them.
 type smtpChannel struct {
 	addr, host string
 	security   string
@@ -44,6 +44,7 @@ type smtpChannel struct {
 	replyTo    *mail.Address // nil: replies go to from
 	lang       string
 	sets       map[string]*templateSet // by language
+	pool       *smtpPool
 }
 
 func newSMTP(deps Deps) (Channel, error) {
@@ -91,6 +92,7 @@ func newSMTPChannel(deps Deps) (*smtpChannel, error) {
 	if s.lang, s.sets, err = compileAll(deps); err != nil {
 		return nil, err
 	}
+	s.pool = newSMTPPool(smtpConns, smtpMaxIdle, s.dial)
 	return s, nil
 }
 
@@ -121,7 +123,11 @@ func isLocalHost(host string) bool {
 
 func (s *smtpChannel) Name() string { return spec.ChannelSMTP }
 
-func (s *smtpChannel) Close() error { return nil }
+// Close says QUIT on the kept connections.
+func (s *smtpChannel) Close() error {
+	s.pool.close()
+	return nil
+}
 
 // Deliver renders the message in the credential's language (else the
 // channel's) and mails it to the person alone.
@@ -169,113 +175,32 @@ func (s *smtpChannel) classify(err error) error {
 	return err
 }
 
-// send holds one SMTP conversation for msg. It ends when the server has taken
-// the message, or fails within smtpTimeout; cancelling ctx closes the
-// connection.
+// send mails msg over a kept connection (see smtpPool). It ends when the
+// server has taken the message, or fails within smtpTimeout; cancelling ctx
+// closes the connection.
 func (s *smtpChannel) send(ctx context.Context, to *mail.Address, msg *gomail.Msg) error {
 	ctx, cancel := context.WithTimeoutCause(ctx, smtpTimeout, fmt.Errorf("the mail server did not finish within %s: %w", smtpTimeout, context.DeadlineExceeded))
 	defer cancel()
-	err := s.converse(ctx, to, msg)
+	err := s.pool.send(ctx, func(client *smtp.Client) error { return s.transmit(client, to, msg) })
 	if err != nil && ctx.Err() != nil {
 		return context.Cause(ctx) // the connection was closed under the conversation
 	}
 	return s.classify(err)
 }
 
-func (s *smtpChannel) converse(ctx context.Context, to *mail.Address, msg *gomail.Msg) error {
-	conn, err := s.dial(ctx)
+// Preflight connects, greets, secures and signs in as a delivery does, so
+// that a wrong password, a server without STARTTLS or a certificate this
+// machine does not trust stops the run before anyone is created. The
+// connection is kept for the first message.
+func (s *smtpChannel) Preflight(ctx context.Context) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, smtpTimeout, fmt.Errorf("the mail server did not answer within %s: %w", smtpTimeout, context.DeadlineExceeded))
+	defer cancel()
+	err := s.pool.send(ctx, func(*smtp.Client) error { return nil })
+	if err != nil && ctx.Err() != nil {
+		err = context.Cause(ctx)
+	}
 	if err != nil {
-		return fmt.Errorf("connecting: %w", err)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
-	defer stop()
-	client, err := smtp.NewClient(conn, s.host)
-	if err != nil {
-		return fmt.Errorf("reading the server's greeting: %w", err)
-	}
-	defer client.Close()
-	if err := client.Hello(s.helo); err != nil {
-		return fmt.Errorf("greeting the server: %w", err)
-	}
-	if err := s.startTLS(client); err != nil {
-		return err
-	}
-	if err := s.authenticate(client); err != nil {
-		return err
-	}
-	if err := s.transmit(client, to, msg); err != nil {
-		return err
-	}
-	_ = client.Quit() // the server has taken the message; a failed goodbye changes nothing
-	return nil
-}
-
-// dial connects, with TLS from the first byte in tls mode.
-func (s *smtpChannel) dial(ctx context.Context) (net.Conn, error) {
-	if s.security == smtpTLS {
-		return (&tls.Dialer{Config: s.tlsConfig}).DialContext(ctx, "tcp", s.addr)
-	}
-	return (&net.Dialer{}).DialContext(ctx, "tcp", s.addr)
-}
-
-// startTLS upgrades the connection in starttls mode, and refuses to go on
-// in plaintext when the server does not offer it.
-func (s *smtpChannel) startTLS(client *smtp.Client) error {
-	if s.security != smtpStartTLS {
-		return nil
-	}
-	if ok, _ := client.Extension("STARTTLS"); !ok {
-		return reject(errors.New("the server does not offer STARTTLS, and --smtp-tls starttls does not send without it: use --smtp-tls tls if the server expects TLS from the start (usually port 465), or --smtp-tls none only for a relay you trust on this network"))
-	}
-	if err := client.StartTLS(s.tlsConfig); err != nil {
-		return fmt.Errorf("starting TLS: %w", err)
-	}
-	return nil
-}
-
-// authenticate signs in with PLAIN or LOGIN, whichever the server offers.
-// go-mail's PLAIN and LOGIN refuse to send the password unencrypted to
-// anything but localhost.
-func (s *smtpChannel) authenticate(client *smtp.Client) error {
-	if s.user == "" {
-		return nil
-	}
-	ok, offered := client.Extension("AUTH")
-	if !ok {
-		return reject(fmt.Errorf("the server offers no authentication (AUTH) to --smtp-user %s: leave --smtp-user unset if the server needs none", s.user))
-	}
-	var auth smtp.Auth
-	switch mechs := strings.Fields(strings.ToUpper(offered)); {
-	case slices.Contains(mechs, "PLAIN"):
-		auth = smtp.PlainAuth("", s.user, s.password, s.host, false)
-	case slices.Contains(mechs, "LOGIN"):
-		auth = smtp.LoginAuth(s.user, s.password, s.host, false)
-	default:
-		return reject(fmt.Errorf("the server offers authentication by %s; gatehouse signs in with PLAIN or LOGIN", offered))
-	}
-	if err := client.Auth(auth); err != nil {
-		return fmt.Errorf("authenticating as %s: %w", s.user, err)
-	}
-	return nil
-}
-
-// transmit sends the envelope and the message.
-func (s *smtpChannel) transmit(client *smtp.Client, to *mail.Address, msg *gomail.Msg) error {
-	if err := client.Mail("<" + s.from.Address + ">"); err != nil {
-		return fmt.Errorf("sending MAIL FROM <%s>: %w", s.from.Address, err)
-	}
-	if err := client.Rcpt("<" + to.Address + ">"); err != nil {
-		return fmt.Errorf("sending RCPT TO <%s>: %w", to.Address, err)
-	}
-	w, err := client.Data()
-	if err != nil {
-		return fmt.Errorf("sending DATA: %w", err)
-	}
-	if _, err := msg.WriteTo(w); err != nil {
-		return fmt.Errorf("sending the message: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("sending the message: %w", err)
+		return redact(fmt.Errorf("checking the mail server %s: %w", s.addr, s.classify(err)), s.password)
 	}
 	return nil
 }

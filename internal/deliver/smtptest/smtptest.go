@@ -48,7 +48,32 @@ type Options struct {
 	Refuse string
 	// Defer is a recipient answered 451 (try again later) at RCPT TO.
 	Defer string
+	// Drop, when set, makes the server hang up on a client once it has taken
+	// DropAfter messages on one connection, the way servers that limit
+	// messages per connection or sessions per client do.
+	Drop Drop
+	// DropAfter is how many messages a connection carries before Drop
+	// applies; 0 is 1.
+	DropAfter int
 }
+
+// Drop is how the server hangs up on a client (Options.Drop).
+type Drop int
+
+const (
+	// DropNever keeps connections open until the client quits.
+	DropNever Drop = iota
+	// DropClose closes the connection right after confirming the last
+	// message it may carry: the client's next command finds it gone.
+	DropClose
+	// Drop421 answers the next MAIL FROM with 421 (service not available,
+	// closing the channel) and closes the connection.
+	Drop421
+	// DropUnconfirmed takes one more message and closes the connection
+	// before confirming it: the message is recorded, but the client cannot
+	// know whether it arrived.
+	DropUnconfirmed
+)
 
 // Message is a message the server accepted.
 type Message struct {
@@ -68,6 +93,9 @@ type Server struct {
 
 	mu       sync.Mutex
 	messages []Message
+	accepted int // connections accepted
+	open     int // connections not yet closed
+	quits    int // QUIT commands answered
 }
 
 // Start starts a server on a loopback port; t.Cleanup shuts it down.
@@ -86,6 +114,7 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatalf("smtptest: listening: %v", err)
 	}
 	s := &Server{opts: opts, addr: l.Addr().String(), roots: roots}
+	l = &countingListener{Listener: l, server: s}
 
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &session{server: s, conn: c}, nil
@@ -93,6 +122,7 @@ func Start(t testing.TB, opts Options) *Server {
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.ErrorLog = log.New(io.Discard, "", 0) // clients hanging up is what some tests do
+	srv.Debug = quitCounter{s}                // sees each conversation in plaintext, after TLS
 	switch opts.Security {
 	case StartTLS:
 		srv.TLSConfig = tlsConfig
@@ -128,18 +158,51 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.messages...)
 }
 
+// Connections is how many connections the server has accepted.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accepted
+}
+
+// Open is how many connections are open now, as the server sees them.
+func (s *Server) Open() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.open
+}
+
+// Quits is how many QUIT commands the server has answered: clients that
+// said goodbye rather than hanging up.
+func (s *Server) Quits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.quits
+}
+
 // session is one SMTP conversation (go-smtp starts a new one after STARTTLS).
 type session struct {
 	server *Server
 	conn   *smtp.Conn
 	user   string // authenticated
 	msg    Message
+	inMail bool // a transaction is open: MAIL FROM was accepted, and neither a message nor RSET ended it
+	taken  int  // messages taken on this connection
 }
+
+// dropping says whether the connection has carried all the messages it may.
+func (s *session) dropping(d Drop) bool {
+	after := max(s.server.opts.DropAfter, 1)
+	return s.server.opts.Drop == d && s.taken >= after
+}
+
+var errClosing = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "Too many messages on this connection, closing it"}
 
 var (
 	errAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 	errNoSuchUser   = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
 	errTryLater     = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Mailbox temporarily unavailable, try again later"}
+	errNestedMail   = &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "Error: nested MAIL command"}
 )
 
 func (s *session) AuthMechanisms() []string { return s.server.opts.AuthMechanisms }
@@ -162,10 +225,17 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.dropping(Drop421) {
+		hangUpAfterReply(s.conn)
+		return errClosing
+	}
 	if s.server.opts.User != "" && s.user == "" {
 		return errAuthRequired
 	}
-	s.msg = Message{From: from}
+	if s.inMail {
+		return errNestedMail // as Postfix answers: a client must RSET after a failed transaction
+	}
+	s.msg, s.inMail = Message{From: from}, true
 	return nil
 }
 
@@ -195,10 +265,21 @@ func (s *session) Data(r io.Reader) error {
 	s.server.mu.Lock()
 	s.server.messages = append(s.server.messages, m)
 	s.server.mu.Unlock()
+	if s.dropping(DropUnconfirmed) {
+		_ = s.conn.Conn().Close() // before go-smtp answers 250
+	}
+	s.taken++
 	return nil
 }
 
-func (s *session) Reset()        { s.msg = Message{} }
+// Reset runs on RSET and after every message, once its reply is sent.
+func (s *session) Reset() {
+	s.msg, s.inMail = Message{}, false
+	if s.dropping(DropClose) {
+		_ = s.conn.Conn().Close()
+	}
+}
+
 func (s *session) Logout() error { return nil }
 
 // loginServer is the server side of AUTH LOGIN (go-sasl has only the client):
