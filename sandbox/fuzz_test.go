@@ -52,7 +52,7 @@ func fuzzServer(t *testing.T) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.services = append([]*awsproto.Service{fakeJSONService(), fakeRESTService()}, srv.services...)
+	srv.apis = append([]*awsproto.API{fakeJSONService(), fakeRESTService()}, srv.apis...)
 	return srv
 }
 

@@ -53,9 +53,9 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) inspectHealth(w http.ResponseWriter) {
-	names := make([]string, 0, len(s.services))
-	for _, svc := range s.services {
-		names = append(names, svc.ID)
+	names := make([]string, 0, len(s.apis))
+	for _, api := range s.apis {
+		names = append(names, api.ID)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"status":         "ok",

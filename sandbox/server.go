@@ -40,15 +40,15 @@ type Options struct {
 
 // Server is a sandbox instance. Its zero value is not usable; call New.
 type Server struct {
-	opts     Options
-	log      *slog.Logger
-	world    *state.World
-	initial  []byte // the world as the fixture set it up, for /_sandbox/reset
-	services []*awsproto.Service
-	faults   *faults
-	counts   *counters
-	store    *store // nil when the state is in memory only
-	started  time.Time
+	opts    Options
+	log     *slog.Logger
+	world   *state.World
+	initial []byte // the world as the fixture set it up, for /_sandbox/reset
+	apis    []*awsproto.API
+	faults  *faults
+	counts  *counters
+	store   *store // nil when the state is in memory only
+	started time.Time
 }
 
 // New builds a server: it loads the saved state (when StateDir holds one) or the
@@ -68,7 +68,7 @@ func New(opts Options) (*Server, error) {
 		counts:  newCounters(),
 		started: time.Now(),
 	}
-	s.services = []*awsproto.Service{
+	s.apis = []*awsproto.API{
 		iam.Service(),
 		sts.Service(),
 		secretsmanager.Service(),

@@ -21,7 +21,7 @@ func startSandbox(tb testing.TB, opts Options) (*Server, string) {
 	if err != nil {
 		tb.Fatalf("starting sandbox: %v", err)
 	}
-	srv.services = append([]*awsproto.Service{fakeJSONService(), fakeRESTService()}, srv.services...)
+	srv.apis = append([]*awsproto.API{fakeJSONService(), fakeRESTService()}, srv.apis...)
 	ts := httptest.NewServer(srv)
 	tb.Cleanup(func() {
 		ts.Close()
@@ -35,9 +35,9 @@ func startSandbox(tb testing.TB, opts Options) (*Server, string) {
 // fakeJSONService and fakeRESTService stand in for a JSON 1.1 and a REST-JSON
 // service, so the router's protocol handling is tested apart from any real
 // service's operations (and a handler can panic on purpose).
-func fakeJSONService() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "fakejson", ID: "fakejson", Protocol: awsproto.JSON, TargetPrefix: "fakejson",
+func fakeJSONService() *awsproto.API {
+	return &awsproto.API{
+		Name: "fakejson", ID: "fakejson", Codec: awsproto.JSON{Version: "1.1", TargetPrefix: "fakejson"},
 		Operations: map[string]awsproto.Operation{
 			"Echo": {Handle: func(r *awsproto.Request) (any, error) {
 				var in struct{ Name string }
@@ -51,16 +51,16 @@ func fakeJSONService() *awsproto.Service {
 	}
 }
 
-func fakeRESTService() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "fakerest", ID: "fakerest", Protocol: awsproto.RESTJSON,
-		Route: func(method, path string) (string, map[string]string, bool) {
+func fakeRESTService() *awsproto.API {
+	return &awsproto.API{
+		Name: "fakerest", ID: "fakerest",
+		Codec: awsproto.RESTJSON{Route: func(method, path string) (string, map[string]string, bool) {
 			rest, ok := strings.CutPrefix(path, "/fake/things/")
 			if !ok || method != http.MethodGet {
 				return "", nil, false
 			}
 			return "GetThing", map[string]string{"Name": rest}, true
-		},
+		}},
 		Operations: map[string]awsproto.Operation{
 			"GetThing": {Handle: func(r *awsproto.Request) (any, error) {
 				return map[string]string{"Name": r.PathParams["Name"]}, nil

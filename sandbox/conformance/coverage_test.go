@@ -28,7 +28,7 @@ func recordInvocation(args []string) {
 // (botocore's xform_name), that no test drove through the AWS CLI, so an action
 // cannot be added untested. TestMain calls it after a full run.
 func untestedActions() []string {
-	services := map[string]*awsproto.Service{
+	services := map[string]*awsproto.API{
 		"iam": iam.Service(), "sts": sts.Service(), "secretsmanager": secretsmanager.Service(),
 		"ses": ses.ServiceV1(), "sesv2": ses.ServiceV2(), "organizations": organizations.Service(),
 	}

@@ -17,8 +17,8 @@ type handler = func(*awsproto.Request) (any, error)
 func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
 func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
 
-// Service returns the IAM service description with every supported operation.
-func Service() *awsproto.Service {
+// Service returns the IAM API with every supported operation.
+func Service() *awsproto.API {
 	ops := map[string]awsproto.Operation{}
 	for _, register := range []func(map[string]awsproto.Operation){
 		userOperations,
@@ -41,9 +41,9 @@ func Service() *awsproto.Service {
 	} {
 		register(ops)
 	}
-	return &awsproto.Service{
-		Name: "iam", ID: "iam", Protocol: awsproto.Query,
-		Namespace: namespace, Version: version,
+	return &awsproto.API{
+		Name: "iam", ID: "iam",
+		Codec:      awsproto.Query{Namespace: namespace, Version: version},
 		Operations: ops,
 	}
 }

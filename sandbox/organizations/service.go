@@ -19,11 +19,11 @@ type handler = func(*awsproto.Request) (any, error)
 func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
 func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
 
-// Service returns the Organizations service description (JSON 1.1).
-func Service() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "organizations", ID: "organizations", Protocol: awsproto.JSON,
-		TargetPrefix: "AWSOrganizationsV20161128",
+// Service returns the Organizations API (JSON 1.1).
+func Service() *awsproto.API {
+	return &awsproto.API{
+		Name: "organizations", ID: "organizations",
+		Codec: awsproto.JSON{Version: "1.1", TargetPrefix: "AWSOrganizationsV20161128"},
 		Operations: map[string]awsproto.Operation{
 			"CreateOrganization":               write(createOrganization),
 			"DescribeOrganization":             read(describeOrganization),

@@ -8,11 +8,11 @@ import (
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
 )
 
-// Service returns the Secrets Manager service description (JSON 1.1).
-func Service() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "secretsmanager", ID: "secretsmanager", Protocol: awsproto.JSON,
-		TargetPrefix: "secretsmanager",
+// Service returns the Secrets Manager API (JSON 1.1).
+func Service() *awsproto.API {
+	return &awsproto.API{
+		Name: "secretsmanager", ID: "secretsmanager",
+		Codec: awsproto.JSON{Version: "1.1", TargetPrefix: "secretsmanager"},
 		Operations: map[string]awsproto.Operation{
 			"GetRandomPassword": {Handle: getRandomPassword},
 		},

@@ -27,10 +27,10 @@ func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: t
 
 // ServiceV1 returns SES v1 (email, 2010-12-01). Sending is mutating: a message is
 // a delivery, which a dry run must never make.
-func ServiceV1() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "ses", ID: "ses", Protocol: awsproto.Query,
-		Namespace: namespace, Version: version,
+func ServiceV1() *awsproto.API {
+	return &awsproto.API{
+		Name: "ses", ID: "ses",
+		Codec: awsproto.Query{Namespace: namespace, Version: version},
 		Operations: map[string]awsproto.Operation{
 			"SendEmail":                         write(sendEmailV1),
 			"SendRawEmail":                      write(sendRawEmailV1),
@@ -45,10 +45,10 @@ func ServiceV1() *awsproto.Service {
 
 // ServiceV2 returns SESv2 (2019-09-27). It signs as "ses" like v1, so the server
 // must register it before v1: its Route claims only /v2/email/… paths.
-func ServiceV2() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "ses", ID: "sesv2", Protocol: awsproto.RESTJSON,
-		Route: routeV2,
+func ServiceV2() *awsproto.API {
+	return &awsproto.API{
+		Name: "ses", ID: "sesv2",
+		Codec: awsproto.RESTJSON{Route: routeV2},
 		Operations: map[string]awsproto.Operation{
 			"SendEmail":           write(sendEmailV2),
 			"CreateEmailIdentity": write(createEmailIdentity),

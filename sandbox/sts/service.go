@@ -23,14 +23,14 @@ func read(h handler) awsproto.Operation { return awsproto.Operation{Handle: h} }
 // session records a session: write lock and persistence, but no resource changes.
 func session(h handler) awsproto.Operation { return awsproto.Operation{Writes: true, Handle: h} }
 
-// Service returns the STS service description.
+// Service returns the STS API.
 //
 // GetSessionToken is not offered: a state.Session always acts as an assumed role,
 // so a session for a user or root could not be represented faithfully.
-func Service() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "sts", ID: "sts", Protocol: awsproto.Query,
-		Namespace: namespace, Version: version,
+func Service() *awsproto.API {
+	return &awsproto.API{
+		Name: "sts", ID: "sts",
+		Codec: awsproto.Query{Namespace: namespace, Version: version},
 		Operations: map[string]awsproto.Operation{
 			"AssumeRole":        session(assumeRole),
 			"GetCallerIdentity": read(getCallerIdentity),

@@ -7,16 +7,6 @@ import (
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
-// Protocol is the wire protocol a service speaks.
-type Protocol int
-
-// The protocols of the services the sandbox serves.
-const (
-	Query Protocol = iota
-	JSON
-	RESTJSON
-)
-
 // Caller is the identity a request was signed as.
 type Caller struct {
 	Account     string
@@ -32,21 +22,41 @@ type Caller struct {
 // world's lock (write lock for mutating operations) for the whole call, so
 // operations read and change Request.World directly.
 type Request struct {
-	Ctx        context.Context
-	HTTP       *http.Request
-	Body       []byte
-	Service    string
-	Action     string
-	Region     string
-	RequestID  string
-	Caller     Caller
-	Params     Params            // Query protocol parameters
-	PathParams map[string]string // REST-JSON path parameters
-	World      *state.World
+	Ctx       context.Context
+	HTTP      *http.Request
+	Body      []byte
+	Service   string // the API's ID
+	Action    string
+	Region    string
+	RequestID string
+	// SigningName is the service of the SigV4 credential scope, "" when unsigned.
+	SigningName string
+	Caller      Caller
+	Params      Params            // Query protocol parameters
+	PathParams  map[string]string // REST-JSON path parameters
+	World       *state.World
+
+	// The form is parsed once, though several Query codecs may look at it
+	// while the router looks for the API an unsigned request is meant for.
+	form    Params
+	formErr error
+	parsed  bool
 }
 
 // Account is the account the call acts in.
 func (r *Request) Account() *state.Account { return r.World.Account(r.Caller.Account) }
+
+// target is the JSON protocols' X-Amz-Target header: "Prefix.Action".
+func (r *Request) target() string { return r.HTTP.Header.Get("X-Amz-Target") }
+
+// parseForm decodes the Query parameters once.
+func (r *Request) parseForm() (Params, error) {
+	if !r.parsed {
+		r.form, r.formErr = ParseQuery(r.HTTP, r.Body)
+		r.parsed = true
+	}
+	return r.form, r.formErr
+}
 
 // Operation is one API action.
 type Operation struct {
@@ -60,21 +70,16 @@ type Operation struct {
 	Handle func(*Request) (any, error)
 }
 
-// Service describes one AWS service endpoint.
-type Service struct {
+// API is one AWS API endpoint the sandbox serves. A service package may serve
+// more than one (SES serves v1 and v2).
+type API struct {
 	// Name is the SigV4 credential-scope name clients sign with (iam, sts, ses, …);
-	// ID tells apart services that share it (ses vs sesv2).
+	// ID tells apart APIs that share it (ses vs sesv2) and is the AWS CLI's name
+	// for the API.
 	Name string
 	ID   string
-	// Protocol selects the codec.
-	Protocol Protocol
-	// Namespace and Version are the Query protocol's XML namespace and API version.
-	Namespace string
-	Version   string
-	// TargetPrefix is the JSON protocol's X-Amz-Target prefix (before the dot).
-	TargetPrefix string
-	// Route maps a REST-JSON request to an action and its path parameters.
-	Route func(method, path string) (action string, pathParams map[string]string, ok bool)
+	// Codec is the wire protocol the API speaks, configured for it.
+	Codec Codec
 	// Operations by action name.
 	Operations map[string]Operation
 }
