@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
@@ -26,10 +27,11 @@ type call struct {
 	signed bool
 }
 
-// codec is the protocol the answer is written in.
+// codec is the protocol the answer is written in: the API's, or, when no API
+// takes the request, the one its client speaks.
 func (c *call) codec() awsproto.Codec {
 	if c.api == nil {
-		return awsproto.Query{} // no API has the request: the Query protocol answers
+		return awsproto.Spoken(c.req)
 	}
 	return c.api.Codec
 }
@@ -99,11 +101,23 @@ func (s *Server) route(c *call) error {
 	if c.api == nil {
 		r := c.req.HTTP
 		return awsproto.Errorf(http.StatusBadRequest, "UnknownService",
-			"the sandbox serves iam, sts, ses, sesv2, secretsmanager and organizations; this request names service %q (target %q, path %q)",
-			c.sig.Service, r.Header.Get("X-Amz-Target"), r.URL.Path)
+			"the sandbox serves %s; this request names service %q (target %q, path %q)",
+			s.served(), c.sig.Service, r.Header.Get("X-Amz-Target"), r.URL.Path)
 	}
 	c.req.Service = c.api.ID
 	return c.api.Codec.Decode(c.req)
+}
+
+// served lists the APIs for an UnknownService message: "iam, sts and ses".
+func (s *Server) served() string {
+	ids := make([]string, len(s.apis))
+	for i, api := range s.apis {
+		ids[i] = api.ID
+	}
+	if len(ids) < 2 {
+		return strings.Join(ids, "")
+	}
+	return strings.Join(ids[:len(ids)-1], ", ") + " and " + ids[len(ids)-1]
 }
 
 // applyFaults sleeps for the injected latency and returns the injected error, if any.

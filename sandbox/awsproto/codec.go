@@ -1,6 +1,9 @@
 package awsproto
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // Codec is one AWS wire protocol as an API speaks it: it recognises the API's
 // requests, decodes their action and parameters, and encodes results and
@@ -31,6 +34,29 @@ type Codec interface {
 	WriteResult(w http.ResponseWriter, req *Request, result any)
 	// WriteError writes e as the protocol's error answer.
 	WriteError(w http.ResponseWriter, req *Request, e *Error)
+	// Speaks reports whether req is written in this protocol, whichever
+	// service it is for: requests no API takes are answered in the protocol
+	// their client parses (see Spoken).
+	Speaks(req *Request) bool
+}
+
+// Spoken is the codec of the protocol req is written in, for answering a
+// request no API takes (a service or an operation the sandbox does not
+// serve): a JSON client given an XML error would show raw XML and a bare
+// HTTP status. The most specific protocol that recognises req answers.
+func Spoken(req *Request) Codec {
+	for _, c := range []Codec{JSON{Version: "1.0"}, JSON{Version: "1.1"}, RESTJSON{}} {
+		if c.Speaks(req) {
+			return c
+		}
+	}
+	return Query{}
+}
+
+// mediaType is the request's content type without parameters, lower-cased.
+func mediaType(req *Request) string {
+	mt, _, _ := strings.Cut(req.HTTP.Header.Get("Content-Type"), ";")
+	return strings.ToLower(strings.TrimSpace(mt))
 }
 
 // Certain is the Match score of a request that names the API.

@@ -1,6 +1,7 @@
 package awsproto
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -84,9 +85,7 @@ func TestCodecsMatchTheirRequests(t *testing.T) {
 	sqs := &API{Name: "sqs"}
 	sqsCodec := JSON{Version: "1.0", TargetPrefix: "AmazonSQS"}
 	rest := &API{Name: "ses"}
-	restCodec := RESTJSON{Route: func(method, path string) (string, map[string]string, bool) {
-		return "GetThing", nil, strings.HasPrefix(path, "/v2/email/")
-	}}
+	restCodec := RESTJSON{PathPrefix: "/v2/email/"}
 	tests := []struct {
 		name  string
 		req   *Request
@@ -102,6 +101,8 @@ func TestCodecsMatchTheirRequests(t *testing.T) {
 		{"JSON by target prefix", newRequest("POST", "/", "{}", map[string]string{"X-Amz-Target": "AmazonSQS.ListQueues"}), sqs, sqsCodec, Certain},
 		{"JSON, another prefix", newRequest("POST", "/", "{}", map[string]string{"X-Amz-Target": "AmazonSQSX.ListQueues"}), sqs, sqsCodec, 0},
 		{"REST by path", withScope(newRequest("GET", "/v2/email/identities", "", nil), "ses"), rest, restCodec, Certain},
+		{"REST, a path it does not route", withScope(newRequest("GET", "/v2/email/account", "", nil), "ses"), rest, restCodec, Certain},
+		{"REST, outside its prefix", withScope(newRequest("GET", "/v1/email/identities", "", nil), "ses"), rest, restCodec, 0},
 		{"REST signed for another service", withScope(newRequest("GET", "/v2/email/identities", "", nil), "iam"), rest, restCodec, 0},
 	}
 	for _, tt := range tests {
@@ -114,4 +115,26 @@ func TestCodecsMatchTheirRequests(t *testing.T) {
 func withScope(r *Request, service string) *Request {
 	r.SigningName = service
 	return r
+}
+
+func TestSpokenIsTheClientsProtocol(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		req  *Request
+		want Codec
+	}{
+		{"JSON 1.0", newRequest("POST", "/", "{}", map[string]string{"X-Amz-Target": "AmazonSQS.ListQueues", "Content-Type": "application/x-amz-json-1.0"}), JSON{Version: "1.0"}},
+		{"JSON 1.1", newRequest("POST", "/", "{}", map[string]string{"X-Amz-Target": "AWSIdentityStore.ListUsers", "Content-Type": "application/x-amz-json-1.1; charset=utf-8"}), JSON{Version: "1.1"}},
+		{"target without content type", newRequest("POST", "/", "{}", map[string]string{"X-Amz-Target": "X.Y"}), JSON{Version: "1.1"}},
+		{"REST path", newRequest("GET", "/v2/email/account", "", nil), RESTJSON{}},
+		{"JSON body to the root", newRequest("POST", "/", "{}", map[string]string{"Content-Type": "application/json"}), RESTJSON{}},
+		{"form", newRequest("POST", "/", "Action=ListBuckets", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}), Query{}},
+		{"bare GET", newRequest("GET", "/", "", nil), Query{}},
+	} {
+		// %#v, as a RESTJSON holds a func and cannot be compared with ==.
+		if got := Spoken(tc.req); fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", tc.want) {
+			t.Errorf("%s: Spoken = %#v, want %#v", tc.name, got, tc.want)
+		}
+	}
 }

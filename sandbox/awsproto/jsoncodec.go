@@ -26,6 +26,12 @@ func (j JSON) Match(_ *API, req *Request) int {
 	return 0
 }
 
+// Speaks recognises X-Amz-Target; JSON 1.0 also needs its content type, as
+// every other JSON request is answered in 1.1.
+func (j JSON) Speaks(req *Request) bool {
+	return req.target() != "" && (j.Version != "1.0" || mediaType(req) == j.contentType())
+}
+
 // Decode takes the action from X-Amz-Target; operations decode the body into
 // their own request types with DecodeJSON.
 func (JSON) Decode(req *Request) error {

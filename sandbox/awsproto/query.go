@@ -62,6 +62,10 @@ func (q Query) Decode(req *Request) error {
 	return nil
 }
 
+// Speaks is true of every request: the Query protocol is what an AWS endpoint
+// answers a request in when nothing in it says otherwise.
+func (Query) Speaks(*Request) bool { return true }
+
 // UnknownOperation is InvalidAction, naming the API version.
 func (q Query) UnknownOperation(action string) *Error { return InvalidAction(action, q.Version) }
 

@@ -2,29 +2,37 @@ package awsproto
 
 import (
 	"net/http"
+	"strings"
 )
 
 // RESTJSON is the REST-JSON protocol: the action in the method and path, a
 // JSON body both ways (SESv2).
 type RESTJSON struct {
+	// PathPrefix is where every path of the API begins ("/v2/email/"): the API
+	// takes them all and answers those it does not route with
+	// UnknownOperationException, in JSON.
+	PathPrefix string
 	// Route maps a request to an action and its path parameters, from the
 	// model's requestUri templates.
 	Route func(method, path string) (action string, pathParams map[string]string, ok bool)
 }
 
-// Match takes requests, unsigned or signed for the API, whose path the API
-// routes.
+// Match takes requests, unsigned or signed for the API, under its path prefix.
 func (rj RESTJSON) Match(api *API, req *Request) int {
 	if req.target() != "" || (req.SigningName != "" && req.SigningName != api.Name) {
 		return 0
 	}
-	path := req.HTTP.URL.EscapedPath()
-	for _, method := range []string{http.MethodGet, http.MethodPost} {
-		if _, _, ok := rj.Route(method, path); ok {
-			return Certain
-		}
+	if !strings.HasPrefix(req.HTTP.URL.EscapedPath(), rj.PathPrefix) {
+		return 0
 	}
-	return 0
+	return Certain
+}
+
+// Speaks recognises a JSON body or a path other than the root (Query and JSON
+// requests go to "/").
+func (RESTJSON) Speaks(req *Request) bool {
+	path := req.HTTP.URL.EscapedPath()
+	return req.target() == "" && (mediaType(req) == "application/json" || (path != "" && path != "/"))
 }
 
 // Decode routes the method and path to an action.

@@ -44,11 +44,11 @@ func ServiceV1() *awsproto.API {
 }
 
 // ServiceV2 returns SESv2 (2019-09-27). It signs as "ses" like v1, so the server
-// must register it before v1: its Route claims only /v2/email/… paths.
+// must register it before v1: it claims only /v2/email/… paths.
 func ServiceV2() *awsproto.API {
 	return &awsproto.API{
 		Name: "ses", ID: "sesv2",
-		Codec: awsproto.RESTJSON{Route: routeV2},
+		Codec: awsproto.RESTJSON{PathPrefix: "/v2/email/", Route: routeV2},
 		Operations: map[string]awsproto.Operation{
 			"SendEmail":           write(sendEmailV2),
 			"CreateEmailIdentity": write(createEmailIdentity),
