@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -80,7 +81,7 @@ func keyInactive(w *state.World, cred *state.Credential) bool {
 	if cred.User == "" {
 		return false
 	}
-	u, ok := w.LookupAccount(cred.Account).Users.Get(cred.User)
+	u, ok := iamstate.UserOfKey(w, cred)
 	if !ok {
 		return true
 	}

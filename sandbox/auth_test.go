@@ -17,8 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-
-	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 // strictWorld is the fixture the strict-auth tests sign with.
@@ -202,7 +200,7 @@ func TestStrictAuthCreatedAccessKey(t *testing.T) {
 
 func TestAuthResolvesAccounts(t *testing.T) {
 	t.Parallel()
-	w := state.NewWorld()
+	w := NewWorld()
 	if err := applyFixture([]byte(strictWorld), "strict.yaml", w); err != nil {
 		t.Fatal(err)
 	}

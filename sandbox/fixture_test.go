@@ -5,31 +5,75 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
+	"github.com/gatehouse/gatehouse/sandbox/organizations/orgstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
+// These tests load fixtures through every service's sections, as the server
+// does: the format as a whole, in docs/sandbox-fixture.md.
+
 const exampleWorld = "../examples/sandbox/world.yaml"
+
+var fixtures = fixtureLoader(Services())
+
+func applyFixture(data []byte, source string, w *state.World) error {
+	return fixtures.Apply(data, source, w)
+}
 
 func loadExample(t *testing.T) *state.World {
 	t.Helper()
-	w := state.NewWorld()
-	if err := loadFixtureFile(exampleWorld, w); err != nil {
+	w := NewWorld()
+	if err := fixtures.LoadFile(exampleWorld, w); err != nil {
 		t.Fatalf("loading %s: %v", exampleWorld, err)
 	}
 	return w
 }
 
+// iamOf is IAM's part of an account of w.
+func iamOf(w *state.World, account string) *iamstate.Account { return iamstate.Of(w.Accounts[account]) }
+
+// member is an account's place in the organisation.
+func member(w *state.World, account string) *orgstate.Membership {
+	return orgstate.MembershipOf(w.Accounts[account])
+}
+
+// sesIdentity reads an SES identity from the world's snapshot, as GET
+// /_sandbox/state shows it (SES keeps its types to itself).
+func sesIdentity(t *testing.T, w *state.World, account, region, id string) (found struct {
+	Type     string `json:"type"`
+	Verified bool   `json:"verified"`
+}) {
+	t.Helper()
+	snap, err := w.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Accounts map[string]struct {
+			SES map[string]map[string]json.RawMessage `json:"ses_identities"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal(snap, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if raw := doc.Accounts[account].SES[region][id]; raw != nil {
+		_ = json.Unmarshal(raw, &found)
+	}
+	return found
+}
+
 func TestFixtureExampleOrganisation(t *testing.T) {
 	t.Parallel()
 	w := loadExample(t)
-	org := w.Organization
+	org := orgstate.Of(w)
 	if org == nil || org.ManagementAccount != "111111111111" || org.FeatureSet != "ALL" {
 		t.Fatalf("organization = %+v", org)
 	}
 	if !strings.HasPrefix(org.ID, "o-") || len(org.ID) != 12 || !strings.HasPrefix(org.RootID, "r-") {
 		t.Errorf("IDs = %s, %s; want o-xxxxxxxxxx and r-xxxx", org.ID, org.RootID)
 	}
-	mgmt, prod, dev := w.Accounts["111111111111"], w.Accounts["222222222222"], w.Accounts["333333333333"]
+	mgmt, prod, dev := member(w, "111111111111"), member(w, "222222222222"), member(w, "333333333333")
 	if mgmt.ParentID != org.RootID || !mgmt.InOrg || mgmt.OrgEmail != "aws-management@example.com" {
 		t.Errorf("management account = %+v", mgmt)
 	}
@@ -40,16 +84,16 @@ func TestFixtureExampleOrganisation(t *testing.T) {
 	if sandboxes == nil || sandboxes.Name != "Sandboxes" || workloads == nil || sandboxes.ParentID != workloads.ID {
 		t.Errorf("development's OU = %+v, want Sandboxes under Workloads", sandboxes)
 	}
-	if prod.Alias != "example-production" || prod.PasswordPolicy == nil || prod.PasswordPolicy.MinimumPasswordLength != 16 {
-		t.Errorf("production alias/policy = %q %+v", prod.Alias, prod.PasswordPolicy)
+	if p := iamOf(w, "222222222222"); p.Alias != "example-production" || p.PasswordPolicy == nil || p.PasswordPolicy.MinimumPasswordLength != 16 {
+		t.Errorf("production alias/policy = %q %+v", p.Alias, p.PasswordPolicy)
 	}
-	for _, member := range []*state.Account{prod, dev} {
-		role, ok := member.Roles.Get("OrganizationAccountAccessRole")
+	for _, id := range []string{"222222222222", "333333333333"} {
+		role, ok := iamOf(w, id).Roles.Get("OrganizationAccountAccessRole")
 		if !ok || !strings.Contains(role.TrustPolicy, `"arn:aws:iam::111111111111:root"`) || role.MaxSessionDuration != 3600 {
-			t.Errorf("account %s: access role = %+v", member.ID, role)
+			t.Errorf("account %s: access role = %+v", id, role)
 		}
 	}
-	if id := mgmt.SESIdentities["us-east-1"]["noreply@example.com"]; id == nil || !id.Verified || id.Type != "EmailAddress" {
+	if id := sesIdentity(t, w, "111111111111", "us-east-1", "noreply@example.com"); !id.Verified || id.Type != "EmailAddress" {
 		t.Errorf("verified sender = %+v", id)
 	}
 }
@@ -57,7 +101,7 @@ func TestFixtureExampleOrganisation(t *testing.T) {
 func TestFixtureExampleUserHasEveryDependency(t *testing.T) {
 	t.Parallel()
 	w := loadExample(t)
-	alice, ok := w.Accounts["222222222222"].Users.Get("ALICE")
+	alice, ok := iamOf(w, "222222222222").Users.Get("ALICE")
 	if !ok {
 		t.Fatal("alice is missing")
 	}
@@ -83,7 +127,7 @@ func TestFixtureExampleUserHasEveryDependency(t *testing.T) {
 	if types != "virtual hardware passkey " {
 		t.Errorf("MFA device types = %q", types)
 	}
-	if _, ok := w.Accounts["222222222222"].VirtualMFA["arn:aws:iam::222222222222:mfa/alice-phone"]; !ok {
+	if _, ok := iamOf(w, "222222222222").VirtualMFA["arn:aws:iam::222222222222:mfa/alice-phone"]; !ok {
 		t.Error("alice's virtual device is not in the account's virtual MFA devices")
 	}
 	cred := w.Credentials["AKIAEXAMPLEALICE0001"]
@@ -104,7 +148,7 @@ func TestFixtureExampleUserHasEveryDependency(t *testing.T) {
 
 func TestFixtureIDsHaveAWSFormats(t *testing.T) {
 	t.Parallel()
-	a := loadExample(t).Accounts["222222222222"]
+	a := iamOf(loadExample(t), "222222222222")
 	alice, _ := a.Users.Get("alice")
 	group, _ := a.Groups.Get("developers")
 	role, _ := a.Roles.Get("OrganizationAccountAccessRole")
@@ -127,7 +171,7 @@ func TestFixtureIDsHaveAWSFormats(t *testing.T) {
 
 func TestFixturePolicyDocumentsInYAMLBecomeJSON(t *testing.T) {
 	t.Parallel()
-	w := state.NewWorld()
+	w := NewWorld()
 	err := applyFixture([]byte(`
 accounts:
   "123456789012":
@@ -140,7 +184,7 @@ accounts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _ := w.Accounts["123456789012"].Policies.Get("p")
+	p, _ := iamOf(w, "123456789012").Policies.Get("p")
 	want := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":3600},"Bool":{"aws:SecureTransport":true}}}]}`
 	if got := p.Versions[0].Document; got != want {
 		t.Errorf("document =\n%s\nwant\n%s", got, want)
@@ -152,7 +196,7 @@ accounts:
 
 func TestFixtureIsAtomic(t *testing.T) {
 	t.Parallel()
-	w := state.NewWorld()
+	w := NewWorld()
 	err := applyFixture([]byte(`
 accounts:
   "123456789012":
@@ -174,8 +218,8 @@ credentials:
 func TestFixtureIsAdditive(t *testing.T) {
 	t.Parallel()
 	w := loadExample(t)
-	org := *w.Organization
-	workloads := w.Accounts["222222222222"].ParentID
+	org := *orgstate.Of(w)
+	workloads := member(w, "222222222222").ParentID
 	err := applyFixture([]byte(`
 organization:
   management_account: "111111111111"
@@ -192,11 +236,11 @@ accounts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Organization.ID != org.ID || w.Accounts["444444444444"].ParentID != workloads {
+	if orgstate.Of(w).ID != org.ID || member(w, "444444444444").ParentID != workloads {
 		t.Errorf("staging joined %q in org %s, want the existing Workloads OU %s in %s",
-			w.Accounts["444444444444"].ParentID, w.Organization.ID, workloads, org.ID)
+			member(w, "444444444444").ParentID, orgstate.Of(w).ID, workloads, org.ID)
 	}
-	if _, ok := w.Accounts["222222222222"].Users.Get("alice"); !ok {
+	if _, ok := iamOf(w, "222222222222").Users.Get("alice"); !ok {
 		t.Error("the second fixture removed alice")
 	}
 	err = applyFixture([]byte(`
@@ -252,7 +296,7 @@ func TestFixtureProblemsCarryFileAndLine(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := applyFixture([]byte(tt.yaml), "f.yaml", state.NewWorld())
+			err := applyFixture([]byte(tt.yaml), "f.yaml", NewWorld())
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error = %v\nwant it to contain %q", err, tt.want)
 			}
@@ -262,7 +306,7 @@ func TestFixtureProblemsCarryFileAndLine(t *testing.T) {
 
 func TestFixtureReportsEveryProblem(t *testing.T) {
 	t.Parallel()
-	err := applyFixture([]byte("accounts:\n  \"123456789012\":\n    users:\n      - name: a\n        groups: [x]\n      - name: b\n        groups: [y]\n"), "f.yaml", state.NewWorld())
+	err := applyFixture([]byte("accounts:\n  \"123456789012\":\n    users:\n      - name: a\n        groups: [x]\n      - name: b\n        groups: [y]\n"), "f.yaml", NewWorld())
 	if err == nil || !strings.Contains(err.Error(), "f.yaml:5:") || !strings.Contains(err.Error(), "f.yaml:7:") {
 		t.Errorf("error = %v, want both missing groups (lines 5 and 7)", err)
 	}
@@ -270,7 +314,7 @@ func TestFixtureReportsEveryProblem(t *testing.T) {
 
 func TestFixtureEmptyIsEmptyWorld(t *testing.T) {
 	t.Parallel()
-	w := state.NewWorld()
+	w := NewWorld()
 	if err := applyFixture([]byte("# nothing yet\n"), "empty.yaml", w); err != nil || len(w.Accounts) != 0 {
 		t.Errorf("empty fixture: err %v, %d accounts", err, len(w.Accounts))
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/state"
+	"github.com/gatehouse/gatehouse/sandbox/organizations/orgstate"
 )
 
 // The fuzzers' seed corpora live in testdata/fuzz/<Fuzzer>/ and run in every
@@ -163,13 +163,13 @@ func FuzzApplyFixture(f *testing.F) {
 	f.Add("accounts: {\"1\": null}\ncredentials: [{}]\n")
 	f.Add("a: &x [*x]\n")
 	f.Fuzz(func(t *testing.T, doc string) {
-		w := state.NewWorld()
+		w := NewWorld()
 		err := applyFixture([]byte(doc), "f.yaml", w)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "loading fixture: f.yaml:") {
 				t.Fatalf("fixture error without file:line: %v", err)
 			}
-			if len(w.Accounts) != 0 || len(w.Credentials) != 0 || w.Organization != nil {
+			if len(w.Accounts) != 0 || len(w.Credentials) != 0 || orgstate.Of(w) != nil {
 				t.Fatalf("a failed fixture changed the world: %v", err)
 			}
 			return
@@ -178,7 +178,7 @@ func FuzzApplyFixture(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := state.NewWorld().Restore(snap); err != nil {
+		if err := NewWorld().Restore(snap); err != nil {
 			t.Fatalf("the fixture's world does not round-trip: %v", err)
 		}
 	})

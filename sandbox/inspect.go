@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -142,18 +143,18 @@ func (s *Server) inspectRegisterMFA(w http.ResponseWriter, r *http.Request) {
 	if reg.Account == "" {
 		reg.Account = state.DefaultAccount
 	}
-	if !twelveDigits.MatchString(reg.Account) || reg.User == "" {
+	if !state.IsAccountID(reg.Account) || reg.User == "" {
 		writeInspectError(w, http.StatusBadRequest, "account must be 12 digits and user must be set")
 		return
 	}
-	dev := &state.MFADevice{Type: reg.Type, Name: reg.Name, Created: state.Now(), EnableDate: state.Now()}
+	dev := &iamstate.MFADevice{Type: reg.Type, Name: reg.Name, Created: state.Now(), EnableDate: state.Now()}
 	switch reg.Type {
-	case state.MFAPasskey:
+	case iamstate.MFAPasskey:
 		if dev.Name == "" {
 			dev.Name = "passkey"
 		}
 		dev.Serial = fmt.Sprintf("arn:aws:iam::%s:u2f/user/%s/%s", reg.Account, reg.User, state.NewID(dev.Name+"-", 26))
-	case state.MFAHardware:
+	case iamstate.MFAHardware:
 		dev.Serial = state.NewID("GAHT", 8)
 		dev.Seed = state.NewSecret(32)
 	default:
@@ -161,7 +162,7 @@ func (s *Server) inspectRegisterMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.world.Lock()
-	u, ok := s.world.Account(reg.Account).Users.Get(reg.User)
+	u, ok := iamstate.Of(s.world.Account(reg.Account)).Users.Get(reg.User)
 	if ok {
 		dev.User = u.Name
 		u.MFADevices = append(u.MFADevices, dev)
@@ -191,7 +192,7 @@ func (s *Server) inspectCheckPassword(w http.ResponseWriter, r *http.Request) {
 		req.Account = state.DefaultAccount
 	}
 	s.world.RLock()
-	u, ok := s.world.LookupAccount(req.Account).Users.Get(req.User)
+	u, ok := iamstate.Of(s.world.LookupAccount(req.Account)).Users.Get(req.User)
 	valid := ok && u.LoginProfile != nil && u.LoginProfile.Matches(req.Password)
 	resetRequired := valid && u.LoginProfile.ResetRequired
 	s.world.RUnlock()
@@ -205,7 +206,7 @@ func (s *Server) inspectLoadFixture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.world.Lock()
-	err = applyFixture(body, "request body", s.world)
+	err = s.fixtures.Apply(body, "request body", s.world)
 	s.world.Unlock()
 	if err != nil {
 		writeInspectError(w, http.StatusBadRequest, err.Error())

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -84,7 +85,7 @@ func TestInspectResetRestoresTheFixtureWorld(t *testing.T) {
 func TestInspectState(t *testing.T) {
 	t.Parallel()
 	_, url := startInspect(t)
-	w := state.NewWorld()
+	w := NewWorld()
 	resp, err := http.Get(url + "/_sandbox/state")
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +94,7 @@ func TestInspectState(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(w); err != nil || resp.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("state does not decode as a world: %v (%s)", err, resp.Header.Get("Content-Type"))
 	}
-	if _, ok := w.Accounts["111111111111"].Users.Get("alice"); !ok {
+	if _, ok := iamstate.Of(w.Accounts["111111111111"]).Users.Get("alice"); !ok {
 		t.Error("state has no alice")
 	}
 }
@@ -176,7 +177,7 @@ func TestInspectRegisterMFADevices(t *testing.T) {
 		t.Errorf("passkey = %v", pk)
 	}
 	srv.world.RLock()
-	alice, _ := srv.world.Accounts["111111111111"].Users.Get("alice")
+	alice, _ := iamstate.Of(srv.world.Accounts["111111111111"]).Users.Get("alice")
 	devices := len(alice.MFADevices)
 	srv.world.RUnlock()
 	if devices != 2 {

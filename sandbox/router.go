@@ -6,18 +6,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 // maxBody bounds a request body; AWS's own limits for these services are far lower.
 const maxBody = 8 << 20
-
-var twelveDigits = regexp.MustCompile(`^[0-9]{12}$`)
 
 // call is a request on its way through the router.
 type call struct {
@@ -192,16 +190,14 @@ func resolveCaller(w *state.World, keyID string) (awsproto.Caller, *state.Sessio
 	}
 	if cred, ok := w.Credentials[keyID]; ok {
 		caller := rootCaller(cred.Account, keyID)
-		if cred.User != "" {
-			if u, ok := w.LookupAccount(cred.Account).Users.Get(cred.User); ok {
-				caller.ARN = fmt.Sprintf("arn:aws:iam::%s:user%s%s", cred.Account, u.Path, u.Name)
-				caller.UserID = u.ID
-			}
+		if u, ok := iamstate.UserOfKey(w, cred); ok {
+			caller.ARN = fmt.Sprintf("arn:aws:iam::%s:user%s%s", cred.Account, u.Path, u.Name)
+			caller.UserID = u.ID
 		}
 		return caller, nil, cred
 	}
 	account := state.DefaultAccount
-	if twelveDigits.MatchString(keyID) {
+	if state.IsAccountID(keyID) {
 		account = keyID
 	}
 	return rootCaller(account, keyID), nil, nil

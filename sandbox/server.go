@@ -16,12 +16,8 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/iam"
-	"github.com/gatehouse/gatehouse/sandbox/organizations"
-	"github.com/gatehouse/gatehouse/sandbox/secretsmanager"
-	"github.com/gatehouse/gatehouse/sandbox/ses"
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
 	"github.com/gatehouse/gatehouse/sandbox/state"
-	"github.com/gatehouse/gatehouse/sandbox/sts"
 )
 
 // Options configure a sandbox server.
@@ -40,19 +36,20 @@ type Options struct {
 
 // Server is a sandbox instance. Its zero value is not usable; call New.
 type Server struct {
-	opts    Options
-	log     *slog.Logger
-	world   *state.World
-	initial []byte // the world as the fixture set it up, for /_sandbox/reset
-	apis    []*awsproto.API
-	faults  *faults
-	counts  *counters
-	store   *store // nil when the state is in memory only
-	started time.Time
+	opts     Options
+	log      *slog.Logger
+	world    *state.World
+	initial  []byte // the world as the fixture set it up, for /_sandbox/reset
+	apis     []*awsproto.API
+	fixtures *fixture.Loader
+	faults   *faults
+	counts   *counters
+	store    *store // nil when the state is in memory only
+	started  time.Time
 }
 
-// New builds a server: it loads the saved state (when StateDir holds one) or the
-// fixture, and registers every service.
+// New builds a server: it registers every service (Services) and loads the
+// saved state (when StateDir holds one) or the fixture.
 func New(opts Options) (*Server, error) {
 	if err := opts.Faults.Validate(); err != nil {
 		return nil, fmt.Errorf("configuring faults: %w", err)
@@ -68,15 +65,12 @@ func New(opts Options) (*Server, error) {
 		counts:  newCounters(),
 		started: time.Now(),
 	}
-	s.apis = []*awsproto.API{
-		iam.Service(),
-		sts.Service(),
-		secretsmanager.Service(),
-		// SESv2 first: both sign as "ses", and v1's Query matcher would take /v2/ paths.
-		ses.ServiceV2(),
-		ses.ServiceV1(),
-		organizations.Service(),
+	defs := Services()
+	for _, d := range defs {
+		s.apis = append(s.apis, d.APIs...)
 	}
+	s.world = state.NewWorld(slots(defs)...)
+	s.fixtures = fixtureLoader(defs)
 	if err := s.loadWorld(); err != nil {
 		return nil, err
 	}

@@ -5,7 +5,13 @@
 // router, so they read and change the state directly.
 package iam
 
-import "github.com/gatehouse/gatehouse/sandbox/awsproto"
+import (
+	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
+	"github.com/gatehouse/gatehouse/sandbox/service"
+	"github.com/gatehouse/gatehouse/sandbox/state"
+)
 
 const (
 	namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -17,8 +23,18 @@ type handler = func(*awsproto.Request) (any, error)
 func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
 func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
 
-// Service returns the IAM API with every supported operation.
-func Service() *awsproto.API {
+// Service is IAM: its API, its part of every account (package iamstate) and
+// that part of fixture files.
+func Service() service.Definition {
+	return service.Definition{
+		APIs:    []*awsproto.API{api()},
+		State:   []state.Slot{iamstate.Slot},
+		Fixture: []fixture.Section{fixtureSection()},
+	}
+}
+
+// api is the IAM API with every supported operation.
+func api() *awsproto.API {
 	ops := map[string]awsproto.Operation{}
 	for _, register := range []func(map[string]awsproto.Operation){
 		userOperations,
@@ -47,3 +63,20 @@ func Service() *awsproto.API {
 		Operations: ops,
 	}
 }
+
+// iamAccount is an account as IAM's operations see it: its ID and IAM's part of it.
+type iamAccount struct {
+	ID string
+	*iamstate.Account
+}
+
+func accountOf(a *state.Account) iamAccount { return iamAccount{a.ID, iamstate.Of(a)} }
+
+// accountToRead is the caller's account for reading: one never used reads as
+// empty and is not created.
+func accountToRead(r *awsproto.Request) iamAccount {
+	return accountOf(r.World.LookupAccount(r.Caller.Account))
+}
+
+// accountToWrite is the caller's account, created on first use.
+func accountToWrite(r *awsproto.Request) iamAccount { return accountOf(r.Account()) }

@@ -13,6 +13,9 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
+	"github.com/gatehouse/gatehouse/sandbox/service"
+	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 const (
@@ -25,9 +28,20 @@ type handler = func(*awsproto.Request) (any, error)
 func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
 func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
 
-// ServiceV1 returns SES v1 (email, 2010-12-01). Sending is mutating: a message is
-// a delivery, which a dry run must never make.
-func ServiceV1() *awsproto.API {
+// Service is SES: SESv2 first (both sign as "ses", and v2 claims only
+// /v2/email/… paths, while v1 would take any), then v1, and the identities
+// of every account, which the two share.
+func Service() service.Definition {
+	return service.Definition{
+		APIs:    []*awsproto.API{apiV2(), apiV1()},
+		State:   []state.Slot{slot},
+		Fixture: []fixture.Section{fixtureSection()},
+	}
+}
+
+// apiV1 is SES v1 (email, 2010-12-01). Sending is mutating: a message is a
+// delivery, which a dry run must never make.
+func apiV1() *awsproto.API {
 	return &awsproto.API{
 		Name: "ses", ID: "ses",
 		Codec: awsproto.Query{Namespace: namespace, Version: version},
@@ -43,9 +57,8 @@ func ServiceV1() *awsproto.API {
 	}
 }
 
-// ServiceV2 returns SESv2 (2019-09-27). It signs as "ses" like v1, so the server
-// must register it before v1: it claims only /v2/email/… paths.
-func ServiceV2() *awsproto.API {
+// apiV2 is SESv2 (2019-09-27).
+func apiV2() *awsproto.API {
 	return &awsproto.API{
 		Name: "ses", ID: "sesv2",
 		Codec: awsproto.RESTJSON{PathPrefix: "/v2/email/", Route: routeV2},
