@@ -17,6 +17,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
 	"github.com/gatehouse/gatehouse/sandbox/fixture"
+	"github.com/gatehouse/gatehouse/sandbox/service"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -42,6 +43,7 @@ type Server struct {
 	initial  []byte // the world as the fixture set it up, for /_sandbox/reset
 	apis     []*awsproto.API
 	fixtures *fixture.Loader
+	hooks    map[string][]service.Hook // by path below /_sandbox/
 	faults   *faults
 	counts   *counters
 	store    *store // nil when the state is in memory only
@@ -65,12 +67,9 @@ func New(opts Options) (*Server, error) {
 		counts:  newCounters(),
 		started: time.Now(),
 	}
-	defs := Services()
-	for _, d := range defs {
-		s.apis = append(s.apis, d.APIs...)
+	if err := s.register(Services()); err != nil {
+		return nil, err
 	}
-	s.world = state.NewWorld(slots(defs)...)
-	s.fixtures = fixtureLoader(defs)
 	if err := s.loadWorld(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"fmt"
+
 	"github.com/gatehouse/gatehouse/sandbox/fixture"
 	"github.com/gatehouse/gatehouse/sandbox/iam"
 	"github.com/gatehouse/gatehouse/sandbox/organizations"
@@ -28,6 +30,26 @@ func Services() []service.Definition {
 // NewWorld returns an empty world with every service's state, for tests that
 // decode a snapshot or GET /_sandbox/state into one.
 func NewWorld() *state.World { return state.NewWorld(slots(Services())...) }
+
+// register takes in what every service adds: APIs, state, fixture sections
+// and inspection endpoints.
+func (s *Server) register(defs []service.Definition) error {
+	s.hooks = map[string][]service.Hook{}
+	for _, d := range defs {
+		s.apis = append(s.apis, d.APIs...)
+		for _, h := range d.Hooks {
+			for _, other := range s.hooks[h.Path] {
+				if other.Method == h.Method {
+					return fmt.Errorf("registering services: two add the inspection endpoint %s /_sandbox/%s", h.Method, h.Path)
+				}
+			}
+			s.hooks[h.Path] = append(s.hooks[h.Path], h)
+		}
+	}
+	s.world = state.NewWorld(slots(defs)...)
+	s.fixtures = fixtureLoader(defs)
+	return nil
+}
 
 func slots(defs []service.Definition) []state.Slot {
 	var out []state.Slot

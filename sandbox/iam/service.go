@@ -23,13 +23,14 @@ type handler = func(*awsproto.Request) (any, error)
 func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
 func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
 
-// Service is IAM: its API, its part of every account (package iamstate) and
-// that part of fixture files.
+// Service is IAM: its API, its part of every account (package iamstate), that
+// part of fixture files, and inspection endpoints for what AWS has no API for.
 func Service() service.Definition {
 	return service.Definition{
 		APIs:    []*awsproto.API{api()},
 		State:   []state.Slot{iamstate.Slot},
 		Fixture: []fixture.Section{fixtureSection()},
+		Hooks:   hooks(),
 	}
 }
 

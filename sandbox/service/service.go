@@ -1,5 +1,6 @@
 // Package service is what a service package hands the sandbox's server: the
-// APIs it serves, the state it owns and the fixture sections it loads.
+// APIs it serves, the state it owns, the fixture sections it loads and the
+// inspection endpoints it adds.
 // sandbox/services.go lists one Definition per service, and that line is all
 // the server needs to serve a new one.
 package service
@@ -20,4 +21,6 @@ type Definition struct {
 	// Fixture is the sections of fixture files the service loads, in the
 	// order they apply.
 	Fixture []fixture.Section
+	// Hooks are the service's endpoints in the /_sandbox/ inspection API.
+	Hooks []Hook
 }

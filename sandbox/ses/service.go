@@ -36,6 +36,7 @@ func Service() service.Definition {
 		APIs:    []*awsproto.API{apiV2(), apiV1()},
 		State:   []state.Slot{slot},
 		Fixture: []fixture.Section{fixtureSection()},
+		Hooks:   hooks(),
 	}
 }
 
