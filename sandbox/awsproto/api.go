@@ -58,6 +58,10 @@ func (r *Request) parseForm() (Params, error) {
 	return r.form, r.formErr
 }
 
+// Handler is an operation's code: it returns the result its API's codec
+// writes, or an error (an *Error for what the client should see).
+type Handler = func(*Request) (any, error)
+
 // Operation is one API action.
 type Operation struct {
 	// Mutating operations change AWS resources: they run under the write lock, are
@@ -67,8 +71,14 @@ type Operation struct {
 	// resource (STS AssumeRole records a session): write lock and persistence,
 	// but not counted as mutating.
 	Writes bool
-	Handle func(*Request) (any, error)
+	Handle Handler
 }
+
+// Read is an operation that changes nothing: it runs under the read lock.
+func Read(h Handler) Operation { return Operation{Handle: h} }
+
+// Write is an operation that changes AWS resources.
+func Write(h Handler) Operation { return Operation{Mutating: true, Handle: h} }
 
 // API is one AWS API endpoint the sandbox serves. A service package may serve
 // more than one (SES serves v1 and v2).

@@ -18,10 +18,8 @@ const (
 	version   = "2010-05-08"
 )
 
-type handler = func(*awsproto.Request) (any, error)
-
-func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
-func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
+// read and write mark what an operation does to the world.
+var read, write = awsproto.Read, awsproto.Write
 
 // Service is IAM: its API, its part of every account (package iamstate), that
 // part of fixture files, and inspection endpoints for what AWS has no API for.

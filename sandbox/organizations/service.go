@@ -17,10 +17,8 @@ import (
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
-type handler = func(*awsproto.Request) (any, error)
-
-func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
-func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
+// read and write mark what an operation does to the world.
+var read, write = awsproto.Read, awsproto.Write
 
 // Service is Organizations: its API (JSON 1.1), the organisation (the world's)
 // and each account's membership (package orgstate).

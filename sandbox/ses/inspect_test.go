@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 
@@ -13,14 +12,12 @@ import (
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
+// sendMail sends a raw message, which the endpoint lists like any other.
 func sendMail(t *testing.T, sb *sandboxtest.Sandbox, to string) {
 	t.Helper()
-	_, err := v1Client(sb, "111111111111", "eu-west-1").SendEmail(context.Background(), &ses.SendEmailInput{
-		Source:      aws.String("noreply@example.com"),
-		Destination: &sestypes.Destination{ToAddresses: []string{to}},
-		Message: &sestypes.Message{Subject: &sestypes.Content{Data: aws.String("hello " + to)},
-			Body: &sestypes.Body{Text: &sestypes.Content{Data: aws.String("hi")}}},
-	})
+	raw := "From: noreply@example.com\r\nTo: " + to + "\r\nSubject: hello " + to + "\r\n\r\nhi\r\n"
+	_, err := v1Client(sb, "111111111111", "eu-west-1").SendRawEmail(context.Background(),
+		&ses.SendRawEmailInput{RawMessage: &sestypes.RawMessage{Data: []byte(raw)}})
 	if err != nil {
 		t.Fatalf("sending mail to %s: %v", to, err)
 	}

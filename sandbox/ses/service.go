@@ -23,10 +23,8 @@ const (
 	version   = "2010-12-01"
 )
 
-type handler = func(*awsproto.Request) (any, error)
-
-func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
-func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
+// read and write mark what an operation does to the world.
+var read, write = awsproto.Read, awsproto.Write
 
 // Service is SES: SESv2 first (both sign as "ses", and v2 claims only
 // /v2/email/… paths, while v1 would take any), then v1, and the identities

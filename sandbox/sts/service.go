@@ -17,12 +17,12 @@ const (
 	version   = "2011-06-15"
 )
 
-type handler = func(*awsproto.Request) (any, error)
-
-func read(h handler) awsproto.Operation { return awsproto.Operation{Handle: h} }
+var read = awsproto.Read
 
 // session records a session: write lock and persistence, but no resource changes.
-func session(h handler) awsproto.Operation { return awsproto.Operation{Writes: true, Handle: h} }
+func session(h awsproto.Handler) awsproto.Operation {
+	return awsproto.Operation{Writes: true, Handle: h}
+}
 
 // Service is STS. It keeps no state of its own: sessions are the world's, as
 // every request is authenticated with them, and roles are IAM's.
