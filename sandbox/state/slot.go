@@ -1,7 +1,6 @@
 package state
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -26,34 +25,28 @@ type slotKind struct {
 	name    string
 	account bool     // one value per account, else one per world
 	fields  []string // the JSON fields the slot's type claims
+	index   []int    // the struct field of each
 	make    func() any
-	decode  func(data []byte) (any, error)
+	fill    func(any)
 }
 
 func newKind[T any](name string, account bool, fill func(*T)) *slotKind {
-	fresh := func() *T {
+	k := &slotKind{name: name, account: account, fill: func(any) {}}
+	k.fields, k.index = jsonFields(reflect.TypeFor[T]())
+	if fill != nil {
+		k.fill = func(v any) { fill(v.(*T)) }
+	}
+	k.make = func() any {
 		v := new(T)
-		if fill != nil {
-			fill(v)
-		}
+		k.fill(v)
 		return v
 	}
-	return &slotKind{
-		name: name, account: account, fields: jsonFields(reflect.TypeFor[T]()),
-		make: func() any { return fresh() },
-		// Decoding into a filled value keeps collections a snapshot leaves
-		// out; filling again replaces those it wrote as null.
-		decode: func(data []byte) (any, error) {
-			v := fresh()
-			if err := json.Unmarshal(data, v); err != nil {
-				return nil, fmt.Errorf("decoding %s state: %w", name, err)
-			}
-			if fill != nil {
-				fill(v)
-			}
-			return v, nil
-		},
-	}
+	return k
+}
+
+// field is where the JSON field fields[i] of a value of the slot decodes to.
+func (k *slotKind) field(v any, i int) any {
+	return reflect.ValueOf(v).Elem().Field(k.index[i]).Addr().Interface()
 }
 
 // AccountSlot is a service's part of every account.
@@ -86,12 +79,12 @@ func (s *WorldSlot[T]) Of(w *World) *T { return w.part(s.k).(*T) }
 
 func (s *WorldSlot[T]) kind() *slotKind { return s.k }
 
-// jsonFields lists the JSON object fields a struct type marshals.
-func jsonFields(t reflect.Type) []string {
+// jsonFields lists the JSON object fields a struct type marshals and the
+// struct fields they come from.
+func jsonFields(t reflect.Type) (names []string, index []int) {
 	if t.Kind() != reflect.Struct {
 		panic(fmt.Sprintf("state: a slot's type must be a struct, not %s", t))
 	}
-	var out []string
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -107,9 +100,9 @@ func jsonFields(t reflect.Type) []string {
 		case "":
 			name = f.Name
 		}
-		out = append(out, name)
+		names, index = append(names, name), append(index, i)
 	}
-	return out
+	return names, index
 }
 
 // schema is the slots a world was made with, in registration order.
@@ -117,7 +110,11 @@ type schema struct {
 	account []*slotKind
 	world   []*slotKind
 	index   map[*slotKind]int // position in account or world
+	// The slot and field each JSON field of an account or of the world decodes to.
+	accountFields, worldFields map[string]fieldRef
 }
+
+type fieldRef struct{ slot, field int }
 
 // Fields the world and its accounts keep themselves.
 var (
@@ -126,7 +123,7 @@ var (
 )
 
 func newSchema(slots []Slot) *schema {
-	sc := &schema{index: map[*slotKind]int{}}
+	sc := &schema{index: map[*slotKind]int{}, accountFields: map[string]fieldRef{}, worldFields: map[string]fieldRef{}}
 	owner := map[string]string{}
 	for _, f := range accountFields {
 		owner["account."+f] = "the account itself"
@@ -139,15 +136,16 @@ func newSchema(slots []Slot) *schema {
 		if _, dup := sc.index[k]; dup {
 			panic("state: slot " + k.name + " is listed twice")
 		}
-		scope, list := "world.", &sc.world
+		scope, list, refs := "world.", &sc.world, sc.worldFields
 		if k.account {
-			scope, list = "account.", &sc.account
+			scope, list, refs = "account.", &sc.account, sc.accountFields
 		}
-		for _, f := range k.fields {
+		for i, f := range k.fields {
 			if other, taken := owner[scope+f]; taken {
 				panic(fmt.Sprintf("state: slot %s claims the %s field %q, which %s already has", k.name, strings.TrimSuffix(scope, "."), f, other))
 			}
 			owner[scope+f] = "slot " + k.name
+			refs[f] = fieldRef{len(*list), i}
 		}
 		sc.index[k] = len(*list)
 		*list = append(*list, k)

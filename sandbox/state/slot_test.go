@@ -143,14 +143,14 @@ func TestSlotMistakesAreCaught(t *testing.T) {
 
 func TestJSONFields(t *testing.T) {
 	t.Parallel()
-	got := jsonFields(reflect.TypeFor[struct {
+	got, index := jsonFields(reflect.TypeFor[struct {
 		A      int `json:"a,omitempty"`
 		B      int
 		C      int `json:"-"`
 		hidden int
 	}]())
-	if strings.Join(got, ",") != "a,B" {
-		t.Errorf("jsonFields = %v", got)
+	if strings.Join(got, ",") != "a,B" || len(index) != 2 || index[0] != 0 || index[1] != 1 {
+		t.Errorf("jsonFields = %v, %v", got, index)
 	}
 }
 
@@ -164,4 +164,24 @@ func panicMessage(f func()) (msg string) {
 	}()
 	f()
 	return ""
+}
+
+func TestRestoreRefusesBrokenSnapshots(t *testing.T) {
+	t.Parallel()
+	for _, data := range []string{
+		`{"accounts": {`,
+		`{"accounts": []}`,
+		`{"accounts": {"1": {"sqs_queues": 5}}}`,
+		`{"sessions": 1}`,
+		`{} {}`,
+		`[]`,
+	} {
+		w := NewWorld(queueSlot)
+		w.Account("111111111111")
+		if err := w.Restore([]byte(data)); err == nil {
+			t.Errorf("Restore(%s) accepted it", data)
+		} else if len(w.Accounts) != 1 {
+			t.Errorf("Restore(%s) failed but changed the world", data)
+		}
+	}
 }
