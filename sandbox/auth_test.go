@@ -201,7 +201,7 @@ func TestStrictAuthCreatedAccessKey(t *testing.T) {
 func TestAuthResolvesAccounts(t *testing.T) {
 	t.Parallel()
 	w := NewWorld()
-	if err := applyFixture([]byte(strictWorld), "strict.yaml", w); err != nil {
+	if err := fixtureLoader(Services()).Apply([]byte(strictWorld), "strict.yaml", w); err != nil {
 		t.Fatal(err)
 	}
 	for key, want := range map[string]string{
