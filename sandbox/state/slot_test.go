@@ -63,6 +63,9 @@ func TestSlotsRoundTripAsOneFlatObjectPerAccount(t *testing.T) {
 	if doc["identity_store"] != "d-1234567890" || doc["credentials"] == nil {
 		t.Errorf("world fields = %v", keys(doc))
 	}
+	if one, err := json.Marshal(a); err != nil || !strings.Contains(string(one), `"sqs_queues":{"jobs":"https://sqs/jobs"}`) {
+		t.Errorf("one account marshals as %s, %v", one, err)
+	}
 
 	back := NewWorld(queueSlot, topicSlot, storeSlot)
 	if err := back.Restore(snap); err != nil {

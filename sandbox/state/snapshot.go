@@ -52,6 +52,14 @@ func (w *World) Snapshot() ([]byte, error) {
 // MarshalJSON is Snapshot, for a World inside another value.
 func (w *World) MarshalJSON() ([]byte, error) { return w.Snapshot() }
 
+// MarshalJSON writes the account as snapshots hold it: its ID and every
+// service's fields.
+func (a *Account) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	err := a.marshal(&b)
+	return b.Bytes(), err
+}
+
 func (a *Account) marshal(b *bytes.Buffer) error {
 	b.WriteString(`{"id":`)
 	writeJSON(b, a.ID)
