@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -70,8 +71,8 @@ func (s *Server) recordKeyUse(c *call, cred *state.Credential) {
 		return
 	}
 	service := c.sig.Service
-	if c.svc != nil {
-		service = c.svc.Name
+	if c.api != nil {
+		service = c.api.Name
 	}
 	s.world.RecordKeyUse(cred.AccessKeyID, service, c.req.Region, time.Now())
 }
@@ -80,7 +81,7 @@ func keyInactive(w *state.World, cred *state.Credential) bool {
 	if cred.User == "" {
 		return false
 	}
-	u, ok := w.LookupAccount(cred.Account).Users.Get(cred.User)
+	u, ok := iamstate.UserOfKey(w, cred)
 	if !ok {
 		return true
 	}
@@ -93,8 +94,8 @@ func keyInactive(w *state.World, cred *state.Credential) bool {
 }
 
 func authError(c *call, code, msg string) *awsproto.Error {
-	if c.svc != nil && c.svc.Protocol != awsproto.Query && code == "InvalidClientTokenId" {
-		code = "UnrecognizedClientException"
+	if c.api != nil && code == "InvalidClientTokenId" {
+		code = c.api.Codec.UnrecognizedKeyCode()
 	}
 	return &awsproto.Error{Status: http.StatusForbidden, Code: code, Message: msg}
 }

@@ -17,8 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-
-	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 // strictWorld is the fixture the strict-auth tests sign with.
@@ -202,8 +200,8 @@ func TestStrictAuthCreatedAccessKey(t *testing.T) {
 
 func TestAuthResolvesAccounts(t *testing.T) {
 	t.Parallel()
-	w := state.NewWorld()
-	if err := applyFixture([]byte(strictWorld), "strict.yaml", w); err != nil {
+	w := NewWorld()
+	if err := fixtureLoader(Services()).Apply([]byte(strictWorld), "strict.yaml", w); err != nil {
 		t.Fatal(err)
 	}
 	for key, want := range map[string]string{

@@ -2,13 +2,14 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/sandbox/state"
+	"github.com/gatehouse/gatehouse/sandbox/service"
 )
 
 // inspectPrefix is where the inspection API lives. It is not AWS and is named so.
@@ -35,27 +36,67 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(data)
-	case path == "/_sandbox/ses/messages":
-		s.inspectMessages(w, r)
 	case path == "/_sandbox/faults":
 		s.inspectFaults(w, r)
 	case path == "/_sandbox/requests":
 		s.inspectRequests(w, r)
-	case path == "/_sandbox/iam/mfa-devices" && r.Method == http.MethodPost:
-		s.inspectRegisterMFA(w, r)
-	case path == "/_sandbox/iam/check-password" && r.Method == http.MethodPost:
-		s.inspectCheckPassword(w, r)
 	case path == "/_sandbox/fixture" && r.Method == http.MethodPost:
 		s.inspectLoadFixture(w, r)
 	default:
-		writeInspectError(w, http.StatusNotFound, fmt.Sprintf("no inspection endpoint %s %s; see the README's sandbox section", r.Method, r.URL.Path))
+		s.serveHook(w, r, strings.TrimPrefix(path, inspectPrefix))
 	}
 }
 
+// serveHook answers an endpoint a service added (service.Hook).
+func (s *Server) serveHook(w http.ResponseWriter, r *http.Request, path string) {
+	var hook *service.Hook
+	var methods []string
+	for i, h := range s.hooks[path] {
+		methods = append(methods, h.Method)
+		if h.Method == r.Method {
+			hook = &s.hooks[path][i]
+		}
+	}
+	switch {
+	case len(methods) == 0:
+		writeInspectError(w, http.StatusNotFound, fmt.Sprintf("no inspection endpoint %s %s; see the README's sandbox section", r.Method, r.URL.Path))
+		return
+	case hook == nil:
+		writeInspectError(w, http.StatusMethodNotAllowed, "use "+strings.Join(methods, " or "))
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if err != nil {
+		writeInspectError(w, http.StatusBadRequest, "reading body: "+err.Error())
+		return
+	}
+	result, err := s.runHook(hook, &service.HookRequest{Query: r.URL.Query(), Body: body})
+	var herr *service.HookError
+	switch {
+	case errors.As(err, &herr):
+		writeInspectError(w, herr.Status, herr.Message)
+	case err != nil:
+		writeInspectError(w, http.StatusInternalServerError, err.Error())
+	case !hook.Writes || s.persist(w):
+		writeJSON(w, http.StatusOK, result)
+	}
+}
+
+func (s *Server) runHook(h *service.Hook, in *service.HookRequest) (any, error) {
+	if h.Writes {
+		s.world.Lock()
+		defer s.world.Unlock()
+	} else {
+		s.world.RLock()
+		defer s.world.RUnlock()
+	}
+	return h.Handle(s.world, in)
+}
+
 func (s *Server) inspectHealth(w http.ResponseWriter) {
-	names := make([]string, 0, len(s.services))
-	for _, svc := range s.services {
-		names = append(names, svc.ID)
+	names := make([]string, 0, len(s.apis))
+	for _, api := range s.apis {
+		names = append(names, api.ID)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"status":         "ok",
@@ -64,31 +105,6 @@ func (s *Server) inspectHealth(w http.ResponseWriter) {
 		"persistent":     s.store != nil,
 		"uptime_seconds": time.Since(s.started).Seconds(),
 	})
-}
-
-func (s *Server) inspectMessages(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodGet:
-		q := r.URL.Query()
-		account, to := q.Get("account"), strings.ToLower(q.Get("to"))
-		s.world.RLock()
-		out := []*state.Message{}
-		for _, m := range s.world.Mail {
-			if (account == "" || m.Account == account) && (to == "" || containsFold(m.Destinations, to)) {
-				out = append(out, m)
-			}
-		}
-		s.world.RUnlock()
-		writeJSON(w, http.StatusOK, map[string]any{"messages": out})
-	case http.MethodDelete:
-		s.world.Lock()
-		s.world.Mail = nil
-		s.world.Unlock()
-		s.persist(w)
-		writeJSON(w, http.StatusOK, map[string]string{"status": "cleared"})
-	default:
-		writeInspectError(w, http.StatusMethodNotAllowed, "use GET or DELETE")
-	}
 }
 
 func (s *Server) inspectFaults(w http.ResponseWriter, r *http.Request) {
@@ -124,80 +140,6 @@ func (s *Server) inspectRequests(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// mfaRegistration is the body of POST /_sandbox/iam/mfa-devices.
-type mfaRegistration struct {
-	Account string `json:"account"`
-	User    string `json:"user"`
-	Type    string `json:"type"` // hardware | passkey
-	Name    string `json:"name"`
-}
-
-// inspectRegisterMFA registers and enables a hardware TOTP token or a passkey for a
-// user: AWS has no API for that (it happens in the console), so tests use this.
-func (s *Server) inspectRegisterMFA(w http.ResponseWriter, r *http.Request) {
-	var reg mfaRegistration
-	if !decodeInspect(w, r, &reg) {
-		return
-	}
-	if reg.Account == "" {
-		reg.Account = state.DefaultAccount
-	}
-	if !twelveDigits.MatchString(reg.Account) || reg.User == "" {
-		writeInspectError(w, http.StatusBadRequest, "account must be 12 digits and user must be set")
-		return
-	}
-	dev := &state.MFADevice{Type: reg.Type, Name: reg.Name, Created: state.Now(), EnableDate: state.Now()}
-	switch reg.Type {
-	case state.MFAPasskey:
-		if dev.Name == "" {
-			dev.Name = "passkey"
-		}
-		dev.Serial = fmt.Sprintf("arn:aws:iam::%s:u2f/user/%s/%s", reg.Account, reg.User, state.NewID(dev.Name+"-", 26))
-	case state.MFAHardware:
-		dev.Serial = state.NewID("GAHT", 8)
-		dev.Seed = state.NewSecret(32)
-	default:
-		writeInspectError(w, http.StatusBadRequest, `type must be "hardware" or "passkey" (virtual devices come from CreateVirtualMFADevice)`)
-		return
-	}
-	s.world.Lock()
-	u, ok := s.world.Account(reg.Account).Users.Get(reg.User)
-	if ok {
-		dev.User = u.Name
-		u.MFADevices = append(u.MFADevices, dev)
-	}
-	s.world.Unlock()
-	if !ok {
-		writeInspectError(w, http.StatusNotFound, fmt.Sprintf("no user %s in account %s", reg.User, reg.Account))
-		return
-	}
-	if !s.persist(w) {
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"serial": dev.Serial, "type": dev.Type, "seed": dev.Seed})
-}
-
-// inspectCheckPassword answers whether a password would sign the user in.
-func (s *Server) inspectCheckPassword(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Account  string `json:"account"`
-		User     string `json:"user"`
-		Password string `json:"password"`
-	}
-	if !decodeInspect(w, r, &req) {
-		return
-	}
-	if req.Account == "" {
-		req.Account = state.DefaultAccount
-	}
-	s.world.RLock()
-	u, ok := s.world.LookupAccount(req.Account).Users.Get(req.User)
-	valid := ok && u.LoginProfile != nil && u.LoginProfile.Matches(req.Password)
-	resetRequired := valid && u.LoginProfile.ResetRequired
-	s.world.RUnlock()
-	writeJSON(w, http.StatusOK, map[string]any{"valid": valid, "user_exists": ok, "password_reset_required": resetRequired})
-}
-
 func (s *Server) inspectLoadFixture(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	if err != nil {
@@ -205,7 +147,7 @@ func (s *Server) inspectLoadFixture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.world.Lock()
-	err = applyFixture(body, "request body", s.world)
+	err = s.fixtures.Apply(body, "request body", s.world)
 	s.world.Unlock()
 	if err != nil {
 		writeInspectError(w, http.StatusBadRequest, err.Error())
@@ -249,13 +191,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeInspectError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
-}
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -84,7 +85,7 @@ func TestInspectResetRestoresTheFixtureWorld(t *testing.T) {
 func TestInspectState(t *testing.T) {
 	t.Parallel()
 	_, url := startInspect(t)
-	w := state.NewWorld()
+	w := NewWorld()
 	resp, err := http.Get(url + "/_sandbox/state")
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +94,7 @@ func TestInspectState(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(w); err != nil || resp.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("state does not decode as a world: %v (%s)", err, resp.Header.Get("Content-Type"))
 	}
-	if _, ok := w.Accounts["111111111111"].Users.Get("alice"); !ok {
+	if _, ok := iamstate.Of(w.Accounts["111111111111"]).Users.Get("alice"); !ok {
 		t.Error("state has no alice")
 	}
 }
@@ -110,28 +111,6 @@ func sendMail(t *testing.T, url, to string) {
 	if err != nil {
 		t.Fatalf("sending mail to %s: %v", to, err)
 	}
-}
-
-func TestInspectMessages(t *testing.T) {
-	t.Parallel()
-	_, url := startInspect(t)
-	sendMail(t, url, "Alice@Example.com")
-	sendMail(t, url, "bob@example.com")
-	var msgs struct{ Messages []state.Message }
-	inspectJSON(t, http.MethodGet, url+"/_sandbox/ses/messages?to=alice@example.com", nil, 200, &msgs)
-	if len(msgs.Messages) != 1 || msgs.Messages[0].Subject != "hello Alice@Example.com" || msgs.Messages[0].Account != "111111111111" {
-		t.Errorf("messages to alice = %+v", msgs.Messages)
-	}
-	inspectJSON(t, http.MethodGet, url+"/_sandbox/ses/messages?account=222222222222", nil, 200, &msgs)
-	if len(msgs.Messages) != 0 {
-		t.Errorf("account filter: %d messages for an account that sent none", len(msgs.Messages))
-	}
-	inspectJSON(t, http.MethodDelete, url+"/_sandbox/ses/messages", nil, 200, nil)
-	inspectJSON(t, http.MethodGet, url+"/_sandbox/ses/messages", nil, 200, &msgs)
-	if len(msgs.Messages) != 0 {
-		t.Errorf("%d messages after DELETE", len(msgs.Messages))
-	}
-	inspectJSON(t, http.MethodPut, url+"/_sandbox/ses/messages", nil, 405, nil)
 }
 
 func TestInspectRequests(t *testing.T) {
@@ -160,64 +139,6 @@ func TestInspectRequests(t *testing.T) {
 	inspectJSON(t, http.MethodDelete, url+"/_sandbox/requests", nil, 200, nil)
 	if c := requestCounts(t, url, ""); c.Total != 0 {
 		t.Errorf("after DELETE: %+v", c)
-	}
-}
-
-func TestInspectRegisterMFADevices(t *testing.T) {
-	t.Parallel()
-	srv, url := startInspect(t)
-	var hw, pk map[string]string
-	inspectJSON(t, http.MethodPost, url+"/_sandbox/iam/mfa-devices", mfaRegistration{Account: "111111111111", User: "alice", Type: "hardware"}, 200, &hw)
-	inspectJSON(t, http.MethodPost, url+"/_sandbox/iam/mfa-devices", mfaRegistration{Account: "111111111111", User: "alice", Type: "passkey", Name: "yubi"}, 200, &pk)
-	if !strings.HasPrefix(hw["serial"], "GAHT") || hw["seed"] == "" {
-		t.Errorf("hardware = %v", hw)
-	}
-	if !strings.HasPrefix(pk["serial"], "arn:aws:iam::111111111111:u2f/user/alice/yubi-") || pk["seed"] != "" {
-		t.Errorf("passkey = %v", pk)
-	}
-	srv.world.RLock()
-	alice, _ := srv.world.Accounts["111111111111"].Users.Get("alice")
-	devices := len(alice.MFADevices)
-	srv.world.RUnlock()
-	if devices != 2 {
-		t.Errorf("alice has %d MFA devices, want 2", devices)
-	}
-	for _, bad := range []struct {
-		reg    any
-		status int
-	}{
-		{mfaRegistration{Account: "111111111111", User: "alice", Type: "virtual"}, 400},
-		{mfaRegistration{Account: "1111", User: "alice", Type: "hardware"}, 400},
-		{mfaRegistration{Account: "111111111111", User: "nobody", Type: "hardware"}, 404},
-		{`{"account":"111111111111","user":"alice","type":"hardware","extra":1}`, 400},
-	} {
-		inspectJSON(t, http.MethodPost, url+"/_sandbox/iam/mfa-devices", bad.reg, bad.status, nil)
-	}
-}
-
-func TestInspectCheckPassword(t *testing.T) {
-	t.Parallel()
-	_, url := startInspect(t)
-	for _, tc := range []struct {
-		user, password           string
-		valid, exists, mustReset bool
-	}{
-		{"alice", "Alice-Pass-1!", true, true, true},
-		{"ALICE", "Alice-Pass-1!", true, true, true},
-		{"alice", "alice-pass-1!", false, true, false},
-		{"bob", "Bob-Pass-1!", true, true, false},
-		{"carol", "x", false, false, false},
-	} {
-		var got struct {
-			Valid         bool `json:"valid"`
-			UserExists    bool `json:"user_exists"`
-			ResetRequired bool `json:"password_reset_required"`
-		}
-		inspectJSON(t, http.MethodPost, url+"/_sandbox/iam/check-password",
-			map[string]string{"account": "111111111111", "user": tc.user, "password": tc.password}, 200, &got)
-		if got.Valid != tc.valid || got.UserExists != tc.exists || got.ResetRequired != tc.mustReset {
-			t.Errorf("%s/%s = %+v", tc.user, tc.password, got)
-		}
 	}
 }
 

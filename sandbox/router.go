@@ -6,25 +6,32 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 // maxBody bounds a request body; AWS's own limits for these services are far lower.
 const maxBody = 8 << 20
 
-var twelveDigits = regexp.MustCompile(`^[0-9]{12}$`)
-
 // call is a request on its way through the router.
 type call struct {
-	svc    *awsproto.Service
+	api    *awsproto.API // nil until routed
 	req    *awsproto.Request
 	sig    signature
 	signed bool
+}
+
+// codec is the protocol the answer is written in: the API's, or, when no API
+// takes the request, the one its client speaks.
+func (c *call) codec() awsproto.Codec {
+	if c.api == nil {
+		return awsproto.Spoken(c.req)
+	}
+	return c.api.Codec
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +55,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, c, err)
 		return
 	}
-	op, found := c.svc.Operations[c.req.Action]
+	op, found := c.api.Operations[c.req.Action]
 	if err := s.authenticate(c); err != nil {
 		s.count(c, op.Mutating, true)
 		s.writeError(w, c, err)
@@ -56,7 +63,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	if !found {
 		s.count(c, false, true)
-		s.writeError(w, c, unknownOperation(c))
+		s.writeError(w, c, c.api.Codec.UnknownOperation(c.req.Action))
 		return
 	}
 	if fault := s.applyFaults(c); fault != nil {
@@ -70,132 +77,45 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, c, err)
 		return
 	}
-	s.writeResult(w, c, result)
+	c.api.Codec.WriteResult(w, c.req, result)
 }
 
-// route finds the service and action: the SigV4 credential scope names the
-// service, X-Amz-Target names JSON actions, the path names REST actions and the
-// Action parameter names Query actions.
+// route finds the API and action. Each API's codec scores the request (the
+// SigV4 credential scope, X-Amz-Target or path name an API; an unsigned Query
+// request is a guess by its action); the first API with the best score serves
+// it and its codec decodes the action and parameters.
 func (s *Server) route(c *call) error {
-	r := c.req.HTTP
-	target := r.Header.Get("X-Amz-Target")
-	name := c.sig.Service
+	c.req.SigningName = c.sig.Service
 	c.req.Region = c.sig.Region
 	if c.req.Region == "" {
 		c.req.Region = "us-east-1"
 	}
-	for _, svc := range s.services {
-		if !s.serviceMatches(svc, name, target, r.URL.EscapedPath()) {
-			continue
-		}
-		c.svc = svc
-		c.req.Service = svc.ID
-		return s.routeAction(c, target)
-	}
-	if name == "" && target == "" {
-		if matched, err := s.routeUnsigned(c); matched || err != nil {
-			return err
-		}
-	}
-	return awsproto.Errorf(http.StatusBadRequest, "UnknownService",
-		"the sandbox serves iam, sts, ses, sesv2, secretsmanager and organizations; this request names service %q (target %q, path %q)", name, target, r.URL.Path)
-}
-
-func (s *Server) serviceMatches(svc *awsproto.Service, name, target, path string) bool {
-	switch svc.Protocol {
-	case awsproto.JSON:
-		prefix, _, _ := strings.Cut(target, ".")
-		return target != "" && prefix == svc.TargetPrefix
-	case awsproto.RESTJSON:
-		return (name == "" || name == svc.Name) && target == "" && svc.Route != nil && routes(svc, path)
-	default:
-		return name == svc.Name && target == ""
-	}
-}
-
-func routes(svc *awsproto.Service, path string) bool {
-	_, _, ok := svc.Route(http.MethodGet, path)
-	if ok {
-		return true
-	}
-	_, _, ok = svc.Route(http.MethodPost, path)
-	return ok
-}
-
-func (s *Server) routeAction(c *call, target string) error {
-	r := c.req.HTTP
-	switch c.svc.Protocol {
-	case awsproto.JSON:
-		_, c.req.Action, _ = strings.Cut(target, ".")
-		return nil
-	case awsproto.RESTJSON:
-		action, pathParams, ok := c.svc.Route(r.Method, r.URL.EscapedPath())
-		if !ok {
-			return awsproto.Errorf(http.StatusNotFound, "UnknownOperationException", "no %s operation at %s %s", c.svc.ID, r.Method, r.URL.Path)
-		}
-		c.req.Action, c.req.PathParams = action, pathParams
-		return nil
-	}
-	params, err := awsproto.ParseQuery(r, c.req.Body)
-	if err != nil {
-		return err
-	}
-	return queryAction(c, params)
-}
-
-// queryAction takes a Query request's action and checks its API version.
-func queryAction(c *call, params awsproto.Params) error {
-	c.req.Params = params
-	c.req.Action = params.Get("Action")
-	if c.req.Action == "" {
-		return awsproto.MissingParameter("Action")
-	}
-	if v := params.Get("Version"); v != "" && v != c.svc.Version {
-		return awsproto.InvalidAction(c.req.Action, v)
-	}
-	return nil
-}
-
-// routeUnsigned finds the Query service of an unsigned request (which names no
-// service) by its action and API version: both matching is best, then the
-// action alone, then the version alone (so an unknown action gets that
-// service's InvalidAction). matched is false when no service fits.
-func (s *Server) routeUnsigned(c *call) (matched bool, err error) {
-	params, err := awsproto.ParseQuery(c.req.HTTP, c.req.Body)
-	if err != nil {
-		return false, err
-	}
-	action, version := params.Get("Action"), params.Get("Version")
 	best := 0
-	for _, svc := range s.services {
-		if svc.Protocol != awsproto.Query {
-			continue
-		}
-		score := 0
-		if _, ok := svc.Operations[action]; ok {
-			score += 2
-		}
-		if version != "" && version == svc.Version {
-			score++
-		}
-		if score > best {
-			best, c.svc = score, svc
+	for _, api := range s.apis {
+		if score := api.Codec.Match(api, c.req); score > best {
+			best, c.api = score, api
 		}
 	}
-	if c.svc == nil {
-		return false, nil
+	if c.api == nil {
+		r := c.req.HTTP
+		return awsproto.Errorf(http.StatusBadRequest, "UnknownService",
+			"the sandbox serves %s; this request names service %q (target %q, path %q)",
+			s.served(), c.sig.Service, r.Header.Get("X-Amz-Target"), r.URL.Path)
 	}
-	c.req.Service = c.svc.ID
-	return true, queryAction(c, params)
+	c.req.Service = c.api.ID
+	return c.api.Codec.Decode(c.req)
 }
 
-func unknownOperation(c *call) error {
-	switch c.svc.Protocol {
-	case awsproto.Query:
-		return awsproto.InvalidAction(c.req.Action, c.svc.Version)
-	default:
-		return awsproto.Errorf(http.StatusBadRequest, "UnknownOperationException", "Unknown operation %s", c.req.Action)
+// served lists the APIs for an UnknownService message: "iam, sts and ses".
+func (s *Server) served() string {
+	ids := make([]string, len(s.apis))
+	for i, api := range s.apis {
+		ids[i] = api.ID
 	}
+	if len(ids) < 2 {
+		return strings.Join(ids, "")
+	}
+	return strings.Join(ids[:len(ids)-1], ", ") + " and " + ids[len(ids)-1]
 }
 
 // applyFaults sleeps for the injected latency and returns the injected error, if any.
@@ -211,24 +131,13 @@ func (s *Server) applyFaults(c *call) error {
 	}
 	switch kind {
 	case faultThrottle:
-		return throttlingError(c.svc.Protocol)
+		return c.api.Codec.Throttling()
 	case fault500:
 		return &awsproto.Error{Status: http.StatusInternalServerError, Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Receiver: true}
 	case fault503:
 		return &awsproto.Error{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "Service is unable to handle request.", Receiver: true}
 	}
 	return nil
-}
-
-// throttlingError is each protocol's real throttling answer, which SDK retryers recognise.
-func throttlingError(p awsproto.Protocol) *awsproto.Error {
-	switch p {
-	case awsproto.JSON:
-		return &awsproto.Error{Status: http.StatusBadRequest, Code: "ThrottlingException", Message: "Rate exceeded"}
-	case awsproto.RESTJSON:
-		return &awsproto.Error{Status: http.StatusTooManyRequests, Code: "TooManyRequestsException", Message: "Too Many Requests"}
-	}
-	return &awsproto.Error{Status: http.StatusBadRequest, Code: "Throttling", Message: "Rate exceeded"}
 }
 
 // run executes the operation under the world's lock and, for a successful
@@ -260,34 +169,12 @@ func (s *Server) count(c *call, mutating, failed bool) {
 	s.log.Debug("request", "account", c.req.Caller.Account, "service", c.req.Service, "action", c.req.Action, "failed", failed)
 }
 
-func (s *Server) writeResult(w http.ResponseWriter, c *call, result any) {
-	switch c.svc.Protocol {
-	case awsproto.JSON:
-		awsproto.WriteJSON(w, c.req.RequestID, result)
-	case awsproto.RESTJSON:
-		awsproto.WriteRESTJSON(w, c.req.RequestID, http.StatusOK, result)
-	default:
-		awsproto.WriteQueryResponse(w, c.svc.Namespace, c.req.Action, c.req.RequestID, result)
-	}
-}
-
 func (s *Server) writeError(w http.ResponseWriter, c *call, err error) {
 	e := awsproto.AsError(err)
 	if e.Code == "InternalFailure" && err != e {
 		s.log.Error("sandbox operation failed", "service", c.req.Service, "action", c.req.Action, "err", err)
 	}
-	if c.svc == nil {
-		awsproto.WriteQueryError(w, "", c.req.RequestID, e)
-		return
-	}
-	switch c.svc.Protocol {
-	case awsproto.JSON:
-		awsproto.WriteJSONError(w, c.req.RequestID, e)
-	case awsproto.RESTJSON:
-		awsproto.WriteRESTJSONError(w, c.req.RequestID, e)
-	default:
-		awsproto.WriteQueryError(w, c.svc.Namespace, c.req.RequestID, e)
-	}
+	c.codec().WriteError(w, c.req, e)
 }
 
 // resolveCaller maps the signing key to an account and identity: session keys and
@@ -303,16 +190,14 @@ func resolveCaller(w *state.World, keyID string) (awsproto.Caller, *state.Sessio
 	}
 	if cred, ok := w.Credentials[keyID]; ok {
 		caller := rootCaller(cred.Account, keyID)
-		if cred.User != "" {
-			if u, ok := w.LookupAccount(cred.Account).Users.Get(cred.User); ok {
-				caller.ARN = fmt.Sprintf("arn:aws:iam::%s:user%s%s", cred.Account, u.Path, u.Name)
-				caller.UserID = u.ID
-			}
+		if u, ok := iamstate.UserOfKey(w, cred); ok {
+			caller.ARN = fmt.Sprintf("arn:aws:iam::%s:user%s%s", cred.Account, u.Path, u.Name)
+			caller.UserID = u.ID
 		}
 		return caller, nil, cred
 	}
 	account := state.DefaultAccount
-	if twelveDigits.MatchString(keyID) {
+	if state.IsAccountID(keyID) {
 		account = keyID
 	}
 	return rootCaller(account, keyID), nil, nil

@@ -16,12 +16,9 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/iam"
-	"github.com/gatehouse/gatehouse/sandbox/organizations"
-	"github.com/gatehouse/gatehouse/sandbox/secretsmanager"
-	"github.com/gatehouse/gatehouse/sandbox/ses"
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
+	"github.com/gatehouse/gatehouse/sandbox/service"
 	"github.com/gatehouse/gatehouse/sandbox/state"
-	"github.com/gatehouse/gatehouse/sandbox/sts"
 )
 
 // Options configure a sandbox server.
@@ -44,15 +41,17 @@ type Server struct {
 	log      *slog.Logger
 	world    *state.World
 	initial  []byte // the world as the fixture set it up, for /_sandbox/reset
-	services []*awsproto.Service
+	apis     []*awsproto.API
+	fixtures *fixture.Loader
+	hooks    map[string][]service.Hook // by path below /_sandbox/
 	faults   *faults
 	counts   *counters
 	store    *store // nil when the state is in memory only
 	started  time.Time
 }
 
-// New builds a server: it loads the saved state (when StateDir holds one) or the
-// fixture, and registers every service.
+// New builds a server: it registers every service (Services) and loads the
+// saved state (when StateDir holds one) or the fixture.
 func New(opts Options) (*Server, error) {
 	if err := opts.Faults.Validate(); err != nil {
 		return nil, fmt.Errorf("configuring faults: %w", err)
@@ -68,14 +67,8 @@ func New(opts Options) (*Server, error) {
 		counts:  newCounters(),
 		started: time.Now(),
 	}
-	s.services = []*awsproto.Service{
-		iam.Service(),
-		sts.Service(),
-		secretsmanager.Service(),
-		// SESv2 first: both sign as "ses", and v1's Query matcher would take /v2/ paths.
-		ses.ServiceV2(),
-		ses.ServiceV1(),
-		organizations.Service(),
+	if err := s.register(Services()); err != nil {
+		return nil, err
 	}
 	if err := s.loadWorld(); err != nil {
 		return nil, err

@@ -21,7 +21,7 @@ func startSandbox(tb testing.TB, opts Options) (*Server, string) {
 	if err != nil {
 		tb.Fatalf("starting sandbox: %v", err)
 	}
-	srv.services = append([]*awsproto.Service{fakeJSONService(), fakeRESTService()}, srv.services...)
+	srv.apis = append([]*awsproto.API{fakeJSONService(), fakeRESTService()}, srv.apis...)
 	ts := httptest.NewServer(srv)
 	tb.Cleanup(func() {
 		ts.Close()
@@ -35,9 +35,9 @@ func startSandbox(tb testing.TB, opts Options) (*Server, string) {
 // fakeJSONService and fakeRESTService stand in for a JSON 1.1 and a REST-JSON
 // service, so the router's protocol handling is tested apart from any real
 // service's operations (and a handler can panic on purpose).
-func fakeJSONService() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "fakejson", ID: "fakejson", Protocol: awsproto.JSON, TargetPrefix: "fakejson",
+func fakeJSONService() *awsproto.API {
+	return &awsproto.API{
+		Name: "fakejson", ID: "fakejson", Codec: awsproto.JSON{Version: "1.1", TargetPrefix: "fakejson"},
 		Operations: map[string]awsproto.Operation{
 			"Echo": {Handle: func(r *awsproto.Request) (any, error) {
 				var in struct{ Name string }
@@ -51,16 +51,16 @@ func fakeJSONService() *awsproto.Service {
 	}
 }
 
-func fakeRESTService() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "fakerest", ID: "fakerest", Protocol: awsproto.RESTJSON,
-		Route: func(method, path string) (string, map[string]string, bool) {
+func fakeRESTService() *awsproto.API {
+	return &awsproto.API{
+		Name: "fakerest", ID: "fakerest",
+		Codec: awsproto.RESTJSON{PathPrefix: "/fake/", Route: func(method, path string) (string, map[string]string, bool) {
 			rest, ok := strings.CutPrefix(path, "/fake/things/")
 			if !ok || method != http.MethodGet {
 				return "", nil, false
 			}
 			return "GetThing", map[string]string{"Name": rest}, true
-		},
+		}},
 		Operations: map[string]awsproto.Operation{
 			"GetThing": {Handle: func(r *awsproto.Request) (any, error) {
 				return map[string]string{"Name": r.PathParams["Name"]}, nil
@@ -205,5 +205,51 @@ func TestGoodRequestsThroughFakes(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || string(body) != `{"Name":"a%40b"}` {
 		t.Errorf("GetThing = %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestUnservedRequestsAreAnsweredInTheClientsProtocol: a JSON client given an
+// XML error shows raw XML and a bare status, so requests no API takes are
+// answered in the protocol they were written in.
+func TestUnservedRequestsAreAnsweredInTheClientsProtocol(t *testing.T) {
+	t.Parallel()
+	_, base := startSandbox(t, Options{})
+	signedJSON := func(service, target, version string) map[string]string {
+		h := scope(service)
+		h["X-Amz-Target"], h["Content-Type"] = target, "application/x-amz-json-"+version
+		return h
+	}
+	signedREST := func(service string) map[string]string {
+		h := scope(service)
+		h["Content-Type"] = "application/json"
+		return h
+	}
+	tests := []struct {
+		name        string
+		req         rawRequest
+		status      int
+		code        string
+		contentType string
+	}{
+		{"JSON 1.1 service", rawRequest{path: "/", body: `{"IdentityStoreId":"d-1234567890"}`, header: signedJSON("identitystore", "AWSIdentityStore.ListUsers", "1.1")}, 400, "UnknownService", "application/x-amz-json-1.1"},
+		{"JSON 1.0 service", rawRequest{path: "/", body: `{}`, header: signedJSON("sqs", "AmazonSQS.ListQueues", "1.0")}, 400, "UnknownService", "application/x-amz-json-1.0"},
+		{"REST-JSON operation of a served API", rawRequest{method: "GET", path: "/v2/email/account", header: signedREST("ses")}, 404, "UnknownOperationException", "application/json"},
+		{"REST-JSON service", rawRequest{method: "GET", path: "/2015-03-31/functions/", header: signedREST("lambda")}, 400, "UnknownService", "application/json"},
+		{"Query service", rawRequest{path: "/", body: "Action=ListBuckets", header: scope("s3")}, 400, "UnknownService", "text/xml"},
+		{"huge JSON body", rawRequest{path: "/", body: strings.Repeat("a", maxBody+10), header: signedJSON("organizations", "AWSOrganizationsV20161128.ListRoots", "1.1")}, 413, "RequestEntityTooLarge", "application/x-amz-json-1.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			resp := tt.req.send(t, base)
+			errorType := resp.Header.Get("x-amzn-ErrorType")
+			e := decodeAPIError(t, resp)
+			if e.Status != tt.status || e.Code != tt.code || e.ContentType != tt.contentType || e.Message == "" {
+				t.Errorf("answer = %d %s %q (%s), want %d %s in %s", e.Status, e.Code, e.Message, e.ContentType, tt.status, tt.code, tt.contentType)
+			}
+			if tt.contentType == "application/json" && errorType != tt.code {
+				t.Errorf("x-amzn-ErrorType = %q, want %q", errorType, tt.code)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -221,7 +222,7 @@ func TestVerifySignatureAcceptsAWSCLI(t *testing.T) {
 		{"wrong secret", "not-" + testSecret, "", few, false},
 	} {
 		for name, args := range cliCalls {
-			if tc.calls != nil && !contains(tc.calls, name) {
+			if tc.calls != nil && !slices.Contains(tc.calls, name) {
 				continue
 			}
 			t.Run(tc.name+"/"+name, func(t *testing.T) {

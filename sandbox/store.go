@@ -146,10 +146,9 @@ func writeFileAtomic(path string, data []byte) error {
 // loadWorld sets up the world: the saved state when --state holds one, else the
 // fixture (or nothing). The fixture's world is kept for /_sandbox/reset.
 func (s *Server) loadWorld() error {
-	s.world = state.NewWorld()
-	fresh := state.NewWorld()
+	fresh := s.world.Empty()
 	if s.opts.Fixture != "" {
-		if err := loadFixtureFile(s.opts.Fixture, fresh); err != nil {
+		if err := s.fixtures.LoadFile(s.opts.Fixture, fresh); err != nil {
 			return err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -56,7 +57,7 @@ func readStateFile(t *testing.T, dir string) *state.World {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := state.NewWorld()
+	w := NewWorld()
 	if err := w.Restore(data); err != nil {
 		t.Fatalf("state file does not decode: %v", err)
 	}
@@ -83,7 +84,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if got := strings.Join(userNames(t, url, "111111111111"), ","); got != "from-fixture" {
 		t.Errorf("users after reset = %s, want the fixture's only", got)
 	}
-	if _, ok := readStateFile(t, dir).Accounts["111111111111"].Users.Get("created"); ok {
+	if _, ok := iamstate.Of(readStateFile(t, dir).Accounts["111111111111"]).Users.Get("created"); ok {
 		t.Error("the reset was not written to disk")
 	}
 }
@@ -104,7 +105,7 @@ func TestEveryAcknowledgedMutationIsOnDisk(t *testing.T) {
 	}
 	wg.Wait()
 	// No Close: each acknowledgement alone must mean "on disk".
-	if n := readStateFile(t, dir).Accounts["111111111111"].Users.Len(); n != 40 {
+	if n := iamstate.Of(readStateFile(t, dir).Accounts["111111111111"]).Users.Len(); n != 40 {
 		t.Errorf("state file holds %d users after 40 acknowledged CreateUser calls", n)
 	}
 	entries, _ := os.ReadDir(dir)

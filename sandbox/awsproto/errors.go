@@ -1,8 +1,8 @@
-// Package awsproto holds the wire codecs the sandbox speaks: the Query protocol
-// (form-encoded requests, XML responses) used by IAM, STS and SES v1, the JSON 1.1
-// protocol used by Secrets Manager and Organizations, and the REST-JSON protocol
-// used by SESv2. Service packages return typed results and *Error values; this
-// package turns them into bytes exactly as AWS's service models describe.
+// Package awsproto holds the contract between the sandbox's router and its APIs
+// (API, Operation, Request) and one Codec per wire protocol: Query (form-encoded
+// requests, XML responses), JSON 1.0 and 1.1 (X-Amz-Target) and REST-JSON.
+// Service packages return typed results and *Error values; the codecs turn them
+// into bytes exactly as AWS's service models describe.
 package awsproto
 
 import (
@@ -19,6 +19,10 @@ type Error struct {
 	Message string
 	// Receiver marks server-side faults (Query protocol <Type>Receiver</Type>).
 	Receiver bool
+	// QueryCode is the code a service that used to speak Query (the model's
+	// awsQueryCompatible, e.g. SQS) still gives the error; JSON answers carry it
+	// in x-amzn-query-error.
+	QueryCode string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -27,8 +31,6 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 func Errorf(status int, code, format string, args ...any) *Error {
 	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
-
-// Common errors shared by every protocol.
 
 // ValidationError is the Query services' parameter validation failure (HTTP 400).
 func ValidationError(format string, args ...any) *Error {

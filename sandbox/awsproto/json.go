@@ -36,51 +36,6 @@ func jsonProblem(err error) string {
 	return err.Error()
 }
 
-// WriteJSON writes a JSON 1.1 (X-Amz-Target) success response.
-func WriteJSON(w http.ResponseWriter, requestID string, result any) {
-	writeJSONBody(w, "application/x-amz-json-1.1", requestID, http.StatusOK, result)
-}
-
-// WriteRESTJSON writes a REST-JSON success response with the given status.
-func WriteRESTJSON(w http.ResponseWriter, requestID string, status int, result any) {
-	writeJSONBody(w, "application/json", requestID, status, result)
-}
-
-func writeJSONBody(w http.ResponseWriter, contentType, requestID string, status int, result any) {
-	if result == nil {
-		result = struct{}{}
-	}
-	out, err := json.Marshal(result)
-	if err != nil {
-		WriteJSONError(w, requestID, InternalFailure())
-		return
-	}
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("x-amzn-RequestId", requestID)
-	w.WriteHeader(status)
-	_, _ = w.Write(out)
-}
-
-// WriteJSONError writes an error for the JSON 1.1 protocol: {"__type": code, "message": …}.
-func WriteJSONError(w http.ResponseWriter, requestID string, e *Error) {
-	out, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("x-amzn-RequestId", requestID)
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(out)
-}
-
-// WriteRESTJSONError writes an error for the REST-JSON protocol: the code in
-// the x-amzn-ErrorType header and the body.
-func WriteRESTJSONError(w http.ResponseWriter, requestID string, e *Error) {
-	out, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("x-amzn-RequestId", requestID)
-	w.Header().Set("x-amzn-ErrorType", e.Code)
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(out)
-}
-
 // EpochTime marshals as JSON protocols' timestamps: seconds since the epoch.
 type EpochTime time.Time
 
@@ -88,4 +43,32 @@ type EpochTime time.Time
 func (t EpochTime) MarshalJSON() ([]byte, error) {
 	tt := time.Time(t)
 	return []byte(strconv.FormatFloat(float64(tt.UnixMilli())/1000, 'f', -1, 64)), nil
+}
+
+// writeJSONBody writes a JSON success body; a result that does not marshal is
+// answered with InternalFailure in the same protocol.
+func writeJSONBody(w http.ResponseWriter, contentType, requestID string, result any) {
+	if result == nil {
+		result = struct{}{}
+	}
+	out, err := json.Marshal(result)
+	if err != nil {
+		writeJSONError(w, contentType, requestID, InternalFailure())
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(out)
+}
+
+// writeJSONError writes the JSON protocols' error body, {"__type": code,
+// "message": …}, which every JSON and REST-JSON client parses. Headers a
+// protocol adds (x-amzn-ErrorType, x-amzn-query-error) are set before.
+func writeJSONError(w http.ResponseWriter, contentType, requestID string, e *Error) {
+	out, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(out)
 }

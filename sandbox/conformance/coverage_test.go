@@ -10,12 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/iam"
-	"github.com/gatehouse/gatehouse/sandbox/organizations"
-	"github.com/gatehouse/gatehouse/sandbox/secretsmanager"
-	"github.com/gatehouse/gatehouse/sandbox/ses"
-	"github.com/gatehouse/gatehouse/sandbox/sts"
+	"github.com/gatehouse/gatehouse/sandbox"
 )
 
 // invoked records every "service command" the suite ran through the CLI.
@@ -61,17 +56,17 @@ func unjudgeable() string {
 
 // untestedActions lists the supported actions, by their CLI command names
 // (botocore's xform_name), that no test drove through the AWS CLI, so an action
-// cannot be added untested. TestMain calls it after a full run.
+// (or a whole service, once it is listed in sandbox.Services) cannot be added
+// untested. TestMain calls it after a full run.
 func untestedActions() []string {
-	services := map[string]*awsproto.Service{
-		"iam": iam.Service(), "sts": sts.Service(), "secretsmanager": secretsmanager.Service(),
-		"ses": ses.ServiceV1(), "sesv2": ses.ServiceV2(), "organizations": organizations.Service(),
-	}
 	var missing []string
-	for cliName, svc := range services {
-		for action := range svc.Operations {
-			if _, ok := invoked.Load(cliName + " " + cliCommand(action)); !ok {
-				missing = append(missing, cliName+" "+cliCommand(action))
+	for _, svc := range sandbox.Services() {
+		for _, api := range svc.APIs {
+			for action := range api.Operations {
+				// An API's ID is the AWS CLI's name for it (ses, sesv2, …).
+				if _, ok := invoked.Load(api.ID + " " + cliCommand(action)); !ok {
+					missing = append(missing, api.ID+" "+cliCommand(action))
+				}
 			}
 		}
 	}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/sandbox"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -45,7 +47,7 @@ func readState(t *testing.T, dir string) *state.World {
 	if err != nil {
 		t.Fatalf("reading the state file: %v", err)
 	}
-	w := state.NewWorld()
+	w := sandbox.NewWorld()
 	if err := w.Restore(data); err != nil {
 		t.Fatalf("the state file does not decode: %v", err)
 	}
@@ -95,7 +97,7 @@ func TestKillNineNeverLosesAcknowledgedMutations(t *testing.T) {
 		_ = srv.cmd.Wait()
 		acked = append(acked, wait()...)
 
-		users := readState(t, dir).LookupAccount(account).Users
+		users := iamstate.Of(readState(t, dir).LookupAccount(account)).Users
 		for _, name := range acked {
 			if _, ok := users.Get(name); !ok {
 				t.Fatalf("round %d: acknowledged user %s is not in the state file after kill -9", rounds, name)
@@ -108,9 +110,9 @@ func TestKillNineNeverLosesAcknowledgedMutations(t *testing.T) {
 	// The restarted server serves exactly what the file holds.
 	srv := startServer(t, "--state", dir)
 	defer srv.stop()
-	var served state.World
-	getJSON(t, srv.url+"/_sandbox/state", &served)
-	if n := served.LookupAccount(account).Users.Len(); n < len(acked) {
+	served := sandbox.NewWorld()
+	getJSON(t, srv.url+"/_sandbox/state", served)
+	if n := iamstate.Of(served.LookupAccount(account)).Users.Len(); n < len(acked) {
 		t.Errorf("restarted server has %d users, %d were acknowledged", n, len(acked))
 	}
 	t.Logf("%d kill -9 rounds, %d acknowledged mutations, none lost", rounds, len(acked))
@@ -163,7 +165,7 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 				_ = srv.cmd.Process.Kill()
 				t.Fatalf("sandbox still running 10s after %s", sig)
 			}
-			if _, ok := readState(t, dir).LookupAccount(account).Users.Get("in-flight"); !ok {
+			if _, ok := iamstate.Of(readState(t, dir).LookupAccount(account)).Users.Get("in-flight"); !ok {
 				t.Error("the in-flight mutation is not in the state file")
 			}
 		})

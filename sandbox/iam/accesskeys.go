@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -17,7 +18,7 @@ func accessKeyOperations(ops map[string]awsproto.Operation) {
 	ops["ListAccessKeys"] = read(listAccessKeys)
 	ops["UpdateAccessKey"] = write(accessKeys.update)
 	ops["DeleteAccessKey"] = write(func(r *awsproto.Request) (any, error) {
-		return accessKeys.delete(r, func(k *state.AccessKey) { // the secret no longer signs
+		return accessKeys.delete(r, func(k *iamstate.AccessKey) { // the secret no longer signs
 			delete(r.World.Credentials, k.ID)
 			r.World.ForgetKeyUse(k.ID)
 		})
@@ -36,7 +37,7 @@ var statusValues = []string{"Active", "Inactive", "Expired"}
 // targetUser is the user an operation acts on: the named one or, when the name is
 // left out, the IAM user whose access key signed the request. The sandbox keeps no
 // root-user credentials, so root and role callers must name a user.
-func targetUser(r *awsproto.Request, a *state.Account, name string) (*state.User, error) {
+func targetUser(r *awsproto.Request, a iamAccount, name string) (*iamstate.User, error) {
 	if name != "" {
 		return findUser(a, name)
 	}
@@ -94,7 +95,7 @@ func createAccessKey(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := targetUser(r, a, name)
 	if err != nil {
 		return nil, err
@@ -102,7 +103,7 @@ func createAccessKey(r *awsproto.Request) (any, error) {
 	if len(u.AccessKeys) >= accessKeysPerUser {
 		return nil, limitExceeded("Cannot exceed quota for AccessKeysPerUser: %d", accessKeysPerUser)
 	}
-	k := &state.AccessKey{ID: state.NewID("AKIA", 16), Status: "Active", Created: state.Now()}
+	k := &iamstate.AccessKey{ID: state.NewID("AKIA", 16), Status: "Active", Created: state.Now()}
 	secret := newSecretAccessKey()
 	u.AccessKeys = append(u.AccessKeys, k)
 	// Registering the secret is what makes the key sign requests as this user.
@@ -124,12 +125,12 @@ func listAccessKeys(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := targetUser(r, r.World.LookupAccount(r.Caller.Account), name)
+	u, err := targetUser(r, accountToRead(r), name)
 	if err != nil {
 		return nil, err
 	}
-	keys := sortedBy(u.AccessKeys, func(k *state.AccessKey) string { return k.ID })
-	page, res := paginateSlice(keys, func(k *state.AccessKey) string { return k.ID }, pg)
+	keys := sortedBy(u.AccessKeys, func(k *iamstate.AccessKey) string { return k.ID })
+	page, res := paginateSlice(keys, func(k *iamstate.AccessKey) string { return k.ID }, pg)
 	out := listAccessKeysResult{AccessKeyMetadata: make([]xmlAccessKeyMetadata, len(page)), pageResult: res}
 	for i, k := range page {
 		out.AccessKeyMetadata[i] = xmlAccessKeyMetadata{UserName: u.Name, AccessKeyID: k.ID, Status: k.Status, CreateDate: k.Created}
@@ -172,7 +173,7 @@ func keyLastUsed(w *state.World, cred *state.Credential) (state.KeyUse, bool) {
 	if use, ok := w.KeyLastUsed(cred.AccessKeyID); ok {
 		return use, true
 	}
-	u, ok := w.LookupAccount(cred.Account).Users.Get(cred.User)
+	u, ok := iamstate.UserOfKey(w, cred)
 	if !ok {
 		return state.KeyUse{}, false
 	}
@@ -191,9 +192,9 @@ func sortedBy[T any](items []T, key func(T) string) []T {
 }
 
 // accessKeys are a user's AccessKeys, for their Update and Delete operations.
-var accessKeys = userCredential[state.AccessKey]{
+var accessKeys = userCredential[iamstate.AccessKey]{
 	idParam: "AccessKeyId", idRule: accessKeyIDRule, nameRequired: false, missing: "The Access Key with id %s cannot be found.",
-	items:  func(u *state.User) *[]*state.AccessKey { return &u.AccessKeys },
-	id:     func(c *state.AccessKey) string { return c.ID },
-	status: func(c *state.AccessKey) *string { return &c.Status },
+	items:  func(u *iamstate.User) *[]*iamstate.AccessKey { return &u.AccessKeys },
+	id:     func(c *iamstate.AccessKey) string { return c.ID },
+	status: func(c *iamstate.AccessKey) *string { return &c.Status },
 }

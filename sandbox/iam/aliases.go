@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -44,7 +45,7 @@ func aliasWellFormed(s string) bool {
 // aliasOwner finds the account that holds alias; aliases are unique across AWS.
 func aliasOwner(w *state.World, alias string) (string, bool) {
 	for id, a := range w.Accounts {
-		if a.Alias == alias {
+		if iamstate.Of(a).Alias == alias {
 			return id, true
 		}
 	}
@@ -61,7 +62,7 @@ func createAccountAlias(r *awsproto.Request) (any, error) {
 	if _, taken := aliasOwner(r.World, alias); taken {
 		return nil, entityAlreadyExists("The account alias %s already exists.", alias)
 	}
-	r.Account().Alias = alias
+	accountToWrite(r).Alias = alias
 	return nil, nil
 }
 
@@ -71,7 +72,7 @@ func deleteAccountAlias(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	if a.Alias == "" || a.Alias != alias {
 		return nil, noSuchEntity("The account alias %s cannot be found.", alias)
 	}
@@ -91,7 +92,7 @@ func listAccountAliases(r *awsproto.Request) (any, error) {
 		return nil, err
 	}
 	var aliases []string
-	if a := r.World.LookupAccount(r.Caller.Account); a.Alias != "" {
+	if a := accountToRead(r); a.Alias != "" {
 		aliases = append(aliases, a.Alias)
 	}
 	page, res := paginateSlice(aliases, func(s string) string { return strings.ToLower(s) }, pg)

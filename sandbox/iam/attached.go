@@ -14,12 +14,12 @@ type attachKind struct {
 	entity string // User | Group | Role
 	param  string // UserName | GroupName | RoleName
 	rule   awsproto.Rule
-	find   func(a *state.Account, name string) (*[]string, error)
+	find   func(a iamAccount, name string) (*[]string, error)
 }
 
 var attachKinds = []attachKind{
 	{entity: "User", param: "UserName", rule: userNameRule,
-		find: func(a *state.Account, name string) (*[]string, error) {
+		find: func(a iamAccount, name string) (*[]string, error) {
 			u, err := findUser(a, name)
 			if err != nil {
 				return nil, err
@@ -27,7 +27,7 @@ var attachKinds = []attachKind{
 			return &u.AttachedPolicies, nil
 		}},
 	{entity: "Group", param: "GroupName", rule: groupNameRule,
-		find: func(a *state.Account, name string) (*[]string, error) {
+		find: func(a iamAccount, name string) (*[]string, error) {
 			g, err := findGroup(a, name)
 			if err != nil {
 				return nil, err
@@ -35,7 +35,7 @@ var attachKinds = []attachKind{
 			return &g.AttachedPolicies, nil
 		}},
 	{entity: "Role", param: "RoleName", rule: roleNameRule,
-		find: func(a *state.Account, name string) (*[]string, error) {
+		find: func(a iamAccount, name string) (*[]string, error) {
 			r, err := findRole(a, name)
 			if err != nil {
 				return nil, err
@@ -54,14 +54,14 @@ func attachmentOperations(ops map[string]awsproto.Operation) {
 }
 
 // readTarget reads the identity name and PolicyArn and finds the identity's list.
-func (k attachKind) readTarget(r *awsproto.Request) (*state.Account, *[]string, string, error) {
+func (k attachKind) readTarget(r *awsproto.Request) (iamAccount, *[]string, string, error) {
 	var v awsproto.Validator
 	name := v.Required(r.Params, k.param, k.rule)
 	arn := v.Required(r.Params, "PolicyArn", arnRule)
 	if err := v.Err(); err != nil {
-		return nil, nil, "", err
+		return iamAccount{}, nil, "", err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	attached, err := k.find(a, name)
 	return a, attached, arn, err
 }
@@ -116,7 +116,7 @@ type listAttachedResult struct {
 }
 
 // attachedXML names attached policies in name order, keeping those under prefix.
-func attachedXML(a *state.Account, arns []string, prefix string) []xmlAttachedPolicy {
+func attachedXML(a iamAccount, arns []string, prefix string) []xmlAttachedPolicy {
 	out := []xmlAttachedPolicy{}
 	for _, arn := range arns {
 		p, ok := lookupPolicy(a, arn)
@@ -139,7 +139,7 @@ func (k attachKind) list(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	attached, err := k.find(a, name)
 	if err != nil {
 		return nil, err
@@ -198,7 +198,7 @@ func (f entityFilter) wants(kind, path string) bool {
 }
 
 // policyEntities lists the groups, then users, then roles using the policy.
-func policyEntities(a *state.Account, arn string, f entityFilter) []policyEntity {
+func policyEntities(a iamAccount, arn string, f entityFilter) []policyEntity {
 	var out []policyEntity
 	for _, g := range a.Groups.All() {
 		if f.wants("Group", g.Path) && f.uses(g.AttachedPolicies, "", arn) {
@@ -233,7 +233,7 @@ func listEntitiesForPolicy(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	if _, err := findPolicy(a, arn); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -111,7 +112,7 @@ func getAccountAuthorizationDetails(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	items := authItems(a, filter)
 	page, res := paginateSlice(items, func(it authItem) string { return it.key }, pg)
 	out := &authDetailsResult{
@@ -125,7 +126,7 @@ func getAccountAuthorizationDetails(r *awsproto.Request) (any, error) {
 }
 
 // authItems lists what the filter selects, in listing order.
-func authItems(a *state.Account, filter map[string]bool) []authItem {
+func authItems(a iamAccount, filter map[string]bool) []authItem {
 	var items []authItem
 	key := func(rank int, name string) string { return fmt.Sprintf("%d|%s", rank, name) }
 	if filter["User"] {
@@ -169,7 +170,7 @@ func authItems(a *state.Account, filter map[string]bool) []authItem {
 
 // attachedAWSPolicies are the AWS-managed policies the account uses: IAM reports
 // only those, not the whole catalogue.
-func attachedAWSPolicies(a *state.Account) []policyView {
+func attachedAWSPolicies(a iamAccount) []policyView {
 	var out []policyView
 	for _, p := range catalogue {
 		if attached, boundaries := attachmentCounts(a, p.ARN()); attached+boundaries > 0 {
@@ -194,7 +195,7 @@ func boundaryXML(arn string) *xmlBoundary {
 	return &xmlBoundary{"PermissionsBoundaryPolicy", arn}
 }
 
-func userDetail(a *state.Account, u *state.User) xmlUserDetail {
+func userDetail(a iamAccount, u *iamstate.User) xmlUserDetail {
 	return xmlUserDetail{
 		Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: userARN(a.ID, u), CreateDate: u.Created,
 		UserPolicyList: policyDetails(u.InlinePolicies), GroupList: append([]string{}, u.Groups...),
@@ -203,14 +204,14 @@ func userDetail(a *state.Account, u *state.User) xmlUserDetail {
 	}
 }
 
-func groupDetail(a *state.Account, g *state.Group) xmlGroupDetail {
+func groupDetail(a iamAccount, g *iamstate.Group) xmlGroupDetail {
 	return xmlGroupDetail{
 		Path: g.Path, GroupName: g.Name, GroupID: g.ID, Arn: groupARN(a.ID, g), CreateDate: g.Created,
 		GroupPolicyList: policyDetails(g.InlinePolicies), AttachedManagedPolicies: attachedXML(a, g.AttachedPolicies, ""),
 	}
 }
 
-func roleDetail(a *state.Account, role *state.Role) xmlRoleDetail {
+func roleDetail(a iamAccount, role *iamstate.Role) xmlRoleDetail {
 	return xmlRoleDetail{
 		Path: role.Path, RoleName: role.Name, RoleID: role.ID, Arn: roleARN(a.ID, role), CreateDate: role.Created,
 		AssumeRolePolicyDocument: encodePolicy(role.TrustPolicy), InstanceProfileList: []struct{}{},
@@ -219,7 +220,7 @@ func roleDetail(a *state.Account, role *state.Role) xmlRoleDetail {
 	}
 }
 
-func managedPolicyDetail(a *state.Account, p policyView) xmlManagedPolicyDetail {
+func managedPolicyDetail(a iamAccount, p policyView) xmlManagedPolicyDetail {
 	attached, boundaries := attachmentCounts(a, p.ARN)
 	d := xmlManagedPolicyDetail{
 		PolicyName: p.Name, PolicyID: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionID: p.DefaultVersion,

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/sandbox/state"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 )
 
 // awsPolicy is an AWS-managed policy from the catalogue: one version, the default.
@@ -152,13 +152,9 @@ func lookupAWSPolicy(arn string) (awsPolicy, bool) {
 	return p, ok && p.ARN() == arn
 }
 
-// PolicyExists reports whether arn names a managed policy usable in account a
-// (the fixture loader checks references with it).
-func PolicyExists(a *state.Account, arn string) bool { return policyExists(a, arn) }
-
 // policyExists reports whether a managed policy ARN names an AWS-managed policy in
 // the catalogue or a customer-managed policy of the account.
-func policyExists(a *state.Account, arn string) bool {
+func policyExists(a iamAccount, arn string) bool {
 	if _, ok := lookupAWSPolicy(arn); ok {
 		return true
 	}
@@ -167,7 +163,7 @@ func policyExists(a *state.Account, arn string) bool {
 }
 
 // lookupLocalPolicy finds a customer-managed policy of account a by its exact ARN.
-func lookupLocalPolicy(a *state.Account, arn string) (*state.ManagedPolicy, bool) {
+func lookupLocalPolicy(a iamAccount, arn string) (*iamstate.ManagedPolicy, bool) {
 	prefix := "arn:aws:iam::" + a.ID + ":policy"
 	rest, ok := strings.CutPrefix(arn, prefix)
 	if !ok {
@@ -181,7 +177,7 @@ func lookupLocalPolicy(a *state.Account, arn string) (*state.ManagedPolicy, bool
 }
 
 // checkBoundary verifies a permissions boundary names an existing managed policy.
-func checkBoundary(a *state.Account, arn string) error {
+func checkBoundary(a iamAccount, arn string) error {
 	if !strings.HasPrefix(arn, "arn:aws:iam::") || !strings.Contains(arn, ":policy/") {
 		return invalidInput("ARN %s is not valid.", arn)
 	}

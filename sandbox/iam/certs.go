@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -38,7 +39,7 @@ type xmlSigningCert struct {
 	UploadDate      time.Time
 }
 
-func signingCertXML(u *state.User, c *state.SigningCert) xmlSigningCert {
+func signingCertXML(u *iamstate.User, c *iamstate.SigningCert) xmlSigningCert {
 	return xmlSigningCert{UserName: u.Name, CertificateID: c.ID, CertificateBody: c.Body, Status: c.Status, UploadDate: c.Uploaded}
 }
 
@@ -70,7 +71,7 @@ func parseSigningCert(body string, now time.Time) ([]byte, error) {
 
 // certInAccount reports whether any user of the account holds a certificate with
 // this DER (IAM's DuplicateCertificate is account-wide).
-func certInAccount(a *state.Account, der []byte) bool {
+func certInAccount(a iamAccount, der []byte) bool {
 	for _, u := range a.Users.All() {
 		for _, c := range u.SigningCerts {
 			if block, _ := pem.Decode([]byte(c.Body)); block != nil && bytes.Equal(block.Bytes, der) {
@@ -88,7 +89,7 @@ func uploadSigningCertificate(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := targetUser(r, a, name)
 	if err != nil {
 		return nil, err
@@ -104,7 +105,7 @@ func uploadSigningCertificate(r *awsproto.Request) (any, error) {
 	if len(u.SigningCerts) >= certsPerUser {
 		return nil, limitExceeded("Cannot exceed quota for CertificatesPerUser: %d", certsPerUser)
 	}
-	c := &state.SigningCert{ID: state.NewID("", 32), Body: strings.TrimSpace(body), Status: "Active", Uploaded: state.Now()}
+	c := &iamstate.SigningCert{ID: state.NewID("", 32), Body: strings.TrimSpace(body), Status: "Active", Uploaded: state.Now()}
 	u.SigningCerts = append(u.SigningCerts, c)
 	return struct{ Certificate xmlSigningCert }{signingCertXML(u, c)}, nil
 }
@@ -121,11 +122,11 @@ func listSigningCertificates(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := targetUser(r, r.World.LookupAccount(r.Caller.Account), name)
+	u, err := targetUser(r, accountToRead(r), name)
 	if err != nil {
 		return nil, err
 	}
-	id := func(c *state.SigningCert) string { return c.ID }
+	id := func(c *iamstate.SigningCert) string { return c.ID }
 	page, res := paginateSlice(sortedBy(u.SigningCerts, id), id, pg)
 	out := listSigningCertsResult{Certificates: make([]xmlSigningCert, len(page)), pageResult: res}
 	for i, c := range page {
@@ -135,9 +136,9 @@ func listSigningCertificates(r *awsproto.Request) (any, error) {
 }
 
 // signingCerts are a user's SigningCerts, for their Update and Delete operations.
-var signingCerts = userCredential[state.SigningCert]{
+var signingCerts = userCredential[iamstate.SigningCert]{
 	idParam: "CertificateId", idRule: certificateIDRule, nameRequired: false, missing: "The Certificate with id %s cannot be found.",
-	items:  func(u *state.User) *[]*state.SigningCert { return &u.SigningCerts },
-	id:     func(c *state.SigningCert) string { return c.ID },
-	status: func(c *state.SigningCert) *string { return &c.Status },
+	items:  func(u *iamstate.User) *[]*iamstate.SigningCert { return &u.SigningCerts },
+	id:     func(c *iamstate.SigningCert) string { return c.ID },
+	status: func(c *iamstate.SigningCert) *string { return &c.Status },
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -52,12 +53,12 @@ func malformedPolicy(format string, args ...any) error {
 	return awsproto.Errorf(http.StatusBadRequest, "MalformedPolicyDocument", format, args...)
 }
 
-func userARN(account string, u *state.User) string {
+func userARN(account string, u *iamstate.User) string {
 	return fmt.Sprintf("arn:aws:iam::%s:user%s%s", account, u.Path, u.Name)
 }
 
 // findUser returns the user or IAM's NoSuchEntity error.
-func findUser(a *state.Account, name string) (*state.User, error) {
+func findUser(a iamAccount, name string) (*iamstate.User, error) {
 	u, ok := a.Users.Get(name)
 	if !ok {
 		return nil, noSuchEntity("The user with name %s cannot be found.", name)

@@ -2,7 +2,7 @@ package iam
 
 import (
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/state"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 )
 
 func deleteUserOperations(ops map[string]awsproto.Operation) {
@@ -13,7 +13,7 @@ func deleteUserOperations(ops map[string]awsproto.Operation) {
 // the DeleteConflict message AWS answers while one remains.
 type userDependency struct {
 	kind    string
-	present func(*state.User) bool
+	present func(*iamstate.User) bool
 	message string
 }
 
@@ -22,23 +22,23 @@ type userDependency struct {
 // credentials with its generic "referenced objects" message, and group
 // membership with the DeleteGroup wording; those are AWS's own texts.
 var userDependencies = []userDependency{
-	{"login profile", func(u *state.User) bool { return u.LoginProfile != nil },
+	{"login profile", func(u *iamstate.User) bool { return u.LoginProfile != nil },
 		"Cannot delete entity, must delete login profile first."},
-	{"access keys", func(u *state.User) bool { return len(u.AccessKeys) > 0 },
+	{"access keys", func(u *iamstate.User) bool { return len(u.AccessKeys) > 0 },
 		"Cannot delete entity, must delete access keys first."},
-	{"signing certificates", func(u *state.User) bool { return len(u.SigningCerts) > 0 },
+	{"signing certificates", func(u *iamstate.User) bool { return len(u.SigningCerts) > 0 },
 		"Cannot delete entity, must delete certificates first."},
-	{"SSH public keys", func(u *state.User) bool { return len(u.SSHKeys) > 0 },
+	{"SSH public keys", func(u *iamstate.User) bool { return len(u.SSHKeys) > 0 },
 		"Cannot delete entity, must remove referenced objects first."},
-	{"service-specific credentials", func(u *state.User) bool { return len(u.ServiceCreds) > 0 },
+	{"service-specific credentials", func(u *iamstate.User) bool { return len(u.ServiceCreds) > 0 },
 		"Cannot delete entity, must remove referenced objects first."},
-	{"MFA devices", func(u *state.User) bool { return len(enabledDevices(u)) > 0 },
+	{"MFA devices", func(u *iamstate.User) bool { return len(enabledDevices(u)) > 0 },
 		"Cannot delete entity, must delete MFA device first."},
-	{"group memberships", func(u *state.User) bool { return len(u.Groups) > 0 },
+	{"group memberships", func(u *iamstate.User) bool { return len(u.Groups) > 0 },
 		"Cannot delete entity, must remove users from group first."},
-	{"inline policies", func(u *state.User) bool { return len(u.InlinePolicies) > 0 },
+	{"inline policies", func(u *iamstate.User) bool { return len(u.InlinePolicies) > 0 },
 		"Cannot delete entity, must delete policies first."},
-	{"attached managed policies", func(u *state.User) bool { return len(u.AttachedPolicies) > 0 },
+	{"attached managed policies", func(u *iamstate.User) bool { return len(u.AttachedPolicies) > 0 },
 		"Cannot delete entity, must detach all policies first."},
 }
 
@@ -50,7 +50,7 @@ func deleteUser(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := findUser(a, name)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -36,16 +37,16 @@ type xmlGroup struct {
 	CreateDate time.Time
 }
 
-func groupARN(account string, g *state.Group) string {
+func groupARN(account string, g *iamstate.Group) string {
 	return fmt.Sprintf("arn:aws:iam::%s:group%s%s", account, g.Path, g.Name)
 }
 
-func groupXML(account string, g *state.Group) xmlGroup {
+func groupXML(account string, g *iamstate.Group) xmlGroup {
 	return xmlGroup{Path: g.Path, GroupName: g.Name, GroupID: g.ID, Arn: groupARN(account, g), CreateDate: g.Created}
 }
 
 // findGroup returns the group or IAM's NoSuchEntity error.
-func findGroup(a *state.Account, name string) (*state.Group, error) {
+func findGroup(a iamAccount, name string) (*iamstate.Group, error) {
 	g, ok := a.Groups.Get(name)
 	if !ok {
 		return nil, noSuchEntity("The group with name %s cannot be found.", name)
@@ -54,14 +55,14 @@ func findGroup(a *state.Account, name string) (*state.Group, error) {
 }
 
 // inGroup reports whether the user is a member of the named group.
-func inGroup(u *state.User, group string) bool {
+func inGroup(u *iamstate.User, group string) bool {
 	return slices.ContainsFunc(u.Groups, func(g string) bool { return strings.EqualFold(g, group) })
 }
 
 // groupMembers lists the group's members in name order.
-func groupMembers(a *state.Account, g *state.Group) []*state.User {
-	var out []*state.User
-	a.Users.Each("", func(_ string, u *state.User) bool {
+func groupMembers(a iamAccount, g *iamstate.Group) []*iamstate.User {
+	var out []*iamstate.User
+	a.Users.Each("", func(_ string, u *iamstate.User) bool {
 		if inGroup(u, g.Name) {
 			out = append(out, u)
 		}
@@ -80,14 +81,14 @@ func createGroup(r *awsproto.Request) (any, error) {
 	if path == "" {
 		path = "/"
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	if _, exists := a.Groups.Get(name); exists {
 		return nil, entityAlreadyExists("Group with name %s already exists.", name)
 	}
 	if a.Groups.Len() >= maxGroupsPerAccount {
 		return nil, limitExceeded("Cannot exceed quota for GroupsPerAccount: %d", maxGroupsPerAccount)
 	}
-	g := &state.Group{Name: name, ID: state.NewID("AGPA", 17), Path: path, Created: state.Now()}
+	g := &iamstate.Group{Name: name, ID: state.NewID("AGPA", 17), Path: path, Created: state.Now()}
 	a.Groups.Put(name, g)
 	return struct{ Group xmlGroup }{groupXML(a.ID, g)}, nil
 }
@@ -105,12 +106,12 @@ func getGroup(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	g, err := findGroup(a, name)
 	if err != nil {
 		return nil, err
 	}
-	users, res := paginateSlice(groupMembers(a, g), func(u *state.User) string { return state.Key(u.Name) }, pg)
+	users, res := paginateSlice(groupMembers(a, g), func(u *iamstate.User) string { return state.Key(u.Name) }, pg)
 	out := getGroupResult{Group: groupXML(a.ID, g), Users: make([]xmlUser, len(users)), pageResult: res}
 	for i, u := range users {
 		out.Users[i] = userXML(a.ID, u, false)
@@ -130,8 +131,8 @@ func listGroups(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
-	groups, res := paginateIndex(a.Groups, pg, func(g *state.Group) bool { return hasPathPrefix(g.Path, prefix) })
+	a := accountToRead(r)
+	groups, res := paginateIndex(a.Groups, pg, func(g *iamstate.Group) bool { return hasPathPrefix(g.Path, prefix) })
 	out := listGroupsResult{Groups: make([]xmlGroup, len(groups)), pageResult: res}
 	for i, g := range groups {
 		out.Groups[i] = groupXML(a.ID, g)
@@ -147,7 +148,7 @@ func updateGroup(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	g, err := findGroup(a, name)
 	if err != nil {
 		return nil, err
@@ -167,7 +168,7 @@ func updateGroup(r *awsproto.Request) (any, error) {
 }
 
 // renameGroup moves the group to its new key and renames it in its members' lists.
-func renameGroup(a *state.Account, g *state.Group, newName string) {
+func renameGroup(a iamAccount, g *iamstate.Group, newName string) {
 	old := g.Name
 	a.Groups.Delete(old)
 	g.Name = newName
@@ -187,7 +188,7 @@ func deleteGroup(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	g, err := findGroup(a, name)
 	if err != nil {
 		return nil, err
@@ -205,14 +206,14 @@ func deleteGroup(r *awsproto.Request) (any, error) {
 }
 
 // readMembership reads GroupName and UserName and finds both.
-func readMembership(r *awsproto.Request) (*state.Group, *state.User, error) {
+func readMembership(r *awsproto.Request) (*iamstate.Group, *iamstate.User, error) {
 	var v awsproto.Validator
 	groupName := v.Required(r.Params, "GroupName", groupNameRule)
 	userName := v.Required(r.Params, "UserName", existingUserNameRule)
 	if err := v.Err(); err != nil {
 		return nil, nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := findUser(a, userName)
 	if err != nil {
 		return nil, nil, err
@@ -257,19 +258,19 @@ func listGroupsForUser(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	u, err := findUser(a, name)
 	if err != nil {
 		return nil, err
 	}
-	var groups []*state.Group
+	var groups []*iamstate.Group
 	for _, gn := range u.Groups {
 		if g, ok := a.Groups.Get(gn); ok {
 			groups = append(groups, g)
 		}
 	}
-	slices.SortFunc(groups, func(x, y *state.Group) int { return strings.Compare(state.Key(x.Name), state.Key(y.Name)) })
-	page, res := paginateSlice(groups, func(g *state.Group) string { return state.Key(g.Name) }, pg)
+	slices.SortFunc(groups, func(x, y *iamstate.Group) int { return strings.Compare(state.Key(x.Name), state.Key(y.Name)) })
+	page, res := paginateSlice(groups, func(g *iamstate.Group) string { return state.Key(g.Name) }, pg)
 	out := listGroupsResult{Groups: make([]xmlGroup, len(page)), pageResult: res}
 	for i, g := range page {
 		out.Groups[i] = groupXML(a.ID, g)

@@ -15,12 +15,12 @@ type inlineKind struct {
 	param   string // UserName | GroupName | RoleName
 	rule    awsproto.Rule
 	maxSize int // aggregate non-white-space size of all the identity's inline policies
-	find    func(a *state.Account, name string) (entityName string, policies *map[string]string, err error)
+	find    func(a iamAccount, name string) (entityName string, policies *map[string]string, err error)
 }
 
 var inlineKinds = []inlineKind{
 	{entity: "User", param: "UserName", rule: existingUserNameRule, maxSize: 2048,
-		find: func(a *state.Account, name string) (string, *map[string]string, error) {
+		find: func(a iamAccount, name string) (string, *map[string]string, error) {
 			u, err := findUser(a, name)
 			if err != nil {
 				return "", nil, err
@@ -28,7 +28,7 @@ var inlineKinds = []inlineKind{
 			return u.Name, &u.InlinePolicies, nil
 		}},
 	{entity: "Group", param: "GroupName", rule: groupNameRule, maxSize: 5120,
-		find: func(a *state.Account, name string) (string, *map[string]string, error) {
+		find: func(a iamAccount, name string) (string, *map[string]string, error) {
 			g, err := findGroup(a, name)
 			if err != nil {
 				return "", nil, err
@@ -36,7 +36,7 @@ var inlineKinds = []inlineKind{
 			return g.Name, &g.InlinePolicies, nil
 		}},
 	{entity: "Role", param: "RoleName", rule: roleNameRule, maxSize: 10240,
-		find: func(a *state.Account, name string) (string, *map[string]string, error) {
+		find: func(a iamAccount, name string) (string, *map[string]string, error) {
 			r, err := findRole(a, name)
 			if err != nil {
 				return "", nil, err
@@ -74,9 +74,9 @@ func (k inlineKind) readTarget(r *awsproto.Request, v *awsproto.Validator, write
 	if err := v.Err(); err != nil {
 		return "", nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	if write {
-		a = r.Account()
+		a = accountToWrite(r)
 	}
 	return k.find(a, name)
 }

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/state"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 )
 
 func loginProfileOperations(ops map[string]awsproto.Operation) {
@@ -32,7 +32,7 @@ type loginProfileResult struct {
 	LoginProfile xmlLoginProfile
 }
 
-func loginProfileXML(u *state.User) loginProfileResult {
+func loginProfileXML(u *iamstate.User) loginProfileResult {
 	return loginProfileResult{xmlLoginProfile{u.Name, u.LoginProfile.Created, u.LoginProfile.ResetRequired}}
 }
 
@@ -66,7 +66,7 @@ func lowerFirstASCII(s string) string {
 }
 
 // profileUser resolves an optional UserName: without one, the signing IAM user.
-func profileUser(r *awsproto.Request, a *state.Account, name string) (*state.User, error) {
+func profileUser(r *awsproto.Request, a iamAccount, name string) (*iamstate.User, error) {
 	if name == "" {
 		cred, ok := r.World.Credentials[r.Caller.AccessKeyID]
 		if !ok || cred.User == "" {
@@ -78,7 +78,7 @@ func profileUser(r *awsproto.Request, a *state.Account, name string) (*state.Use
 }
 
 // findLoginProfile returns the user's login profile or IAM's NoSuchEntity.
-func findLoginProfile(u *state.User) (*state.LoginProfile, error) {
+func findLoginProfile(u *iamstate.User) (*iamstate.LoginProfile, error) {
 	if u.LoginProfile == nil {
 		return nil, noSuchEntity("Login Profile for User %s cannot be found.", u.Name)
 	}
@@ -93,7 +93,7 @@ func createLoginProfile(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := profileUser(r, a, name)
 	if err != nil {
 		return nil, err
@@ -104,7 +104,7 @@ func createLoginProfile(r *awsproto.Request) (any, error) {
 	if err := checkPasswordPolicy(a.PasswordPolicy, password); err != nil {
 		return nil, err
 	}
-	u.LoginProfile = state.NewLoginProfile(password, reset)
+	u.LoginProfile = iamstate.NewLoginProfile(password, reset)
 	return loginProfileXML(u), nil
 }
 
@@ -114,7 +114,7 @@ func getLoginProfile(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := profileUser(r, r.World.LookupAccount(r.Caller.Account), name)
+	u, err := profileUser(r, accountToRead(r), name)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func updateLoginProfile(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := findUser(a, name)
 	if err != nil {
 		return nil, err
@@ -156,7 +156,7 @@ func updateLoginProfile(r *awsproto.Request) (any, error) {
 }
 
 // setPassword checks the policy and reuse prevention, then replaces the password.
-func setPassword(pp *state.PasswordPolicy, lp *state.LoginProfile, password string) error {
+func setPassword(pp *iamstate.PasswordPolicy, lp *iamstate.LoginProfile, password string) error {
 	if err := checkPasswordPolicy(pp, password); err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func deleteLoginProfile(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := profileUser(r, r.Account(), name)
+	u, err := profileUser(r, accountToWrite(r), name)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ func changePassword(r *awsproto.Request) (any, error) {
 	if !ok || cred.User == "" {
 		return nil, invalidUserType("Only IAM Users can change their own password.")
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := findUser(a, cred.User)
 	if err != nil {
 		return nil, err

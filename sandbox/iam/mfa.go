@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -47,7 +48,7 @@ func invalidAuthenticationCode() error {
 // findVirtual returns the account's virtual device with serial, or nil. Account
 // VirtualMFA is the record of virtual devices; a user's MFADevices holds copies
 // of the enabled ones (they are separate objects once a snapshot is reloaded).
-func findVirtual(a *state.Account, serial string) *state.MFADevice {
+func findVirtual(a iamAccount, serial string) *iamstate.MFADevice {
 	if d, ok := a.VirtualMFA[serial]; ok {
 		return d
 	}
@@ -60,7 +61,7 @@ func findVirtual(a *state.Account, serial string) *state.MFADevice {
 }
 
 // findUserDevice returns the user's device (any type) with serial.
-func findUserDevice(u *state.User, serial string) (int, *state.MFADevice, error) {
+func findUserDevice(u *iamstate.User, serial string) (int, *iamstate.MFADevice, error) {
 	for i, d := range u.MFADevices {
 		if strings.EqualFold(d.Serial, serial) {
 			return i, d, nil
@@ -100,12 +101,12 @@ func createVirtualMFADevice(r *awsproto.Request) (any, error) {
 	if !pathRule.Re.MatchString(path) {
 		return nil, awsproto.ValidationError("The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	serial := fmt.Sprintf("arn:aws:iam::%s:mfa%s%s", a.ID, path, name)
 	if findVirtual(a, serial) != nil {
 		return nil, entityAlreadyExists("MFA device already exists.")
 	}
-	d := &state.MFADevice{Serial: serial, Type: state.MFAVirtual, Path: path, Name: name, Seed: newSeed(), Created: state.Now(), Tags: tags}
+	d := &iamstate.MFADevice{Serial: serial, Type: iamstate.MFAVirtual, Path: path, Name: name, Seed: newSeed(), Created: state.Now(), Tags: tags}
 	a.VirtualMFA[serial] = d
 	return struct{ VirtualMFADevice xmlVirtualMFA }{xmlVirtualMFA{
 		SerialNumber:     serial,
@@ -128,7 +129,7 @@ func enableMFADevice(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := findUser(a, name)
 	if err != nil {
 		return nil, err
@@ -144,7 +145,7 @@ func enableMFADevice(r *awsproto.Request) (any, error) {
 		return nil, invalidAuthenticationCode()
 	}
 	d.User, d.EnableDate = u.Name, state.Now()
-	if d.Type == state.MFAVirtual {
+	if d.Type == iamstate.MFAVirtual {
 		u.MFADevices = append(u.MFADevices, d)
 	}
 	return nil, nil
@@ -153,7 +154,7 @@ func enableMFADevice(r *awsproto.Request) (any, error) {
 // deviceToEnable finds an unassigned virtual device, or a hardware token that was
 // registered on this user (through /_sandbox/iam/mfa-devices) but not enabled.
 // A device enabled for anyone is in use; passkeys are only ever added enabled.
-func deviceToEnable(a *state.Account, u *state.User, serial string) (*state.MFADevice, error) {
+func deviceToEnable(a iamAccount, u *iamstate.User, serial string) (*iamstate.MFADevice, error) {
 	if d := findVirtual(a, serial); d != nil {
 		if d.User != "" {
 			return nil, entityAlreadyExists("MFA Device is already in use.")
@@ -174,8 +175,8 @@ func deviceToEnable(a *state.Account, u *state.User, serial string) (*state.MFAD
 }
 
 // enabledDevices are the user's MFA devices of every type that are in use.
-func enabledDevices(u *state.User) []*state.MFADevice {
-	var out []*state.MFADevice
+func enabledDevices(u *iamstate.User) []*iamstate.MFADevice {
+	var out []*iamstate.MFADevice
 	for _, d := range u.MFADevices {
 		if !d.EnableDate.IsZero() {
 			out = append(out, d)
@@ -193,7 +194,7 @@ func deactivateMFADevice(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := targetUser(r, a, name)
 	if err != nil {
 		return nil, err
@@ -218,7 +219,7 @@ func deleteVirtualMFADevice(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	d := findVirtual(a, serial)
 	if d == nil {
 		return nil, noSuchDevice(serial)
@@ -242,11 +243,11 @@ func listMFADevices(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := targetUser(r, r.World.LookupAccount(r.Caller.Account), name)
+	u, err := targetUser(r, accountToRead(r), name)
 	if err != nil {
 		return nil, err
 	}
-	serial := func(d *state.MFADevice) string { return d.Serial }
+	serial := func(d *iamstate.MFADevice) string { return d.Serial }
 	page, res := paginateSlice(sortedBy(enabledDevices(u), serial), serial, pg)
 	out := listMFADevicesResult{MFADevices: make([]xmlMFADevice, len(page)), pageResult: res}
 	for i, d := range page {
@@ -270,14 +271,14 @@ func listVirtualMFADevices(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
-	var devices []*state.MFADevice
+	a := accountToRead(r)
+	var devices []*iamstate.MFADevice
 	for _, d := range a.VirtualMFA {
 		if status == "" || status == "Any" || (status == "Assigned") == (d.User != "") {
 			devices = append(devices, d)
 		}
 	}
-	serial := func(d *state.MFADevice) string { return d.Serial }
+	serial := func(d *iamstate.MFADevice) string { return d.Serial }
 	page, res := paginateSlice(sortedBy(devices, serial), serial, pg)
 	out := listVirtualMFAResult{VirtualMFADevices: make([]xmlVirtualMFA, len(page)), pageResult: res}
 	for i, d := range page {
@@ -297,7 +298,7 @@ func getMFADevice(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := targetUser(r, r.World.LookupAccount(r.Caller.Account), name)
+	u, err := targetUser(r, accountToRead(r), name)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +323,7 @@ func resyncMFADevice(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := findUser(r.Account(), name)
+	u, err := findUser(accountToWrite(r), name)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +339,7 @@ func resyncMFADevice(r *awsproto.Request) (any, error) {
 
 // taggedDevice reads SerialNumber and finds the virtual device; only virtual MFA
 // devices carry tags.
-func taggedDevice(r *awsproto.Request, v *awsproto.Validator, a *state.Account) (*state.MFADevice, error) {
+func taggedDevice(r *awsproto.Request, v *awsproto.Validator, a iamAccount) (*iamstate.MFADevice, error) {
 	serial := v.Required(r.Params, "SerialNumber", serialRule)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -355,7 +356,7 @@ func tagMFADevice(r *awsproto.Request) (any, error) {
 	if len(tags) == 0 && v.Err() == nil {
 		v.Addf("Value null at 'tags' failed to satisfy constraint: Member must not be null")
 	}
-	d, err := taggedDevice(r, &v, r.Account())
+	d, err := taggedDevice(r, &v, accountToWrite(r))
 	if err != nil {
 		return nil, err
 	}
@@ -378,7 +379,7 @@ func untagMFADevice(r *awsproto.Request) (any, error) {
 	for i, k := range keys {
 		v.Check(fmt.Sprintf("TagKeys.%d.member", i+1), k, tagKeyRule)
 	}
-	d, err := taggedDevice(r, &v, r.Account())
+	d, err := taggedDevice(r, &v, accountToWrite(r))
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +397,7 @@ type listMFADeviceTagsResult struct {
 func listMFADeviceTags(r *awsproto.Request) (any, error) {
 	var v awsproto.Validator
 	pg := readPage(r.Params, &v)
-	d, err := taggedDevice(r, &v, r.World.LookupAccount(r.Caller.Account))
+	d, err := taggedDevice(r, &v, accountToRead(r))
 	if err != nil {
 		return nil, err
 	}

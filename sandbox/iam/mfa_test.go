@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -297,8 +298,8 @@ func TestEnableRegisteredHardwareToken(t *testing.T) {
 	seed := base32.StdEncoding.EncodeToString([]byte("0123456789abcdefghij"))
 	w := s.sb.Server.World()
 	w.Lock()
-	u, _ := w.Accounts[s.account].Users.Get("lena")
-	u.MFADevices = append(u.MFADevices, &state.MFADevice{Serial: "GAHT00000001", Type: state.MFAHardware, Seed: seed, Created: state.Now()})
+	u, _ := iamstate.Of(w.Accounts[s.account]).Users.Get("lena")
+	u.MFADevices = append(u.MFADevices, &iamstate.MFADevice{Serial: "GAHT00000001", Type: iamstate.MFAHardware, Seed: seed, Created: state.Now()})
 	w.Unlock()
 
 	if devs, err := s.iam.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("lena")}); err != nil || len(devs.MFADevices) != 0 {

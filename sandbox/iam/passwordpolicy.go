@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/state"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 )
 
 func passwordPolicyOperations(ops map[string]awsproto.Operation) {
@@ -63,7 +63,7 @@ func missingClasses(pw string) (upper, lower, number, symbol bool) {
 
 // checkPasswordPolicy returns PasswordPolicyViolation when pw breaks the account
 // policy pp, or AWS's default policy when pp is nil. Messages never contain pw.
-func checkPasswordPolicy(pp *state.PasswordPolicy, pw string) error {
+func checkPasswordPolicy(pp *iamstate.PasswordPolicy, pw string) error {
 	if pp == nil {
 		return checkDefaultPolicy(pw)
 	}
@@ -115,7 +115,7 @@ func checkDefaultPolicy(pw string) error {
 }
 
 // checkReuse enforces PasswordReusePrevention against the profile's history.
-func checkReuse(pp *state.PasswordPolicy, lp *state.LoginProfile, pw string) error {
+func checkReuse(pp *iamstate.PasswordPolicy, lp *iamstate.LoginProfile, pw string) error {
 	if pp != nil && lp.UsedBefore(pw, pp.PasswordReusePrevention) {
 		return passwordPolicyViolation(msgNotConform)
 	}
@@ -137,7 +137,7 @@ type xmlPasswordPolicy struct {
 }
 
 func getAccountPasswordPolicy(r *awsproto.Request) (any, error) {
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	pp := a.PasswordPolicy
 	if pp == nil {
 		return nil, noSuchEntity("The Password Policy with domain name %s cannot be found.", a.ID)
@@ -159,7 +159,7 @@ func getAccountPasswordPolicy(r *awsproto.Request) (any, error) {
 // takes its default, as IAM does, rather than keeping its previous value.
 func updateAccountPasswordPolicy(r *awsproto.Request) (any, error) {
 	var v awsproto.Validator
-	pp := &state.PasswordPolicy{MinimumPasswordLength: policyMinLengthDefault}
+	pp := &iamstate.PasswordPolicy{MinimumPasswordLength: policyMinLengthDefault}
 	if n, ok := readIntRange(r.Params, &v, "MinimumPasswordLength", 6, 128); ok {
 		pp.MinimumPasswordLength = n
 	}
@@ -178,12 +178,12 @@ func updateAccountPasswordPolicy(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	r.Account().PasswordPolicy = pp
+	accountToWrite(r).PasswordPolicy = pp
 	return nil, nil
 }
 
 func deleteAccountPasswordPolicy(r *awsproto.Request) (any, error) {
-	a := r.Account()
+	a := accountToWrite(r)
 	if a.PasswordPolicy == nil {
 		return nil, noSuchEntity("The account policy with name PasswordPolicy cannot be found.")
 	}

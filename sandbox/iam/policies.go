@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -40,23 +41,23 @@ type policyView struct {
 	Name, Path, ID, ARN, Description, DefaultVersion string
 	Created, Updated                                 time.Time
 	Tags                                             []state.Tag
-	Versions                                         []*state.PolicyVersion // oldest first
-	Local                                            *state.ManagedPolicy   // nil for AWS-managed policies
+	Versions                                         []*iamstate.PolicyVersion // oldest first
+	Local                                            *iamstate.ManagedPolicy   // nil for AWS-managed policies
 }
 
 func awsView(p awsPolicy) policyView {
 	return policyView{
 		Name: p.Name, Path: p.Path, ID: p.ID, ARN: p.ARN(), Description: p.Description, DefaultVersion: p.Version,
 		Created: p.Created, Updated: p.Updated,
-		Versions: []*state.PolicyVersion{{ID: p.Version, Document: p.Document, Created: p.Updated}},
+		Versions: []*iamstate.PolicyVersion{{ID: p.Version, Document: p.Document, Created: p.Updated}},
 	}
 }
 
-func localPolicyARN(account string, p *state.ManagedPolicy) string {
+func localPolicyARN(account string, p *iamstate.ManagedPolicy) string {
 	return fmt.Sprintf("arn:aws:iam::%s:policy%s%s", account, p.Path, p.Name)
 }
 
-func localView(account string, p *state.ManagedPolicy) policyView {
+func localView(account string, p *iamstate.ManagedPolicy) policyView {
 	return policyView{
 		Name: p.Name, Path: p.Path, ID: p.ID, ARN: localPolicyARN(account, p), Description: p.Description,
 		DefaultVersion: p.DefaultVersion, Created: p.Created, Updated: p.Updated, Tags: p.Tags,
@@ -65,7 +66,7 @@ func localView(account string, p *state.ManagedPolicy) policyView {
 }
 
 // lookupPolicy finds a managed policy of either kind by its exact ARN.
-func lookupPolicy(a *state.Account, arn string) (policyView, bool) {
+func lookupPolicy(a iamAccount, arn string) (policyView, bool) {
 	if p, ok := lookupAWSPolicy(arn); ok {
 		return awsView(p), true
 	}
@@ -98,7 +99,7 @@ func isAccountID(s string) bool {
 }
 
 // findPolicy returns the policy named by arn or IAM's errors for a bad or unknown ARN.
-func findPolicy(a *state.Account, arn string) (policyView, error) {
+func findPolicy(a iamAccount, arn string) (policyView, error) {
 	if err := checkPolicyARN(arn); err != nil {
 		return policyView{}, err
 	}
@@ -111,7 +112,7 @@ func findPolicy(a *state.Account, arn string) (policyView, error) {
 
 // findLocalPolicy is findPolicy for changes: AWS-managed policies belong to the
 // aws account, so changing one is refused as any cross-account change is.
-func findLocalPolicy(r *awsproto.Request, a *state.Account, arn string) (*state.ManagedPolicy, error) {
+func findLocalPolicy(r *awsproto.Request, a iamAccount, arn string) (*iamstate.ManagedPolicy, error) {
 	p, err := findPolicy(a, arn)
 	if err != nil {
 		return nil, err
@@ -125,7 +126,7 @@ func findLocalPolicy(r *awsproto.Request, a *state.Account, arn string) (*state.
 
 // attachmentCounts counts the users, groups and roles with the policy attached,
 // and the users and roles using it as their permissions boundary.
-func attachmentCounts(a *state.Account, arn string) (attached, boundaries int) {
+func attachmentCounts(a iamAccount, arn string) (attached, boundaries int) {
 	for _, u := range a.Users.All() {
 		if slices.Contains(u.AttachedPolicies, arn) {
 			attached++
@@ -168,7 +169,7 @@ type xmlPolicy struct {
 
 // policyXML renders a policy; listings and CreatePolicy leave out the description
 // and GetPolicy alone shows it.
-func policyXML(a *state.Account, p policyView, describe bool) xmlPolicy {
+func policyXML(a iamAccount, p policyView, describe bool) xmlPolicy {
 	attached, boundaries := attachmentCounts(a, p.ARN)
 	x := xmlPolicy{
 		PolicyName: p.Name, PolicyID: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionID: p.DefaultVersion,
@@ -208,7 +209,7 @@ func createPolicy(r *awsproto.Request) (any, error) {
 	if path == "" {
 		path = "/"
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	if _, exists := a.Policies.Get(name); exists {
 		return nil, entityAlreadyExists("A policy called %s already exists. Duplicate names are not allowed.", name)
 	}
@@ -216,10 +217,10 @@ func createPolicy(r *awsproto.Request) (any, error) {
 		return nil, limitExceeded("Cannot exceed quota for PoliciesPerAccount: %d", maxLocalPolicies)
 	}
 	now := state.Now()
-	p := &state.ManagedPolicy{
+	p := &iamstate.ManagedPolicy{
 		Name: name, ID: state.NewID("ANPA", 17), Path: path, Description: description, Created: now, Updated: now,
 		Tags: tags, DefaultVersion: firstPolicyVersion,
-		Versions: []*state.PolicyVersion{{ID: firstPolicyVersion, Document: doc, Created: now}},
+		Versions: []*iamstate.PolicyVersion{{ID: firstPolicyVersion, Document: doc, Created: now}},
 	}
 	a.Policies.Put(name, p)
 	return struct{ Policy xmlPolicy }{policyXML(a, localView(a.ID, p), false)}, nil
@@ -231,7 +232,7 @@ func getPolicy(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	p, err := findPolicy(a, arn)
 	if err != nil {
 		return nil, err
@@ -247,7 +248,7 @@ func deletePolicy(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	p, err := findLocalPolicy(r, a, arn)
 	if err != nil {
 		return nil, err
@@ -275,7 +276,7 @@ type policyFilter struct {
 	prefix       string
 }
 
-func (f policyFilter) keep(a *state.Account, p policyView) bool {
+func (f policyFilter) keep(a iamAccount, p policyView) bool {
 	if !hasPathPrefix(p.Path, f.prefix) {
 		return false
 	}
@@ -322,7 +323,7 @@ func listPolicies(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	var all []policyView
 	if f.scope != "Local" {
 		for _, p := range catalogue {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -29,7 +30,7 @@ type xmlPolicyVersion struct {
 	CreateDate       time.Time
 }
 
-func versionXML(p policyView, pv *state.PolicyVersion, withDocument bool) xmlPolicyVersion {
+func versionXML(p policyView, pv *iamstate.PolicyVersion, withDocument bool) xmlPolicyVersion {
 	x := xmlPolicyVersion{VersionID: pv.ID, IsDefaultVersion: pv.ID == p.DefaultVersion, CreateDate: pv.Created}
 	if withDocument {
 		x.Document = encodePolicy(pv.Document)
@@ -51,7 +52,7 @@ func readVersionRef(p awsproto.Params, v *awsproto.Validator) (arn, id string) {
 }
 
 // findVersion finds one version; an unknown policy gets the version's message too.
-func findVersion(a *state.Account, arn, id string) (policyView, *state.PolicyVersion, error) {
+func findVersion(a iamAccount, arn, id string) (policyView, *iamstate.PolicyVersion, error) {
 	if err := checkPolicyARN(arn); err != nil {
 		return policyView{}, nil, err
 	}
@@ -72,7 +73,7 @@ func getPolicyVersion(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, pv, err := findVersion(r.World.LookupAccount(r.Caller.Account), arn, id)
+	p, pv, err := findVersion(accountToRead(r), arn, id)
 	if err != nil {
 		return nil, err
 	}
@@ -92,15 +93,15 @@ func listPolicyVersions(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := findPolicy(r.World.LookupAccount(r.Caller.Account), arn)
+	p, err := findPolicy(accountToRead(r), arn)
 	if err != nil {
 		return nil, err
 	}
-	newest := make([]*state.PolicyVersion, len(p.Versions))
+	newest := make([]*iamstate.PolicyVersion, len(p.Versions))
 	for i, pv := range p.Versions {
 		newest[len(p.Versions)-1-i] = pv
 	}
-	key := func(pv *state.PolicyVersion) string { return fmt.Sprintf("%010d", 1<<30-versionNumber(pv.ID)) }
+	key := func(pv *iamstate.PolicyVersion) string { return fmt.Sprintf("%010d", 1<<30-versionNumber(pv.ID)) }
 	page, res := paginateSlice(newest, key, pg)
 	out := listPolicyVersionsResult{Versions: make([]xmlPolicyVersion, len(page)), pageResult: res}
 	for i, pv := range page {
@@ -117,7 +118,7 @@ func createPolicyVersion(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	p, err := findLocalPolicy(r, a, arn)
 	if err != nil {
 		return nil, err
@@ -132,7 +133,7 @@ func createPolicyVersion(r *awsproto.Request) (any, error) {
 	for _, pv := range p.Versions {
 		last = max(last, versionNumber(pv.ID))
 	}
-	pv := &state.PolicyVersion{ID: fmt.Sprintf("v%d", last+1), Document: doc, Created: state.Now()}
+	pv := &iamstate.PolicyVersion{ID: fmt.Sprintf("v%d", last+1), Document: doc, Created: state.Now()}
 	p.Versions = append(p.Versions, pv)
 	if setDefault {
 		p.DefaultVersion, p.Updated = pv.ID, pv.Created
@@ -146,7 +147,7 @@ func deletePolicyVersion(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	p, err := findLocalPolicy(r, a, arn)
 	if err != nil {
 		return nil, err
@@ -172,7 +173,7 @@ func setDefaultPolicyVersion(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	p, err := findLocalPolicy(r, a, arn)
 	if err != nil {
 		return nil, err

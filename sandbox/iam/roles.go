@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -59,11 +60,11 @@ const (
 	roleFull                    // GetRole
 )
 
-func roleARN(account string, r *state.Role) string {
+func roleARN(account string, r *iamstate.Role) string {
 	return fmt.Sprintf("arn:aws:iam::%s:role%s%s", account, r.Path, r.Name)
 }
 
-func roleXML(account string, r *state.Role, view roleView) xmlRole {
+func roleXML(account string, r *iamstate.Role, view roleView) xmlRole {
 	x := xmlRole{
 		Path: r.Path, RoleName: r.Name, RoleID: r.ID, Arn: roleARN(account, r), CreateDate: r.Created,
 		AssumeRolePolicyDocument: encodePolicy(r.TrustPolicy),
@@ -84,7 +85,7 @@ func roleXML(account string, r *state.Role, view roleView) xmlRole {
 }
 
 // findRole returns the role or IAM's NoSuchEntity error.
-func findRole(a *state.Account, name string) (*state.Role, error) {
+func findRole(a iamAccount, name string) (*iamstate.Role, error) {
 	r, ok := a.Roles.Get(name)
 	if !ok {
 		return nil, noSuchEntity("The role with name %s cannot be found.", name)
@@ -105,7 +106,7 @@ func checkTrustPolicy(doc string) error {
 
 func createRole(r *awsproto.Request) (any, error) {
 	var v awsproto.Validator
-	role := &state.Role{
+	role := &iamstate.Role{
 		Name:        v.Required(r.Params, "RoleName", roleNameRule),
 		Path:        v.Optional(r.Params, "Path", pathRule),
 		TrustPolicy: v.Required(r.Params, "AssumeRolePolicyDocument", policyDocRule),
@@ -126,7 +127,7 @@ func createRole(r *awsproto.Request) (any, error) {
 	if role.Path == "" {
 		role.Path = "/"
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	if _, exists := a.Roles.Get(role.Name); exists {
 		return nil, entityAlreadyExists("Role with name %s already exists.", role.Name)
 	}
@@ -145,14 +146,14 @@ func createRole(r *awsproto.Request) (any, error) {
 
 // readRole reads RoleName and finds the role, in the caller's account for
 // changes (write) or as a reader.
-func readRole(r *awsproto.Request, v *awsproto.Validator, write bool) (*state.Account, *state.Role, error) {
+func readRole(r *awsproto.Request, v *awsproto.Validator, write bool) (iamAccount, *iamstate.Role, error) {
 	name := v.Required(r.Params, "RoleName", roleNameRule)
 	if err := v.Err(); err != nil {
-		return nil, nil, err
+		return iamAccount{}, nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	if write {
-		a = r.Account()
+		a = accountToWrite(r)
 	}
 	role, err := findRole(a, name)
 	return a, role, err
@@ -239,8 +240,8 @@ func listRoles(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
-	roles, res := paginateIndex(a.Roles, pg, func(role *state.Role) bool { return hasPathPrefix(role.Path, prefix) })
+	a := accountToRead(r)
+	roles, res := paginateIndex(a.Roles, pg, func(role *iamstate.Role) bool { return hasPathPrefix(role.Path, prefix) })
 	out := listRolesResult{Roles: make([]xmlRole, len(roles)), pageResult: res}
 	for i, role := range roles {
 		out.Roles[i] = roleXML(a.ID, role, roleListed)

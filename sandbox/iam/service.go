@@ -5,20 +5,35 @@
 // router, so they read and change the state directly.
 package iam
 
-import "github.com/gatehouse/gatehouse/sandbox/awsproto"
+import (
+	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
+	"github.com/gatehouse/gatehouse/sandbox/service"
+	"github.com/gatehouse/gatehouse/sandbox/state"
+)
 
 const (
 	namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 	version   = "2010-05-08"
 )
 
-type handler = func(*awsproto.Request) (any, error)
+// read and write mark what an operation does to the world.
+var read, write = awsproto.Read, awsproto.Write
 
-func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
-func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
+// Service is IAM: its API, its part of every account (package iamstate), that
+// part of fixture files, and inspection endpoints for what AWS has no API for.
+func Service() service.Definition {
+	return service.Definition{
+		APIs:    []*awsproto.API{api()},
+		State:   []state.Slot{iamstate.Slot},
+		Fixture: []fixture.Section{fixtureSection()},
+		Hooks:   hooks(),
+	}
+}
 
-// Service returns the IAM service description with every supported operation.
-func Service() *awsproto.Service {
+// api is the IAM API with every supported operation.
+func api() *awsproto.API {
 	ops := map[string]awsproto.Operation{}
 	for _, register := range []func(map[string]awsproto.Operation){
 		userOperations,
@@ -41,9 +56,26 @@ func Service() *awsproto.Service {
 	} {
 		register(ops)
 	}
-	return &awsproto.Service{
-		Name: "iam", ID: "iam", Protocol: awsproto.Query,
-		Namespace: namespace, Version: version,
+	return &awsproto.API{
+		Name: "iam", ID: "iam",
+		Codec:      awsproto.Query{Namespace: namespace, Version: version},
 		Operations: ops,
 	}
 }
+
+// iamAccount is an account as IAM's operations see it: its ID and IAM's part of it.
+type iamAccount struct {
+	ID string
+	*iamstate.Account
+}
+
+func accountOf(a *state.Account) iamAccount { return iamAccount{a.ID, iamstate.Of(a)} }
+
+// accountToRead is the caller's account for reading: one never used reads as
+// empty and is not created.
+func accountToRead(r *awsproto.Request) iamAccount {
+	return accountOf(r.World.LookupAccount(r.Caller.Account))
+}
+
+// accountToWrite is the caller's account, created on first use.
+func accountToWrite(r *awsproto.Request) iamAccount { return accountOf(r.Account()) }

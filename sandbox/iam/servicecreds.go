@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -74,11 +75,11 @@ type xmlServiceCredMetadata struct {
 
 // apiKeyAlias is the public part of an API key: the service user name and a
 // version-and-creation suffix.
-func apiKeyAlias(c *state.ServiceCred) string {
+func apiKeyAlias(c *iamstate.ServiceCred) string {
 	return fmt.Sprintf("%s-v1-%d", c.ServiceUser, c.Created.Unix())
 }
 
-func serviceCredMetadata(u *state.User, c *state.ServiceCred) xmlServiceCredMetadata {
+func serviceCredMetadata(u *iamstate.User, c *iamstate.ServiceCred) xmlServiceCredMetadata {
 	m := xmlServiceCredMetadata{UserName: u.Name, Status: c.Status, CreateDate: c.Created, ServiceSpecificCredentialID: c.ID, ServiceName: c.ServiceName}
 	if credentialServices[c.ServiceName] {
 		m.ServiceCredentialAlias = apiKeyAlias(c)
@@ -91,7 +92,7 @@ func serviceCredMetadata(u *state.User, c *state.ServiceCred) xmlServiceCredMeta
 // issueSecret sets a new random password on c and returns it in the response
 // shape. Only a SHA-256 hash is kept: the password is 256 random bits, so an
 // unsalted hash is as strong as a salted one.
-func issueSecret(u *state.User, c *state.ServiceCred) xmlServiceCred {
+func issueSecret(u *iamstate.User, c *iamstate.ServiceCred) xmlServiceCred {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	secret := base64.StdEncoding.EncodeToString(b)
@@ -120,7 +121,7 @@ func createServiceCred(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := findUser(a, name)
 	if err != nil {
 		return nil, err
@@ -141,11 +142,11 @@ func createServiceCred(r *awsproto.Request) (any, error) {
 	if n >= serviceCredsPerService {
 		return nil, limitExceeded("Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: %d", serviceCredsPerService)
 	}
-	c := &state.ServiceCred{ID: state.NewID("ACCA", 17), ServiceName: service, ServiceUser: fmt.Sprintf("%s-at-%s", u.Name, a.ID), Status: "Active", Created: state.Now()}
+	c := &iamstate.ServiceCred{ID: state.NewID("ACCA", 17), ServiceName: service, ServiceUser: fmt.Sprintf("%s-at-%s", u.Name, a.ID), Status: "Active", Created: state.Now()}
 	u.ServiceCreds = append(u.ServiceCreds, c)
 	out := issueSecret(u, c)
 	if hasDays {
-		// Reported at creation; state.ServiceCred has no field to keep it for listings.
+		// Reported at creation; iamstate.ServiceCred has no field to keep it for listings.
 		exp := c.Created.AddDate(0, 0, days)
 		out.ExpirationDate = &exp
 	}
@@ -159,8 +160,8 @@ type listServiceCredsResult struct {
 
 // ownedCred is a credential with its user, for listings across users.
 type ownedCred struct {
-	user *state.User
-	cred *state.ServiceCred
+	user *iamstate.User
+	cred *iamstate.ServiceCred
 }
 
 func listServiceCreds(r *awsproto.Request) (any, error) {
@@ -181,14 +182,14 @@ func listServiceCreds(r *awsproto.Request) (any, error) {
 	if _, ok := credentialServices[service]; service != "" && !ok {
 		return nil, notSupportedService(service)
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	users := a.Users.All()
 	if !allUsers {
 		u, err := targetUser(r, a, name)
 		if err != nil {
 			return nil, err
 		}
-		users = []*state.User{u}
+		users = []*iamstate.User{u}
 	}
 	var creds []ownedCred
 	for _, u := range users {
@@ -209,13 +210,13 @@ func listServiceCreds(r *awsproto.Request) (any, error) {
 
 // serviceCredTarget reads UserName and ServiceSpecificCredentialId into v (after
 // whatever the caller read into it) and finds that credential of the user.
-func serviceCredTarget(r *awsproto.Request, v *awsproto.Validator) (*state.User, int, error) {
+func serviceCredTarget(r *awsproto.Request, v *awsproto.Validator) (*iamstate.User, int, error) {
 	name := v.Optional(r.Params, "UserName", userNameRule)
 	id := v.Required(r.Params, "ServiceSpecificCredentialId", serviceCredIDRule)
 	if err := v.Err(); err != nil {
 		return nil, -1, err
 	}
-	u, err := targetUser(r, r.Account(), name)
+	u, err := targetUser(r, accountToWrite(r), name)
 	if err != nil {
 		return nil, -1, err
 	}

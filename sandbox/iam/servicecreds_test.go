@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 )
 
 func TestServiceSpecificCredentialLifecycle(t *testing.T) {
@@ -45,7 +47,7 @@ func TestServiceSpecificCredentialLifecycle(t *testing.T) {
 
 	// The password is never stored: only a hash sits in the state.
 	s.sb.Server.World().RLock()
-	u, _ := s.sb.Server.World().Accounts[s.account].Users.Get("ivan")
+	u, _ := iamstate.Of(s.sb.Server.World().Accounts[s.account]).Users.Get("ivan")
 	stored := *u.ServiceCreds[0]
 	s.sb.Server.World().RUnlock()
 	if stored.PasswordHash == "" || strings.Contains(stored.PasswordHash, *reset.ServiceSpecificCredential.ServicePassword) {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -268,7 +269,7 @@ func uploadSSHPublicKey(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := findUser(r.Account(), name)
+	u, err := findUser(accountToWrite(r), name)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +286,7 @@ func uploadSSHPublicKey(r *awsproto.Request) (any, error) {
 	if len(u.SSHKeys) >= sshKeysPerUser {
 		return nil, limitExceeded("Cannot exceed quota for SSHPublicKeysPerUser: %d", sshKeysPerUser)
 	}
-	k := &state.SSHKey{ID: state.NewID("APKA", 16), Body: strings.TrimSpace(body), Fingerprint: key.fingerprint(), Status: "Active", Uploaded: state.Now()}
+	k := &iamstate.SSHKey{ID: state.NewID("APKA", 16), Body: strings.TrimSpace(body), Fingerprint: key.fingerprint(), Status: "Active", Uploaded: state.Now()}
 	u.SSHKeys = append(u.SSHKeys, k)
 	return struct{ SSHPublicKey xmlSSHKey }{xmlSSHKey{
 		UserName: u.Name, SSHPublicKeyID: k.ID, Fingerprint: k.Fingerprint, SSHPublicKeyBody: k.Body, Status: k.Status, UploadDate: k.Uploaded,
@@ -303,7 +304,7 @@ func getSSHPublicKey(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := findUser(r.World.LookupAccount(r.Caller.Account), name)
+	u, err := findUser(accountToRead(r), name)
 	if err != nil {
 		return nil, err
 	}
@@ -338,11 +339,11 @@ func listSSHPublicKeys(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := targetUser(r, r.World.LookupAccount(r.Caller.Account), name)
+	u, err := targetUser(r, accountToRead(r), name)
 	if err != nil {
 		return nil, err
 	}
-	id := func(k *state.SSHKey) string { return k.ID }
+	id := func(k *iamstate.SSHKey) string { return k.ID }
 	page, res := paginateSlice(sortedBy(u.SSHKeys, id), id, pg)
 	out := listSSHKeysResult{SSHPublicKeys: make([]xmlSSHKeyMetadata, len(page)), pageResult: res}
 	for i, k := range page {
@@ -352,9 +353,9 @@ func listSSHPublicKeys(r *awsproto.Request) (any, error) {
 }
 
 // sshKeys are a user's SSHKeys, for their Update and Delete operations.
-var sshKeys = userCredential[state.SSHKey]{
+var sshKeys = userCredential[iamstate.SSHKey]{
 	idParam: "SSHPublicKeyId", idRule: publicKeyIDRule, nameRequired: true, missing: "The Public Key with id %s cannot be found.",
-	items:  func(u *state.User) *[]*state.SSHKey { return &u.SSHKeys },
-	id:     func(c *state.SSHKey) string { return c.ID },
-	status: func(c *state.SSHKey) *string { return &c.Status },
+	items:  func(u *iamstate.User) *[]*iamstate.SSHKey { return &u.SSHKeys },
+	id:     func(c *iamstate.SSHKey) string { return c.ID },
+	status: func(c *iamstate.SSHKey) *string { return &c.Status },
 }

@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/state"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 )
 
 // userCredential is one kind of a user's credential with an ID and a
@@ -17,13 +17,13 @@ type userCredential[T any] struct {
 	// for the user whose access key signed the request.
 	nameRequired bool
 	missing      string // NoSuchEntity's message, with %s for the ID
-	items        func(*state.User) *[]*T
+	items        func(*iamstate.User) *[]*T
 	id           func(*T) string
 	status       func(*T) *string
 }
 
 // find returns the index and the credential of u with id, or NoSuchEntity.
-func (k userCredential[T]) find(u *state.User, id string) (int, *T, error) {
+func (k userCredential[T]) find(u *iamstate.User, id string) (int, *T, error) {
 	for i, c := range *k.items(u) {
 		if k.id(c) == id {
 			return i, c, nil
@@ -34,7 +34,7 @@ func (k userCredential[T]) find(u *state.User, id string) (int, *T, error) {
 
 // target validates the user and ID parameters (and whatever more reads
 // adds) and finds the credential.
-func (k userCredential[T]) target(r *awsproto.Request, more func(*awsproto.Validator), check func() error) (*state.User, int, *T, error) {
+func (k userCredential[T]) target(r *awsproto.Request, more func(*awsproto.Validator), check func() error) (*iamstate.User, int, *T, error) {
 	var v awsproto.Validator
 	var name string
 	if k.nameRequired {
@@ -54,7 +54,7 @@ func (k userCredential[T]) target(r *awsproto.Request, more func(*awsproto.Valid
 			return nil, -1, nil, err
 		}
 	}
-	u, err := targetUser(r, r.Account(), name)
+	u, err := targetUser(r, accountToWrite(r), name)
 	if err != nil {
 		return nil, -1, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -39,7 +40,7 @@ type xmlBoundary struct {
 	PermissionsBoundaryArn  string
 }
 
-func userXML(account string, u *state.User, full bool) xmlUser {
+func userXML(account string, u *iamstate.User, full bool) xmlUser {
 	x := xmlUser{
 		Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: userARN(account, u),
 		CreateDate: u.Created, PasswordLastUsed: optionalTime(u.PasswordLastUsed),
@@ -65,7 +66,7 @@ func createUser(r *awsproto.Request) (any, error) {
 	if path == "" {
 		path = "/"
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	if _, exists := a.Users.Get(name); exists {
 		return nil, entityAlreadyExists("User with name %s already exists.", name)
 	}
@@ -74,7 +75,7 @@ func createUser(r *awsproto.Request) (any, error) {
 			return nil, err
 		}
 	}
-	u := &state.User{Name: name, ID: state.NewID("AIDA", 17), Path: path, Created: state.Now(), Tags: tags, PermissionsBoundary: boundary}
+	u := &iamstate.User{Name: name, ID: state.NewID("AIDA", 17), Path: path, Created: state.Now(), Tags: tags, PermissionsBoundary: boundary}
 	a.Users.Put(name, u)
 	return struct{ User xmlUser }{userXML(a.ID, u, true)}, nil
 }
@@ -85,7 +86,7 @@ func getUser(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := accountToRead(r)
 	if name == "" {
 		return callerAsUser(r, a)
 	}
@@ -97,7 +98,7 @@ func getUser(r *awsproto.Request) (any, error) {
 }
 
 // callerAsUser answers GetUser without UserName: the signing user, or the root.
-func callerAsUser(r *awsproto.Request, a *state.Account) (any, error) {
+func callerAsUser(r *awsproto.Request, a iamAccount) (any, error) {
 	if cred, ok := r.World.Credentials[r.Caller.AccessKeyID]; ok && cred.User != "" {
 		u, err := findUser(a, cred.User)
 		if err != nil {
@@ -126,8 +127,8 @@ func listUsers(r *awsproto.Request) (any, error) {
 	if prefix == "" {
 		prefix = "/"
 	}
-	a := r.World.LookupAccount(r.Caller.Account)
-	users, res := paginateIndex(a.Users, pg, func(u *state.User) bool { return hasPathPrefix(u.Path, prefix) })
+	a := accountToRead(r)
+	users, res := paginateIndex(a.Users, pg, func(u *iamstate.User) bool { return hasPathPrefix(u.Path, prefix) })
 	out := listUsersResult{Users: make([]xmlUser, len(users)), pageResult: res}
 	for i, u := range users {
 		out.Users[i] = userXML(a.ID, u, false)
@@ -147,7 +148,7 @@ func updateUser(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := findUser(a, name)
 	if err != nil {
 		return nil, err
@@ -169,7 +170,7 @@ func updateUser(r *awsproto.Request) (any, error) {
 // renameUser moves the user to its new index key and updates everything that
 // refers to it by name: its access keys' credentials and its MFA devices. Group
 // membership is stored on the user, so it moves with it.
-func renameUser(w *state.World, a *state.Account, u *state.User, newName string) {
+func renameUser(w *state.World, a iamAccount, u *iamstate.User, newName string) {
 	old := u.Name
 	a.Users.Delete(old)
 	u.Name = newName
@@ -199,7 +200,7 @@ func tagUser(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := findUser(r.Account(), name)
+	u, err := findUser(accountToWrite(r), name)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +219,7 @@ func untagUser(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := findUser(r.Account(), name)
+	u, err := findUser(accountToWrite(r), name)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +239,7 @@ func listUserTags(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := findUser(r.World.LookupAccount(r.Caller.Account), name)
+	u, err := findUser(accountToRead(r), name)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +315,7 @@ func putUserPermissionsBoundary(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	a := r.Account()
+	a := accountToWrite(r)
 	u, err := findUser(a, name)
 	if err != nil {
 		return nil, err
@@ -332,7 +333,7 @@ func deleteUserPermissionsBoundary(r *awsproto.Request) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	u, err := findUser(r.Account(), name)
+	u, err := findUser(accountToWrite(r), name)
 	if err != nil {
 		return nil, err
 	}

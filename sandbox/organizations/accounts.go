@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/organizations/orgstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -30,17 +31,17 @@ type accountJSON struct {
 
 // parentOfAccount is the account's parent, the root when none was recorded.
 func parentOfAccount(w *state.World, id string) string {
-	if a, ok := w.Accounts[id]; ok && a.ParentID != "" {
-		return a.ParentID
+	if a, ok := w.Accounts[id]; ok && orgstate.MembershipOf(a).ParentID != "" {
+		return orgstate.MembershipOf(a).ParentID
 	}
-	return w.Organization.RootID
+	return orgstate.Of(w).RootID
 }
 
 // accountShape renders a member account. The management account joined by
 // creating the organisation and counts as INVITED, as AWS reports it; the
 // sandbox has no invitations, so every other member was CREATED.
-func accountShape(w *state.World, a *state.Account) accountJSON {
-	org := w.Organization
+func accountShape(w *state.World, a orgAccount) accountJSON {
+	org := orgstate.Of(w)
 	method := "CREATED"
 	if a.ID == org.ManagementAccount {
 		method = "INVITED"
@@ -53,16 +54,16 @@ func accountShape(w *state.World, a *state.Account) accountJSON {
 }
 
 // members returns the organisation's accounts, optionally only those under parentID.
-func members(w *state.World, parentID string) []*state.Account {
-	var out []*state.Account
+func members(w *state.World, parentID string) []orgAccount {
+	var out []orgAccount
 	for id, a := range w.Accounts {
-		if member(w, id) && (parentID == "" || parentOfAccount(w, id) == parentID) {
-			out = append(out, a)
+		if orgstate.IsMember(w, id) && (parentID == "" || parentOfAccount(w, id) == parentID) {
+			out = append(out, membershipOf(a))
 		}
 	}
 	// A fixture may name a management account that holds nothing yet.
-	if mgmt := w.Organization.ManagementAccount; w.Accounts[mgmt] == nil && (parentID == "" || parentID == w.Organization.RootID) {
-		out = append(out, w.LookupAccount(mgmt))
+	if mgmt := orgstate.Of(w).ManagementAccount; w.Accounts[mgmt] == nil && (parentID == "" || parentID == orgstate.Of(w).RootID) {
+		out = append(out, membershipOf(w.LookupAccount(mgmt)))
 	}
 	return out
 }
@@ -103,7 +104,7 @@ func listAccountsUnder(r *awsproto.Request, parentID string, token *string, max 
 	if err != nil {
 		return nil, err
 	}
-	accounts, next := paginate(members(r.World, parentID), func(a *state.Account) string { return a.ID }, pg)
+	accounts, next := paginate(members(r.World, parentID), func(a orgAccount) string { return a.ID }, pg)
 	out := accountsResponse{Accounts: make([]accountJSON, len(accounts)), NextToken: next}
 	for i, a := range accounts {
 		out.Accounts[i] = accountShape(r.World, a)
@@ -130,10 +131,10 @@ func describeAccount(r *awsproto.Request) (any, error) {
 	if _, err := managed(r); err != nil {
 		return nil, err
 	}
-	if !member(r.World, in.AccountID) {
+	if !orgstate.IsMember(r.World, in.AccountID) {
 		return nil, accountNotFound()
 	}
-	return describeAccountResponse{accountShape(r.World, r.World.LookupAccount(in.AccountID))}, nil
+	return describeAccountResponse{accountShape(r.World, membershipOf(r.World.LookupAccount(in.AccountID)))}, nil
 }
 
 func invalidAccountID(id string) error {
@@ -168,7 +169,7 @@ func moveAccount(r *awsproto.Request) (any, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if !member(r.World, in.AccountID) {
+	if !orgstate.IsMember(r.World, in.AccountID) {
 		return nil, accountNotFound()
 	}
 	current := parentOfAccount(r.World, in.AccountID)
@@ -178,7 +179,7 @@ func moveAccount(r *awsproto.Request) (any, error) {
 	case current != in.SourceParentID:
 		return nil, orgError("AccountNotFoundException", "You specified an account that doesn't exist in the source parent %s.", in.SourceParentID)
 	}
-	r.World.Account(in.AccountID).ParentID = in.DestinationParentID
+	orgstate.MembershipOf(r.World.Account(in.AccountID)).ParentID = in.DestinationParentID
 	return nil, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
+	"github.com/gatehouse/gatehouse/sandbox/organizations/orgstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -63,21 +65,22 @@ func createAccount(r *awsproto.Request) (any, error) {
 	if emailTaken(r.World, in.Email) {
 		return createStatusResponse{failedStatus(org, now, 0)}, nil
 	}
-	a := r.World.Account(newAccountID(r.World))
+	created := r.World.Account(newAccountID(r.World))
+	a := membershipOf(created)
 	a.InOrg, a.ParentID, a.Joined = true, org.RootID, now
 	a.OrgEmail, a.OrgName = in.Email, in.AccountName
 	roleName := defaultRoleName
 	if in.RoleName != nil {
 		roleName = *in.RoleName
 	}
-	a.Roles.Put(roleName, accessRole(roleName, org.ManagementAccount, now))
+	iamstate.Of(created).Roles.Put(roleName, accessRole(roleName, org.ManagementAccount, now))
 	return createStatusResponse{succeededStatus(org, a)}, nil
 }
 
 // accessRole is the role CreateAccount makes: it trusts the management account
 // and carries an inline AdministratorAccess policy, as AWS's does.
-func accessRole(name, management string, now time.Time) *state.Role {
-	return &state.Role{
+func accessRole(name, management string, now time.Time) *iamstate.Role {
+	return &iamstate.Role{
 		Name: name, ID: state.NewID("AROA", 17), Path: "/", Created: now, MaxSessionDuration: 3600,
 		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + management + `:root"},"Action":"sts:AssumeRole"}]}`,
 		InlinePolicies: map[string]string{
@@ -99,20 +102,20 @@ func newAccountID(w *state.World) string {
 // request log: car- + request time (8 hex) + MAC (12 hex) + the account ID, or
 // "f" and a failure reason index. The MAC binds it to the organisation, so only
 // IDs the sandbox issued are found.
-func statusID(org *state.Organization, at time.Time, tail string) string {
+func statusID(org *orgstate.Organization, at time.Time, tail string) string {
 	ts := fmt.Sprintf("%08x", at.Unix())
 	sum := sha256.Sum256([]byte(org.ID + "/" + ts + "/" + tail))
 	return "car-" + ts + hex.EncodeToString(sum[:])[:12] + tail
 }
 
-func succeededStatus(org *state.Organization, a *state.Account) createStatusJSON {
+func succeededStatus(org *orgstate.Organization, a orgAccount) createStatusJSON {
 	return createStatusJSON{
 		ID: statusID(org, a.Joined, a.ID), AccountName: a.OrgName, State: "SUCCEEDED",
 		RequestedTimestamp: awsproto.EpochTime(a.Joined), CompletedTimestamp: awsproto.EpochTime(a.Joined), AccountID: a.ID,
 	}
 }
 
-func failedStatus(org *state.Organization, at time.Time, reason int) createStatusJSON {
+func failedStatus(org *orgstate.Organization, at time.Time, reason int) createStatusJSON {
 	return createStatusJSON{
 		ID: statusID(org, at, fmt.Sprintf("f%011d", reason)), State: "FAILED", FailureReason: failureReasons[reason],
 		RequestedTimestamp: awsproto.EpochTime(at), CompletedTimestamp: awsproto.EpochTime(at),
@@ -142,7 +145,7 @@ func describeCreateAccountStatus(r *awsproto.Request) (any, error) {
 	return nil, orgError("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
 }
 
-func decodeStatus(w *state.World, org *state.Organization, id string) (createStatusJSON, bool) {
+func decodeStatus(w *state.World, org *orgstate.Organization, id string) (createStatusJSON, bool) {
 	if len(id) != 36 {
 		return createStatusJSON{}, false
 	}
@@ -161,10 +164,10 @@ func decodeStatus(w *state.World, org *state.Organization, id string) (createSta
 		}
 		return failedStatus(org, at, reason), true
 	}
-	if !member(w, tail) {
+	if !orgstate.IsMember(w, tail) {
 		return createStatusJSON{}, false // the account has since left the organisation
 	}
-	status := succeededStatus(org, w.LookupAccount(tail))
+	status := succeededStatus(org, membershipOf(w.LookupAccount(tail)))
 	status.ID = id
 	return status, true
 }

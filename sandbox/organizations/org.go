@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/organizations/orgstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -26,20 +27,20 @@ type organizationResponse struct {
 	Organization organizationJSON
 }
 
-func orgARN(org *state.Organization) string {
+func orgARN(org *orgstate.Organization) string {
 	return fmt.Sprintf("arn:aws:organizations::%s:organization/%s", org.ManagementAccount, org.ID)
 }
 
-func accountARN(org *state.Organization, account string) string {
+func accountARN(org *orgstate.Organization, account string) string {
 	return fmt.Sprintf("arn:aws:organizations::%s:account/%s/%s", org.ManagementAccount, org.ID, account)
 }
 
 func organizationShape(w *state.World) organizationJSON {
-	org := w.Organization
+	org := orgstate.Of(w)
 	return organizationJSON{
 		ID: org.ID, Arn: orgARN(org), FeatureSet: org.FeatureSet,
 		MasterAccountArn: accountARN(org, org.ManagementAccount), MasterAccountID: org.ManagementAccount,
-		MasterAccountEmail:   w.LookupAccount(org.ManagementAccount).OrgEmail,
+		MasterAccountEmail:   orgstate.MembershipOf(w.LookupAccount(org.ManagementAccount)).OrgEmail,
 		AvailablePolicyTypes: []policyTypeJSON{}, // deprecated by AWS; ListRoots tells what is enabled
 	}
 }
@@ -63,19 +64,19 @@ func createOrganization(r *awsproto.Request) (any, error) {
 	if featureSet != "ALL" && featureSet != "CONSOLIDATED_BILLING" {
 		return nil, invalidInput("1 validation error detected: Value '%s' at 'featureSet' failed to satisfy constraint: Member must satisfy enum value set: [ALL, CONSOLIDATED_BILLING]", featureSet)
 	}
-	if member(r.World, r.Caller.Account) {
+	if orgstate.IsMember(r.World, r.Caller.Account) {
 		return nil, orgError("AlreadyInOrganizationException", "The provided account is already a member of an organization.")
 	}
-	if org := r.World.Organization; org != nil {
+	if org := orgstate.Of(r.World); org != nil {
 		return nil, orgError("ConstraintViolationException",
 			"The sandbox holds one organization (%s, managed by %s); use its management account or reset the sandbox.", org.ID, org.ManagementAccount)
 	}
-	org := &state.Organization{
+	org := &orgstate.Organization{
 		ID: "o-" + randomString(lowerAlnum, 10), ManagementAccount: r.Caller.Account,
-		RootID: "r-" + randomString(lowerAlnum, 4), FeatureSet: featureSet, OUs: map[string]*state.OU{},
+		RootID: "r-" + randomString(lowerAlnum, 4), FeatureSet: featureSet, OUs: map[string]*orgstate.OU{},
 	}
-	r.World.Organization = org
-	a := r.Account()
+	orgstate.Set(r.World, org)
+	a := membershipOf(r.Account())
 	a.InOrg, a.ParentID, a.Joined = true, org.RootID, state.Now()
 	if a.OrgEmail == "" {
 		a.OrgEmail = "management-" + a.ID + "@example.com"

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/state"
+	"github.com/gatehouse/gatehouse/sandbox/organizations/orgstate"
 )
 
 // Patterns from the Organizations model (anchored on both alternatives).
@@ -30,7 +30,7 @@ type tagJSON struct {
 	Value string
 }
 
-func ouShape(org *state.Organization, ou *state.OU) ouJSON {
+func ouShape(org *orgstate.Organization, ou *orgstate.OU) ouJSON {
 	return ouJSON{
 		ID: ou.ID, Name: ou.Name, Path: pathOf(org, ou.ID),
 		Arn: fmt.Sprintf("arn:aws:organizations::%s:ou/%s/%s", org.ManagementAccount, org.ID, ou.ID),
@@ -38,7 +38,7 @@ func ouShape(org *state.Organization, ou *state.OU) ouJSON {
 }
 
 // pathOf is the organisation path of a root or OU: o-…/r-…/ou-…/…/.
-func pathOf(org *state.Organization, parentID string) string {
+func pathOf(org *orgstate.Organization, parentID string) string {
 	var chain []string
 	for id := parentID; id != "" && id != org.RootID; {
 		ou, ok := org.OUs[id]
@@ -52,7 +52,7 @@ func pathOf(org *state.Organization, parentID string) string {
 }
 
 // depthOf counts the OUs from the root down to parentID.
-func depthOf(org *state.Organization, parentID string) int {
+func depthOf(org *orgstate.Organization, parentID string) int {
 	depth := 0
 	for id := parentID; id != org.RootID; depth++ {
 		ou, ok := org.OUs[id]
@@ -65,7 +65,7 @@ func depthOf(org *state.Organization, parentID string) int {
 }
 
 // findParent validates a ParentId and checks that it names the root or an OU.
-func findParent(org *state.Organization, id string, notFound func() error) error {
+func findParent(org *orgstate.Organization, id string, notFound func() error) error {
 	if !parentIDPattern.MatchString(id) {
 		return invalidInput("1 validation error detected: Value '%s' at 'parentId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", id)
 	}
@@ -129,7 +129,7 @@ func createOrganizationalUnit(r *awsproto.Request) (any, error) {
 	if depthOf(org, in.ParentID) >= maxOUNestingDeep {
 		return nil, orgError("ConstraintViolationException", "You attempted to create an OU tree that is too many levels deep (OU_DEPTH_LIMIT_EXCEEDED): at most %d levels of OUs are allowed.", maxOUNestingDeep)
 	}
-	ou := &state.OU{ID: "ou-" + strings.TrimPrefix(org.RootID, "r-") + "-" + randomString(lowerAlnum, 8), Name: in.Name, ParentID: in.ParentID}
+	ou := &orgstate.OU{ID: "ou-" + strings.TrimPrefix(org.RootID, "r-") + "-" + randomString(lowerAlnum, 8), Name: in.Name, ParentID: in.ParentID}
 	org.OUs[ou.ID] = ou
 	return ouResponse{ouShape(org, ou)}, nil
 }
@@ -161,13 +161,13 @@ func listOrganizationalUnitsForParent(r *awsproto.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var children []*state.OU
+	var children []*orgstate.OU
 	for _, ou := range org.OUs {
 		if ou.ParentID == in.ParentID {
 			children = append(children, ou)
 		}
 	}
-	ous, next := paginate(children, func(ou *state.OU) string { return ou.ID }, pg)
+	ous, next := paginate(children, func(ou *orgstate.OU) string { return ou.ID }, pg)
 	out := listOUsResponse{OrganizationalUnits: make([]ouJSON, len(ous)), NextToken: next}
 	for i, ou := range ous {
 		out.OrganizationalUnits[i] = ouShape(org, ou)
@@ -210,7 +210,7 @@ func listParents(r *awsproto.Request) (any, error) {
 	parentID := ""
 	if ou, ok := org.OUs[in.ChildID]; ok {
 		parentID = ou.ParentID
-	} else if member(r.World, in.ChildID) {
+	} else if orgstate.IsMember(r.World, in.ChildID) {
 		parentID = parentOfAccount(r.World, in.ChildID)
 	} else {
 		return nil, orgError("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")

@@ -11,19 +11,29 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
+	"github.com/gatehouse/gatehouse/sandbox/organizations/orgstate"
+	"github.com/gatehouse/gatehouse/sandbox/service"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
-type handler = func(*awsproto.Request) (any, error)
+// read and write mark what an operation does to the world.
+var read, write = awsproto.Read, awsproto.Write
 
-func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
-func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
+// Service is Organizations: its API (JSON 1.1), the organisation (the world's)
+// and each account's membership (package orgstate).
+func Service() service.Definition {
+	return service.Definition{
+		APIs:    []*awsproto.API{api()},
+		State:   []state.Slot{orgstate.WorldSlot, orgstate.MembershipSlot},
+		Fixture: []fixture.Section{fixtureSection()},
+	}
+}
 
-// Service returns the Organizations service description (JSON 1.1).
-func Service() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "organizations", ID: "organizations", Protocol: awsproto.JSON,
-		TargetPrefix: "AWSOrganizationsV20161128",
+func api() *awsproto.API {
+	return &awsproto.API{
+		Name: "organizations", ID: "organizations",
+		Codec: awsproto.JSON{Version: "1.1", TargetPrefix: "AWSOrganizationsV20161128"},
 		Operations: map[string]awsproto.Operation{
 			"CreateOrganization":               write(createOrganization),
 			"DescribeOrganization":             read(describeOrganization),
@@ -66,30 +76,25 @@ func accountNotFound() error {
 	return orgError("AccountNotFoundException", "You specified an account that doesn't exist.")
 }
 
-// member reports whether account belongs to the organisation.
-func member(w *state.World, account string) bool {
-	org := w.Organization
-	if org == nil {
-		return false
-	}
-	if account == org.ManagementAccount {
-		return true
-	}
-	a, ok := w.Accounts[account]
-	return ok && a.InOrg
+// orgAccount is an account as Organizations sees it: its ID and its membership.
+type orgAccount struct {
+	ID string
+	*orgstate.Membership
 }
 
+func membershipOf(a *state.Account) orgAccount { return orgAccount{a.ID, orgstate.MembershipOf(a)} }
+
 // orgOf returns the caller's organisation, or AWSOrganizationsNotInUseException.
-func orgOf(r *awsproto.Request) (*state.Organization, error) {
-	if !member(r.World, r.Caller.Account) {
+func orgOf(r *awsproto.Request) (*orgstate.Organization, error) {
+	if !orgstate.IsMember(r.World, r.Caller.Account) {
 		return nil, notInUse()
 	}
-	return r.World.Organization, nil
+	return orgstate.Of(r.World), nil
 }
 
 // managed returns the organisation when the caller is its management account:
 // every call but DescribeOrganization is reserved to it.
-func managed(r *awsproto.Request) (*state.Organization, error) {
+func managed(r *awsproto.Request) (*orgstate.Organization, error) {
 	org, err := orgOf(r)
 	if err != nil {
 		return nil, err

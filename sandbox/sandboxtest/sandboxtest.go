@@ -115,13 +115,25 @@ func (s *Sandbox) LoadFixture(tb testing.TB, yaml string) {
 
 func (s *Sandbox) do(tb testing.TB, method, path string, body, v any) {
 	tb.Helper()
+	s.Inspect(tb, method, path, body, http.StatusOK, v)
+}
+
+// Inspect calls /_sandbox/PATH with body as JSON ([]byte is sent as it is),
+// fails unless the answer has the given status, and decodes it into v (may be
+// nil).
+func (s *Sandbox) Inspect(tb testing.TB, method, path string, body any, status int, v any) {
+	tb.Helper()
 	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(body)
 		if err != nil {
 			tb.Fatalf("encoding %s body: %v", path, err)
 		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(data)
 	}
 	req, err := http.NewRequest(method, s.URL+"/_sandbox/"+path, rd)
 	if err != nil {
@@ -133,8 +145,8 @@ func (s *Sandbox) do(tb testing.TB, method, path string, body, v any) {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		tb.Fatalf("%s /_sandbox/%s: %s: %s", method, path, resp.Status, data)
+	if resp.StatusCode != status {
+		tb.Fatalf("%s /_sandbox/%s: %s, want %d: %s", method, path, resp.Status, status, data)
 	}
 	if v != nil {
 		if err := json.Unmarshal(data, v); err != nil {

@@ -6,17 +6,18 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/service"
 )
 
-// Service returns the Secrets Manager service description (JSON 1.1).
-func Service() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "secretsmanager", ID: "secretsmanager", Protocol: awsproto.JSON,
-		TargetPrefix: "secretsmanager",
+// Service is Secrets Manager (JSON 1.1); GetRandomPassword keeps no state.
+func Service() service.Definition {
+	return service.Definition{APIs: []*awsproto.API{{
+		Name: "secretsmanager", ID: "secretsmanager",
+		Codec: awsproto.JSON{Version: "1.1", TargetPrefix: "secretsmanager"},
 		Operations: map[string]awsproto.Operation{
 			"GetRandomPassword": {Handle: getRandomPassword},
 		},
-	}
+	}}}
 }
 
 func invalidParameter(format string, args ...any) error {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 const (
@@ -67,7 +66,7 @@ func listIdentities(r *awsproto.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, next := pageIdentities(identitiesIn(r), start, size, func(id *state.SESIdentity) bool {
+	page, next := pageIdentities(identitiesIn(r), start, size, func(id *identity) bool {
 		return typ == "" || id.Type == typ
 	})
 	out := listIdentitiesResult{Identities: make([]string, len(page)), NextToken: next}
@@ -79,7 +78,7 @@ func listIdentities(r *awsproto.Request) (any, error) {
 
 // pageIdentities lists identities in key order from start, keeping those that
 // pass keep; next is the token of the following page ("" on the last one).
-func pageIdentities(ids map[string]*state.SESIdentity, start string, size int, keep func(*state.SESIdentity) bool) (page []*state.SESIdentity, next string) {
+func pageIdentities(ids map[string]*identity, start string, size int, keep func(*identity) bool) (page []*identity, next string) {
 	keys := make([]string, 0, len(ids))
 	for k := range ids {
 		if k >= start && keep(ids[k]) {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 // routeV2 maps SESv2 paths to actions; it claims nothing outside /v2/email/.
@@ -123,7 +122,7 @@ func v2Type(t string) string {
 	return "EMAIL_ADDRESS"
 }
 
-func v2Status(id *state.SESIdentity) string {
+func v2Status(id *identity) string {
 	if id.Verified {
 		return "SUCCESS"
 	}
@@ -132,7 +131,7 @@ func v2Status(id *state.SESIdentity) string {
 
 // dkim is a domain's Easy DKIM state (verified with the domain) or an address's
 // (which signs with its domain's keys, so has none of its own).
-func dkim(r *awsproto.Request, id *state.SESIdentity) dkimJSON {
+func dkim(r *awsproto.Request, id *identity) dkimJSON {
 	if id.Type != typeDomain {
 		return dkimJSON{Status: "NOT_STARTED", Tokens: []string{}, SigningAttributesOrigin: "AWS_SES"}
 	}
@@ -249,13 +248,13 @@ func readListRequest(r *awsproto.Request) (listIdentitiesRequest, error) {
 
 // identityFilter applies ListEmailIdentities' filters: a substring of the name,
 // the identity type and the verification status.
-func identityFilter(filter map[string]string) (func(*state.SESIdentity) bool, error) {
+func identityFilter(filter map[string]string) (func(*identity) bool, error) {
 	for key := range filter {
 		if key != "IDENTITY_NAME_CONTAINS" && key != "IDENTITY_TYPE" && key != "VERIFICATION_STATUS" {
 			return nil, badRequest("Invalid filter key %s: use IDENTITY_NAME_CONTAINS, IDENTITY_TYPE or VERIFICATION_STATUS.", key)
 		}
 	}
-	return func(id *state.SESIdentity) bool {
+	return func(id *identity) bool {
 		if s, ok := filter["IDENTITY_NAME_CONTAINS"]; ok && !strings.Contains(strings.ToLower(id.Identity), strings.ToLower(s)) {
 			return false
 		}

@@ -22,27 +22,27 @@ var domainName = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)
 
 // identitiesIn returns the account's identities in the request's region for
 // reading (nil when there are none).
-func identitiesIn(r *awsproto.Request) map[string]*state.SESIdentity {
-	return r.World.LookupAccount(r.Caller.Account).SESIdentities[r.Region]
+func identitiesIn(r *awsproto.Request) map[string]*identity {
+	return slot.Of(r.World.LookupAccount(r.Caller.Account)).Identities[r.Region]
 }
 
 // identitiesFor returns the identities of the region for writing, creating the map.
-func identitiesFor(r *awsproto.Request) map[string]*state.SESIdentity {
-	a := r.Account()
-	ids, ok := a.SESIdentities[r.Region]
+func identitiesFor(r *awsproto.Request) map[string]*identity {
+	a := slot.Of(r.Account())
+	ids, ok := a.Identities[r.Region]
 	if !ok {
-		ids = map[string]*state.SESIdentity{}
-		a.SESIdentities[r.Region] = ids
+		ids = map[string]*identity{}
+		a.Identities[r.Region] = ids
 	}
 	return ids
 }
 
 // putVerified records an identity as verified (idempotently) and returns it.
-func putVerified(r *awsproto.Request, name, typ string) *state.SESIdentity {
+func putVerified(r *awsproto.Request, name, typ string) *identity {
 	ids := identitiesFor(r)
 	id, ok := ids[strings.ToLower(name)]
 	if !ok {
-		id = &state.SESIdentity{Identity: name, Type: typ, Created: state.Now()}
+		id = &identity{Identity: name, Type: typ, Created: state.Now()}
 		ids[strings.ToLower(name)] = id
 	}
 	id.Verified = true
@@ -59,7 +59,7 @@ func validDomain(s string) bool { return len(s) <= 253 && domainName.MatchString
 
 // senderVerified reports whether address may send: the address itself, its
 // domain or a parent domain is a verified identity of the account in the region.
-func senderVerified(ids map[string]*state.SESIdentity, address string) bool {
+func senderVerified(ids map[string]*identity, address string) bool {
 	addr := strings.ToLower(address)
 	if id, ok := ids[addr]; ok && id.Verified {
 		return true

@@ -13,6 +13,9 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
+	"github.com/gatehouse/gatehouse/sandbox/service"
+	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 const (
@@ -20,17 +23,27 @@ const (
 	version   = "2010-12-01"
 )
 
-type handler = func(*awsproto.Request) (any, error)
+// read and write mark what an operation does to the world.
+var read, write = awsproto.Read, awsproto.Write
 
-func read(h handler) awsproto.Operation  { return awsproto.Operation{Handle: h} }
-func write(h handler) awsproto.Operation { return awsproto.Operation{Mutating: true, Handle: h} }
+// Service is SES: SESv2 first (both sign as "ses", and v2 claims only
+// /v2/email/… paths, while v1 would take any), then v1, and the identities
+// of every account, which the two share.
+func Service() service.Definition {
+	return service.Definition{
+		APIs:    []*awsproto.API{apiV2(), apiV1()},
+		State:   []state.Slot{slot},
+		Fixture: []fixture.Section{fixtureSection()},
+		Hooks:   hooks(),
+	}
+}
 
-// ServiceV1 returns SES v1 (email, 2010-12-01). Sending is mutating: a message is
-// a delivery, which a dry run must never make.
-func ServiceV1() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "ses", ID: "ses", Protocol: awsproto.Query,
-		Namespace: namespace, Version: version,
+// apiV1 is SES v1 (email, 2010-12-01). Sending is mutating: a message is a
+// delivery, which a dry run must never make.
+func apiV1() *awsproto.API {
+	return &awsproto.API{
+		Name: "ses", ID: "ses",
+		Codec: awsproto.Query{Namespace: namespace, Version: version},
 		Operations: map[string]awsproto.Operation{
 			"SendEmail":                         write(sendEmailV1),
 			"SendRawEmail":                      write(sendRawEmailV1),
@@ -43,12 +56,11 @@ func ServiceV1() *awsproto.Service {
 	}
 }
 
-// ServiceV2 returns SESv2 (2019-09-27). It signs as "ses" like v1, so the server
-// must register it before v1: its Route claims only /v2/email/… paths.
-func ServiceV2() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "ses", ID: "sesv2", Protocol: awsproto.RESTJSON,
-		Route: routeV2,
+// apiV2 is SESv2 (2019-09-27).
+func apiV2() *awsproto.API {
+	return &awsproto.API{
+		Name: "ses", ID: "sesv2",
+		Codec: awsproto.RESTJSON{PathPrefix: "/v2/email/", Route: routeV2},
 		Operations: map[string]awsproto.Operation{
 			"SendEmail":           write(sendEmailV2),
 			"CreateEmailIdentity": write(createEmailIdentity),

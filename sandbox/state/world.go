@@ -1,13 +1,15 @@
-// Package state is the sandbox's model of the AWS world: accounts and what lives in
-// them. Service packages read and change it under the World's lock; the server
-// snapshots it to disk when --state is set. Everything here is plain data that
-// marshals to JSON, so GET /_sandbox/state and the snapshot file are the same thing.
+// Package state is the sandbox's model of the AWS world: accounts, each holding
+// every service's part of it (see Slot), and what belongs to no one service —
+// the credentials and sessions every request is authenticated with, and the
+// mail sent (by SES now, by SNS e-mail subscriptions later). Service packages
+// read and change it under the World's lock; the server snapshots it to disk
+// when --state is set. Everything here is plain data that marshals to JSON, so
+// GET /_sandbox/state and the snapshot file are the same thing.
 package state
 
 import (
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/json"
 	"strings"
 	"sync"
 	"time"
@@ -16,26 +18,49 @@ import (
 // DefaultAccount is the account of any access key that is not a 12-digit number.
 const DefaultAccount = "123456789012"
 
-// World is every account the sandbox knows, the organisation, live sessions and sent mail.
+// World is every account the sandbox knows, each service's part of the world,
+// live sessions, long-term credentials and sent mail.
 type World struct {
 	mu     sync.RWMutex
 	keyUse keyUseLog // last use of access keys; has its own lock
+	schema *schema
+	parts  []any // one per world slot, in schema order
 
-	Accounts     map[string]*Account    `json:"accounts"`
-	Organization *Organization          `json:"organization,omitempty"`
-	Sessions     map[string]*Session    `json:"sessions"`    // by ASIA access key ID
-	Credentials  map[string]*Credential `json:"credentials"` // long-term keys by access key ID (fixture and CreateAccessKey)
-	Mail         []*Message             `json:"mail"`
+	Accounts    map[string]*Account
+	Sessions    map[string]*Session    // by ASIA access key ID
+	Credentials map[string]*Credential // long-term keys by access key ID (fixture and CreateAccessKey)
+	Mail        []*Message
 }
 
-// NewWorld returns an empty world.
-func NewWorld() *World {
+// NewWorld returns an empty world holding the given slots, every service's
+// state. It panics when two slots claim one JSON field: the list of services
+// is fixed in the program, so that is a mistake a test finds.
+func NewWorld(slots ...Slot) *World { return emptyWorld(newSchema(slots)) }
+
+func emptyWorld(sc *schema) *World {
 	return &World{
+		schema:      sc,
+		parts:       makeParts(sc.world),
 		Accounts:    map[string]*Account{},
 		Sessions:    map[string]*Session{},
 		Credentials: map[string]*Credential{},
 	}
 }
+
+// Empty returns an empty world with the same slots as w.
+func (w *World) Empty() *World { return emptyWorld(w.slots()) }
+
+// slots is the world's schema; a World declared as a zero value has no slots.
+func (w *World) slots() *schema {
+	if w.schema == nil {
+		return noSlots
+	}
+	return w.schema
+}
+
+var noSlots = newSchema(nil)
+
+func (w *World) part(k *slotKind) any { return w.parts[w.slots().lookup(k, "world")] }
 
 // Lock takes the world for writing.
 func (w *World) Lock() { w.mu.Lock() }
@@ -55,7 +80,7 @@ func (w *World) RUnlock() { w.mu.RUnlock() }
 func (w *World) Account(id string) *Account {
 	a, ok := w.Accounts[id]
 	if !ok {
-		a = NewAccount(id)
+		a = newAccount(id, w.slots())
 		w.Accounts[id] = a
 	}
 	return a
@@ -67,7 +92,20 @@ func (w *World) LookupAccount(id string) *Account {
 	if a, ok := w.Accounts[id]; ok {
 		return a
 	}
-	return emptyAccount(id)
+	return newAccount(id, w.slots())
+}
+
+// IsAccountID reports whether s is a 12-digit AWS account ID.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Credential is a long-term access key the sandbox can verify signatures for.
@@ -107,23 +145,6 @@ type Message struct {
 	Timestamp    time.Time `json:"timestamp"`
 }
 
-// Organization is the AWS Organizations view: one management account, a root, OUs
-// and member accounts (which are Accounts with Org set).
-type Organization struct {
-	ID                string         `json:"id"`
-	ManagementAccount string         `json:"management_account"`
-	RootID            string         `json:"root_id"`
-	FeatureSet        string         `json:"feature_set"`
-	OUs               map[string]*OU `json:"ous"`
-}
-
-// OU is an organisational unit.
-type OU struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	ParentID string `json:"parent_id"`
-}
-
 // Now is the clock the sandbox stamps resources with: UTC, whole seconds, as IAM reports.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Second) }
 
@@ -147,67 +168,4 @@ func NewSecret(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base32.StdEncoding.EncodeToString(b)[:n]
-}
-
-// Snapshot marshals the world. Call with at least the read lock held.
-func (w *World) Snapshot() ([]byte, error) { return json.Marshal(w) }
-
-// Restore replaces the world's contents with a snapshot. Call with the write lock held.
-func (w *World) Restore(data []byte) error {
-	fresh := NewWorld()
-	if len(data) > 0 {
-		if err := json.Unmarshal(data, fresh); err != nil {
-			return err
-		}
-	}
-	fresh.normalize()
-	w.Accounts, w.Organization, w.Sessions, w.Credentials, w.Mail = fresh.Accounts, fresh.Organization, fresh.Sessions, fresh.Credentials, fresh.Mail
-	w.keyUse.mu.Lock()
-	w.keyUse.uses = nil // a restored world has no history of key use
-	w.keyUse.mu.Unlock()
-	return nil
-}
-
-// normalize fills collections a snapshot may have left out.
-func (w *World) normalize() {
-	if w.Accounts == nil {
-		w.Accounts = map[string]*Account{}
-	}
-	if w.Sessions == nil {
-		w.Sessions = map[string]*Session{}
-	}
-	if w.Credentials == nil {
-		w.Credentials = map[string]*Credential{}
-	}
-	for id, a := range w.Accounts {
-		if a == nil {
-			a = NewAccount(id)
-			w.Accounts[id] = a
-		}
-		a.normalize()
-	}
-	if w.Organization != nil && w.Organization.OUs == nil {
-		w.Organization.OUs = map[string]*OU{}
-	}
-}
-
-func (a *Account) normalize() {
-	if a.Users == nil {
-		a.Users = NewIndex[User]()
-	}
-	if a.Groups == nil {
-		a.Groups = NewIndex[Group]()
-	}
-	if a.Roles == nil {
-		a.Roles = NewIndex[Role]()
-	}
-	if a.Policies == nil {
-		a.Policies = NewIndex[ManagedPolicy]()
-	}
-	if a.VirtualMFA == nil {
-		a.VirtualMFA = map[string]*MFADevice{}
-	}
-	if a.SESIdentities == nil {
-		a.SESIdentities = map[string]map[string]*SESIdentity{}
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -191,7 +192,7 @@ func readTransitiveKeys(p awsproto.Params, v *awsproto.Validator, tags []state.T
 
 // findRole returns the role a role ARN names, or nil: the account must hold a
 // role of that name, and the ARN's path must be the role's path.
-func findRole(w *state.World, arn string) (*state.Role, string) {
+func findRole(w *state.World, arn string) (*iamstate.Role, string) {
 	m := roleARN.FindStringSubmatch(arn)
 	if m == nil {
 		return nil, ""
@@ -200,7 +201,7 @@ func findRole(w *state.World, arn string) (*state.Role, string) {
 	if _, exists := w.Accounts[account]; !exists {
 		return nil, ""
 	}
-	role, ok := w.Accounts[account].Roles.Get(name)
+	role, ok := iamstate.Of(w.Accounts[account]).Roles.Get(name)
 	if !ok || role.Path != path {
 		return nil, ""
 	}
@@ -209,7 +210,7 @@ func findRole(w *state.World, arn string) (*state.Role, string) {
 
 // checkDuration enforces the role's MaxSessionDuration and the one-hour cap on
 // role chaining (a role session assuming a role).
-func checkDuration(r *awsproto.Request, role *state.Role, seconds int) error {
+func checkDuration(r *awsproto.Request, role *iamstate.Role, seconds int) error {
 	if _, chained := r.World.Sessions[r.Caller.AccessKeyID]; chained && seconds > chainedMaxSeconds {
 		return awsproto.ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
@@ -223,7 +224,7 @@ func checkDuration(r *awsproto.Request, role *state.Role, seconds int) error {
 	return nil
 }
 
-func newSession(account string, role *state.Role, name string, expires time.Time) *state.Session {
+func newSession(account string, role *iamstate.Role, name string, expires time.Time) *state.Session {
 	token := make([]byte, 264)
 	_, _ = rand.Read(token)
 	return &state.Session{

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
+	"github.com/gatehouse/gatehouse/sandbox/organizations/orgstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
@@ -16,7 +18,7 @@ import (
 // always, sts:TagSession when session tags are passed, and sts:SetSourceIdentity
 // when a source identity is set. Identity-based policies of the caller are not
 // evaluated: the sandbox grants every principal its own account's permissions.
-func authorize(r *awsproto.Request, role *state.Role, in assumeInput, ctx conditionContext) error {
+func authorize(r *awsproto.Request, role *iamstate.Role, in assumeInput, ctx conditionContext) error {
 	actions := []string{"sts:AssumeRole"}
 	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
 		actions = append(actions, "sts:TagSession")
@@ -50,7 +52,7 @@ func callerPrincipal(r *awsproto.Request) principal {
 
 func sessionRoleARN(w *state.World, sess *state.Session) string {
 	path := "/"
-	if role, ok := w.LookupAccount(sess.Account).Roles.Get(sess.RoleName); ok {
+	if role, ok := iamstate.Of(w.LookupAccount(sess.Account)).Roles.Get(sess.RoleName); ok {
 		path = role.Path
 	}
 	return "arn:aws:iam::" + sess.Account + ":role" + path + sess.RoleName
@@ -94,7 +96,7 @@ func requestContext(r *awsproto.Request, in assumeInput, now time.Time) (conditi
 // aws:PrincipalTag/… and aws:PrincipalOrgID.
 func principalKeys(r *awsproto.Request, ctx conditionContext, isSession bool) {
 	var tags []state.Tag
-	a := r.World.LookupAccount(r.Caller.Account)
+	a := iamstate.Of(r.World.LookupAccount(r.Caller.Account))
 	cred, hasCred := r.World.Credentials[r.Caller.AccessKeyID]
 	switch {
 	case isSession:
@@ -118,8 +120,8 @@ func principalKeys(r *awsproto.Request, ctx conditionContext, isSession bool) {
 	for _, t := range tags {
 		ctx.set("aws:PrincipalTag/"+t.Key, t.Value)
 	}
-	if org := r.World.Organization; org != nil && (a.InOrg || org.ManagementAccount == a.ID) {
-		ctx.set("aws:PrincipalOrgID", org.ID)
+	if orgstate.IsMember(r.World, r.Caller.Account) {
+		ctx.set("aws:PrincipalOrgID", orgstate.Of(r.World).ID)
 	}
 }
 

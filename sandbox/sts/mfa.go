@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
-	"github.com/gatehouse/gatehouse/sandbox/state"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 )
 
 func mfaUnknownDevice() error {
@@ -35,7 +35,7 @@ func checkMFA(r *awsproto.Request, serial, code string, now time.Time) error {
 	if !ok || cred.User == "" {
 		return mfaUnknownDevice()
 	}
-	a := r.World.LookupAccount(cred.Account)
+	a := iamstate.Of(r.World.LookupAccount(cred.Account))
 	u, ok := a.Users.Get(cred.User)
 	if !ok {
 		return mfaUnknownDevice()
@@ -53,9 +53,9 @@ func checkMFA(r *awsproto.Request, serial, code string, now time.Time) error {
 }
 
 // deviceSeed finds the TOTP seed of the user's device with that serial.
-func deviceSeed(a *state.Account, u *state.User, serial string) string {
+func deviceSeed(a *iamstate.Account, u *iamstate.User, serial string) string {
 	for _, d := range u.MFADevices {
-		if d.Serial != serial || d.Type == state.MFAPasskey {
+		if d.Serial != serial || d.Type == iamstate.MFAPasskey {
 			continue
 		}
 		if d.Seed != "" {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/service"
 )
 
 const (
@@ -16,21 +17,27 @@ const (
 	version   = "2011-06-15"
 )
 
-type handler = func(*awsproto.Request) (any, error)
-
-func read(h handler) awsproto.Operation { return awsproto.Operation{Handle: h} }
+var read = awsproto.Read
 
 // session records a session: write lock and persistence, but no resource changes.
-func session(h handler) awsproto.Operation { return awsproto.Operation{Writes: true, Handle: h} }
+func session(h awsproto.Handler) awsproto.Operation {
+	return awsproto.Operation{Writes: true, Handle: h}
+}
 
-// Service returns the STS service description.
+// Service is STS. It keeps no state of its own: sessions are the world's, as
+// every request is authenticated with them, and roles are IAM's.
+func Service() service.Definition {
+	return service.Definition{APIs: []*awsproto.API{api()}}
+}
+
+// api is the STS API.
 //
 // GetSessionToken is not offered: a state.Session always acts as an assumed role,
 // so a session for a user or root could not be represented faithfully.
-func Service() *awsproto.Service {
-	return &awsproto.Service{
-		Name: "sts", ID: "sts", Protocol: awsproto.Query,
-		Namespace: namespace, Version: version,
+func api() *awsproto.API {
+	return &awsproto.API{
+		Name: "sts", ID: "sts",
+		Codec: awsproto.Query{Namespace: namespace, Version: version},
 		Operations: map[string]awsproto.Operation{
 			"AssumeRole":        session(assumeRole),
 			"GetCallerIdentity": read(getCallerIdentity),

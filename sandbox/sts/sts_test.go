@@ -14,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse/gatehouse/sandbox"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/sandboxtest"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
@@ -34,13 +35,13 @@ func start(t *testing.T) *sandboxtest.Sandbox {
 }
 
 // putRole creates a role directly in the world.
-func putRole(t *testing.T, sb *sandboxtest.Sandbox, account, path, name, trust string, maxSession int) *state.Role {
+func putRole(t *testing.T, sb *sandboxtest.Sandbox, account, path, name, trust string, maxSession int) *iamstate.Role {
 	t.Helper()
 	w := sb.Server.World()
 	w.Lock()
 	defer w.Unlock()
-	role := &state.Role{Name: name, ID: state.NewID("AROA", 17), Path: path, Created: state.Now(), MaxSessionDuration: maxSession, TrustPolicy: trust}
-	w.Account(account).Roles.Put(name, role)
+	role := &iamstate.Role{Name: name, ID: state.NewID("AROA", 17), Path: path, Created: state.Now(), MaxSessionDuration: maxSession, TrustPolicy: trust}
+	iamstate.Of(w.Account(account)).Roles.Put(name, role)
 	return role
 }
 
@@ -51,9 +52,9 @@ func putUser(t *testing.T, sb *sandboxtest.Sandbox, account, name string) aws.Co
 	w.Lock()
 	defer w.Unlock()
 	keyID, secret := state.NewID("AKIA", 16), state.NewSecret(40)
-	u := &state.User{Name: name, ID: state.NewID("AIDA", 17), Path: "/", Created: state.Now(),
-		AccessKeys: []*state.AccessKey{{ID: keyID, Status: "Active", Created: state.Now()}}}
-	w.Account(account).Users.Put(name, u)
+	u := &iamstate.User{Name: name, ID: state.NewID("AIDA", 17), Path: "/", Created: state.Now(),
+		AccessKeys: []*iamstate.AccessKey{{ID: keyID, Status: "Active", Created: state.Now()}}}
+	iamstate.Of(w.Account(account)).Users.Put(name, u)
 	w.Credentials[keyID] = &state.Credential{AccessKeyID: keyID, SecretAccessKey: secret, Account: account, User: name}
 	return sessionConfig(sb, keyID, secret, "")
 }

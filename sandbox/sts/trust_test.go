@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
-	"github.com/gatehouse/gatehouse/sandbox/state"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 )
 
 func stmt(effect, principal, action, condition string) string {
@@ -222,8 +222,8 @@ func TestAssumeRoleMFA(t *testing.T) {
 	serial := "arn:aws:iam::" + callerAcct + ":mfa/mfa-user"
 	w := sb.Server.World()
 	w.Lock()
-	u, _ := w.Account(callerAcct).Users.Get("mfa-user")
-	u.MFADevices = append(u.MFADevices, &state.MFADevice{Serial: serial, Type: state.MFAVirtual, Seed: seed, User: "mfa-user"})
+	u, _ := iamstate.Of(w.Account(callerAcct)).Users.Get("mfa-user")
+	u.MFADevices = append(u.MFADevices, &iamstate.MFADevice{Serial: serial, Type: iamstate.MFAVirtual, Seed: seed, User: "mfa-user"})
 	w.Unlock()
 	putRole(t, sb, roleAcct, "/", "Guarded", doc(stmt("Allow", `{"AWS":"`+callerAcct+`"}`, `"sts:AssumeRole"`, `{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`)), 0)
 	arn := "arn:aws:iam::" + roleAcct + ":role/Guarded"

@@ -1,4 +1,4 @@
-package sandbox
+package iam
 
 import (
 	"crypto/md5"
@@ -10,26 +10,29 @@ import (
 	"encoding/pem"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
+	"github.com/gatehouse/gatehouse/sandbox/iam/iamstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 type userFixture struct {
-	Line                int                  `yaml:"-"`
-	Name                string               `yaml:"name"`
-	Path                string               `yaml:"path"`
-	Tags                tagList              `yaml:"tags"`
-	PermissionsBoundary lineString           `yaml:"permissions_boundary"`
-	LoginProfile        *loginProfileFixture `yaml:"login_profile"`
-	AccessKeys          []accessKeyFixture   `yaml:"access_keys"`
-	SSHKeys             []sshKeyFixture      `yaml:"ssh_keys"`
-	SigningCertificates []certificateFixture `yaml:"signing_certificates"`
-	ServiceCredentials  []serviceCredFixture `yaml:"service_credentials"`
-	MFADevices          []mfaFixture         `yaml:"mfa_devices"`
-	Groups              []lineString         `yaml:"groups"`
-	AttachedPolicies    []lineString         `yaml:"attached_policies"`
-	InlinePolicies      map[string]policyDoc `yaml:"inline_policies"`
+	Line                int                          `yaml:"-"`
+	Name                string                       `yaml:"name"`
+	Path                string                       `yaml:"path"`
+	Tags                fixture.Tags                 `yaml:"tags"`
+	PermissionsBoundary fixture.LineString           `yaml:"permissions_boundary"`
+	LoginProfile        *loginProfileFixture         `yaml:"login_profile"`
+	AccessKeys          []accessKeyFixture           `yaml:"access_keys"`
+	SSHKeys             []sshKeyFixture              `yaml:"ssh_keys"`
+	SigningCertificates []certificateFixture         `yaml:"signing_certificates"`
+	ServiceCredentials  []serviceCredFixture         `yaml:"service_credentials"`
+	MFADevices          []mfaFixture                 `yaml:"mfa_devices"`
+	Groups              []fixture.LineString         `yaml:"groups"`
+	AttachedPolicies    []fixture.LineString         `yaml:"attached_policies"`
+	InlinePolicies      map[string]fixture.PolicyDoc `yaml:"inline_policies"`
 }
 
 type loginProfileFixture struct {
@@ -89,16 +92,16 @@ var (
 	serviceNames    = []string{"codecommit.amazonaws.com", "cassandra.amazonaws.com", "bedrock.amazonaws.com"}
 )
 
-func (l *fixtureLoad) applyUser(a *state.Account, f userFixture) {
+func (l fixtureLoad) applyUser(a iamAccount, f userFixture) {
 	if !l.checkName(f.Line, "user", f.Name, 64, &f.Path) {
 		return
 	}
 	if _, exists := a.Users.Get(f.Name); exists {
-		l.errorf(f.Line, "user %s already exists in account %s", f.Name, a.ID)
+		l.Errorf(f.Line, "user %s already exists in account %s", f.Name, a.ID)
 		return
 	}
 	owner := "user " + f.Name
-	u := &state.User{
+	u := &iamstate.User{
 		Name: f.Name, ID: state.NewID("AIDA", 17), Path: f.Path, Created: state.Now(), Tags: f.Tags,
 		PermissionsBoundary: l.boundary(a, owner, f.PermissionsBoundary),
 		AttachedPolicies:    l.attach(a, owner, f.AttachedPolicies), InlinePolicies: l.inline(f.Line, owner, f.InlinePolicies),
@@ -106,9 +109,9 @@ func (l *fixtureLoad) applyUser(a *state.Account, f userFixture) {
 	a.Users.Put(f.Name, u)
 	if p := f.LoginProfile; p != nil {
 		if p.Password == "" || len(p.Password) > 128 {
-			l.errorf(p.Line, "%s: login_profile.password must be 1 to 128 characters", owner)
+			l.Errorf(p.Line, "%s: login_profile.password must be 1 to 128 characters", owner)
 		} else {
-			u.LoginProfile = state.NewLoginProfile(p.Password, p.PasswordResetRequired)
+			u.LoginProfile = iamstate.NewLoginProfile(p.Password, p.PasswordResetRequired)
 		}
 	}
 	l.userGroups(a, u, f.Groups)
@@ -119,14 +122,14 @@ func (l *fixtureLoad) applyUser(a *state.Account, f userFixture) {
 	l.mfaDevices(a, u, f.MFADevices)
 }
 
-func (l *fixtureLoad) userGroups(a *state.Account, u *state.User, groups []lineString) {
+func (l fixtureLoad) userGroups(a iamAccount, u *iamstate.User, groups []fixture.LineString) {
 	for _, name := range groups {
 		g, ok := a.Groups.Get(name.Value)
 		switch {
 		case !ok:
-			l.errorf(name.Line, "user %s: group %q does not exist in account %s (define it under groups)", u.Name, name.Value, a.ID)
-		case containsFold(u.Groups, g.Name):
-			l.errorf(name.Line, "user %s: group %s is listed twice", u.Name, g.Name)
+			l.Errorf(name.Line, "user %s: group %q does not exist in account %s (define it under groups)", u.Name, name.Value, a.ID)
+		case slices.ContainsFunc(u.Groups, func(n string) bool { return strings.EqualFold(n, g.Name) }):
+			l.Errorf(name.Line, "user %s: group %s is listed twice", u.Name, g.Name)
 		default:
 			u.Groups = append(u.Groups, g.Name)
 		}
@@ -134,53 +137,53 @@ func (l *fixtureLoad) userGroups(a *state.Account, u *state.User, groups []lineS
 }
 
 // status checks an Active/Inactive status, defaulting to Active.
-func (l *fixtureLoad) status(line int, what, s string) string {
+func (l fixtureLoad) status(line int, what, s string) string {
 	switch s {
 	case "":
 		return defaultKeyStatus
 	case "Active", "Inactive":
 		return s
 	}
-	l.errorf(line, "%s: status %q must be Active or Inactive", what, s)
+	l.Errorf(line, "%s: status %q must be Active or Inactive", what, s)
 	return defaultKeyStatus
 }
 
-func (l *fixtureLoad) accessKeys(a *state.Account, u *state.User, keys []accessKeyFixture) {
+func (l fixtureLoad) accessKeys(a iamAccount, u *iamstate.User, keys []accessKeyFixture) {
 	if len(keys) > maxAccessKeys {
-		l.errorf(keys[0].Line, "user %s: %d access keys; IAM allows %d per user", u.Name, len(keys), maxAccessKeys)
+		l.Errorf(keys[0].Line, "user %s: %d access keys; IAM allows %d per user", u.Name, len(keys), maxAccessKeys)
 		return
 	}
 	for _, k := range keys {
 		if k.ID == "" {
 			k.ID = state.NewID("AKIA", 16)
 		} else if !userAccessKeyID.MatchString(k.ID) {
-			l.errorf(k.Line, "user %s: access key id %q must be AKIA followed by 16 upper-case letters or digits", u.Name, k.ID)
+			l.Errorf(k.Line, "user %s: access key id %q must be AKIA followed by 16 upper-case letters or digits", u.Name, k.ID)
 			continue
 		}
 		if k.Secret == "" {
 			k.Secret = state.NewSecret(40)
 		}
 		status := l.status(k.Line, "user "+u.Name+": access key "+k.ID, k.Status)
-		if !l.claimKeyID(k.Line, k.ID) {
+		if !l.ClaimKeyID(k.Line, k.ID) {
 			continue
 		}
-		u.AccessKeys = append(u.AccessKeys, &state.AccessKey{ID: k.ID, Status: status, Created: state.Now()})
-		l.w.Credentials[k.ID] = &state.Credential{AccessKeyID: k.ID, SecretAccessKey: k.Secret, Account: a.ID, User: u.Name}
+		u.AccessKeys = append(u.AccessKeys, &iamstate.AccessKey{ID: k.ID, Status: status, Created: state.Now()})
+		l.World.Credentials[k.ID] = &state.Credential{AccessKeyID: k.ID, SecretAccessKey: k.Secret, Account: a.ID, User: u.Name}
 	}
 }
 
-func (l *fixtureLoad) sshKeys(u *state.User, keys []sshKeyFixture) {
+func (l fixtureLoad) sshKeys(u *iamstate.User, keys []sshKeyFixture) {
 	if len(keys) > maxSSHKeys {
-		l.errorf(keys[0].Line, "user %s: %d SSH keys; IAM allows %d per user", u.Name, len(keys), maxSSHKeys)
+		l.Errorf(keys[0].Line, "user %s: %d SSH keys; IAM allows %d per user", u.Name, len(keys), maxSSHKeys)
 		return
 	}
 	for _, k := range keys {
 		fp, ok := sshFingerprint(k.Body)
 		if !ok {
-			l.errorf(k.Line, "user %s: ssh key body must be an OpenSSH public key (ssh-rsa AAAA… comment)", u.Name)
+			l.Errorf(k.Line, "user %s: ssh key body must be an OpenSSH public key (ssh-rsa AAAA… comment)", u.Name)
 			continue
 		}
-		u.SSHKeys = append(u.SSHKeys, &state.SSHKey{
+		u.SSHKeys = append(u.SSHKeys, &iamstate.SSHKey{
 			ID: state.NewID("APKA", 16), Body: strings.TrimSpace(k.Body), Fingerprint: fp,
 			Status: l.status(k.Line, "user "+u.Name+": ssh key", k.Status), Uploaded: state.Now(),
 		})
@@ -205,44 +208,44 @@ func sshFingerprint(body string) (string, bool) {
 	return strings.Join(parts, ":"), true
 }
 
-func (l *fixtureLoad) certificates(u *state.User, certs []certificateFixture) {
+func (l fixtureLoad) certificates(u *iamstate.User, certs []certificateFixture) {
 	if len(certs) > maxSigningCerts {
-		l.errorf(certs[0].Line, "user %s: %d signing certificates; IAM allows %d per user", u.Name, len(certs), maxSigningCerts)
+		l.Errorf(certs[0].Line, "user %s: %d signing certificates; IAM allows %d per user", u.Name, len(certs), maxSigningCerts)
 		return
 	}
 	for _, c := range certs {
 		block, _ := pem.Decode([]byte(strings.TrimSpace(c.Body)))
 		if block == nil || block.Type != "CERTIFICATE" {
-			l.errorf(c.Line, "user %s: signing certificate body must be a PEM certificate (-----BEGIN CERTIFICATE-----)", u.Name)
+			l.Errorf(c.Line, "user %s: signing certificate body must be a PEM certificate (-----BEGIN CERTIFICATE-----)", u.Name)
 			continue
 		}
 		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-			l.errorf(c.Line, "user %s: signing certificate does not parse: %v", u.Name, err)
+			l.Errorf(c.Line, "user %s: signing certificate does not parse: %v", u.Name, err)
 			continue
 		}
-		u.SigningCerts = append(u.SigningCerts, &state.SigningCert{
+		u.SigningCerts = append(u.SigningCerts, &iamstate.SigningCert{
 			ID: state.NewID("", 32), Body: strings.TrimSpace(c.Body),
 			Status: l.status(c.Line, "user "+u.Name+": signing certificate", c.Status), Uploaded: state.Now(),
 		})
 	}
 }
 
-func (l *fixtureLoad) serviceCreds(a *state.Account, u *state.User, creds []serviceCredFixture) {
+func (l fixtureLoad) serviceCreds(a iamAccount, u *iamstate.User, creds []serviceCredFixture) {
 	perService := map[string]int{}
 	for _, c := range creds {
-		if !contains(serviceNames, c.Service) {
-			l.errorf(c.Line, "user %s: service %q must be one of %s", u.Name, c.Service, strings.Join(serviceNames, ", "))
+		if !slices.Contains(serviceNames, c.Service) {
+			l.Errorf(c.Line, "user %s: service %q must be one of %s", u.Name, c.Service, strings.Join(serviceNames, ", "))
 			continue
 		}
 		if perService[c.Service]++; perService[c.Service] > maxServiceCreds {
-			l.errorf(c.Line, "user %s: more than %d credentials for %s", u.Name, maxServiceCreds, c.Service)
+			l.Errorf(c.Line, "user %s: more than %d credentials for %s", u.Name, maxServiceCreds, c.Service)
 			continue
 		}
 		if c.Password == "" {
 			c.Password = state.NewSecret(44)
 		}
 		sum := sha256.Sum256([]byte(c.Password))
-		u.ServiceCreds = append(u.ServiceCreds, &state.ServiceCred{
+		u.ServiceCreds = append(u.ServiceCreds, &iamstate.ServiceCred{
 			ID: state.NewID("ACCA", 17), ServiceName: c.Service, ServiceUser: fmt.Sprintf("%s-at-%s", u.Name, a.ID),
 			PasswordHash: hex.EncodeToString(sum[:]), Status: l.status(c.Line, "user "+u.Name+": service credential", c.Status),
 			Created: state.Now(),
@@ -250,9 +253,9 @@ func (l *fixtureLoad) serviceCreds(a *state.Account, u *state.User, creds []serv
 	}
 }
 
-func (l *fixtureLoad) mfaDevices(a *state.Account, u *state.User, devices []mfaFixture) {
+func (l fixtureLoad) mfaDevices(a iamAccount, u *iamstate.User, devices []mfaFixture) {
 	if len(devices) > maxMFADevices {
-		l.errorf(devices[0].Line, "user %s: %d MFA devices; IAM allows %d per user", u.Name, len(devices), maxMFADevices)
+		l.Errorf(devices[0].Line, "user %s: %d MFA devices; IAM allows %d per user", u.Name, len(devices), maxMFADevices)
 		return
 	}
 	for _, f := range devices {
@@ -261,49 +264,49 @@ func (l *fixtureLoad) mfaDevices(a *state.Account, u *state.User, devices []mfaF
 			continue
 		}
 		if l.serialTaken(a, dev.Serial) {
-			l.errorf(f.Line, "user %s: MFA device %s already exists", u.Name, dev.Serial)
+			l.Errorf(f.Line, "user %s: MFA device %s already exists", u.Name, dev.Serial)
 			continue
 		}
 		u.MFADevices = append(u.MFADevices, dev)
-		if dev.Type == state.MFAVirtual {
+		if dev.Type == iamstate.MFAVirtual {
 			a.VirtualMFA[dev.Serial] = dev
 		}
 	}
 }
 
 // mfaDevice builds one enabled device, or reports why it cannot.
-func (l *fixtureLoad) mfaDevice(a *state.Account, u *state.User, f mfaFixture) *state.MFADevice {
+func (l fixtureLoad) mfaDevice(a iamAccount, u *iamstate.User, f mfaFixture) *iamstate.MFADevice {
 	now := state.Now()
-	dev := &state.MFADevice{Type: f.Type, Name: f.Name, User: u.Name, Created: now, EnableDate: now, Seed: strings.ToUpper(f.Seed)}
+	dev := &iamstate.MFADevice{Type: f.Type, Name: f.Name, User: u.Name, Created: now, EnableDate: now, Seed: strings.ToUpper(f.Seed)}
 	if dev.Seed != "" && !validSeed(dev.Seed) {
-		l.errorf(f.Line, "user %s: MFA seed must be base32 (letters A–Z and digits 2–7)", u.Name)
+		l.Errorf(f.Line, "user %s: MFA seed must be base32 (letters A–Z and digits 2–7)", u.Name)
 		return nil
 	}
 	switch f.Type {
-	case state.MFAVirtual:
+	case iamstate.MFAVirtual:
 		if !l.checkName(f.Line, "virtual MFA device", f.Name, 226, &f.Path) {
 			return nil
 		}
 		dev.Path, dev.Serial = f.Path, fmt.Sprintf("arn:aws:iam::%s:mfa%s%s", a.ID, f.Path, f.Name)
-	case state.MFAHardware:
+	case iamstate.MFAHardware:
 		dev.Serial = f.Serial
 		if dev.Serial == "" {
 			dev.Serial = state.NewID("GAHT", 8)
 		} else if !hardwareSerial.MatchString(dev.Serial) {
-			l.errorf(f.Line, "user %s: hardware MFA serial %q must be 9 to 256 characters of letters, digits and +=/:,.@_-", u.Name, f.Serial)
+			l.Errorf(f.Line, "user %s: hardware MFA serial %q must be 9 to 256 characters of letters, digits and +=/:,.@_-", u.Name, f.Serial)
 			return nil
 		}
-	case state.MFAPasskey:
+	case iamstate.MFAPasskey:
 		if dev.Name == "" {
 			dev.Name = "passkey"
 		}
 		dev.Seed = ""
 		dev.Serial = fmt.Sprintf("arn:aws:iam::%s:u2f/user/%s/%s", a.ID, u.Name, state.NewID(dev.Name+"-", 26))
 	default:
-		l.errorf(f.Line, "user %s: MFA device type %q must be virtual, hardware or passkey", u.Name, f.Type)
+		l.Errorf(f.Line, "user %s: MFA device type %q must be virtual, hardware or passkey", u.Name, f.Type)
 		return nil
 	}
-	if dev.Seed == "" && dev.Type != state.MFAPasskey {
+	if dev.Seed == "" && dev.Type != iamstate.MFAPasskey {
 		dev.Seed = state.NewSecret(32)
 	}
 	return dev
@@ -314,7 +317,7 @@ func validSeed(seed string) bool {
 	return err == nil && len(seed) >= 16
 }
 
-func (l *fixtureLoad) serialTaken(a *state.Account, serial string) bool {
+func (l fixtureLoad) serialTaken(a iamAccount, serial string) bool {
 	if _, ok := a.VirtualMFA[serial]; ok {
 		return true
 	}

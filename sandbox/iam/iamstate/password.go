@@ -1,17 +1,19 @@
-package state
+package iamstate
 
 import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+
+	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 // NewLoginProfile returns a login profile for password, storing only a salted hash.
 func NewLoginProfile(password string, resetRequired bool) *LoginProfile {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	lp := &LoginProfile{Created: Now(), ResetRequired: resetRequired, Salt: hex.EncodeToString(salt), PasswordSet: Now()}
+	lp := &LoginProfile{Created: state.Now(), ResetRequired: resetRequired, Salt: hex.EncodeToString(salt), PasswordSet: state.Now()}
 	lp.PasswordHash = lp.hash(password)
 	return lp
 }
@@ -55,5 +57,5 @@ func (lp *LoginProfile) SetPassword(password string) {
 		lp.History = lp.History[:24]
 	}
 	lp.PasswordHash = lp.hash(password)
-	lp.PasswordSet = Now()
+	lp.PasswordSet = state.Now()
 }

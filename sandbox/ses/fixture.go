@@ -1,0 +1,65 @@
+package ses
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
+	"github.com/gatehouse/gatehouse/sandbox/state"
+)
+
+// accountFixture is SES's key of an account's mapping: region → verified
+// e-mail addresses and domains.
+type accountFixture struct {
+	Line       int                             `yaml:"-"`
+	Identities map[string][]fixture.LineString `yaml:"ses_identities"`
+}
+
+var (
+	fixtureDomain = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$`)
+	fixtureEmail  = regexp.MustCompile(`^[^\s@]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$`)
+	awsRegion     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+)
+
+// fixtureSection adds verified e-mail addresses and domains, per region.
+func fixtureSection() fixture.Section {
+	return fixture.PerAccount(func(l *fixture.Load, a *state.Account, f *accountFixture) {
+		regions := make([]string, 0, len(f.Identities))
+		for r := range f.Identities {
+			regions = append(regions, r)
+		}
+		sort.Strings(regions)
+		for _, region := range regions {
+			if !awsRegion.MatchString(region) {
+				l.Errorf(f.Line, "account %s: ses_identities region %q is not an AWS region name (e.g. eu-west-1)", a.ID, region)
+				continue
+			}
+			for _, id := range f.Identities[region] {
+				addFixtureIdentity(l, slot.Of(a), region, id)
+			}
+		}
+	})
+}
+
+func addFixtureIdentity(l *fixture.Load, a *account, region string, id fixture.LineString) {
+	kind := typeDomain
+	if strings.Contains(id.Value, "@") {
+		kind = typeEmail
+	}
+	lower := strings.ToLower(id.Value)
+	if (kind == typeDomain && !fixtureDomain.MatchString(lower)) || (kind == typeEmail && !fixtureEmail.MatchString(lower)) {
+		l.Errorf(id.Line, "SES identity %q is neither an e-mail address nor a domain name", id.Value)
+		return
+	}
+	ids := a.Identities[region]
+	if ids == nil {
+		ids = map[string]*identity{}
+		a.Identities[region] = ids
+	}
+	if _, exists := ids[lower]; exists {
+		l.Errorf(id.Line, "SES identity %s is listed twice in %s (or already exists)", id.Value, region)
+		return
+	}
+	ids[lower] = &identity{Identity: id.Value, Type: kind, Verified: true, Created: state.Now()}
+}
