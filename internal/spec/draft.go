@@ -46,6 +46,9 @@ type draft struct {
 	// deliverOverride is --deliver: the channel for everyone, per-person
 	// settings included.
 	deliverOverride val[string]
+
+	// events is a watcher's configuration (ParseConfig); nil otherwise.
+	events *eventsDraft
 }
 
 type accountsDraft struct {

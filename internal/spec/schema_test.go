@@ -66,6 +66,10 @@ func TestSchemaKeysMatchDecoder(t *testing.T) {
 		{[]string{"$defs", "slack"}, slackFields.keys()},
 		{[]string{"$defs", "claim"}, claimFields.keys()},
 		{[]string{"$defs", "file"}, fileFields.keys()},
+		{[]string{"$defs", "events"}, eventsFields.keys()},
+		{[]string{"$defs", "events", "properties", "complete_on_tag"}, completeFields.keys()},
+		{[]string{"$defs", "rule"}, ruleFields.keys()},
+		{[]string{"$defs", "rule", "properties", "match"}, matchFields.keys()},
 	}
 	for _, tt := range tests {
 		obj := doc.at(t, tt.path...)

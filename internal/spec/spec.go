@@ -19,6 +19,8 @@ type Input struct {
 	Password Password
 	Delivery Delivery
 	People   []Person
+	// Events is a watcher's rules (ParseConfig); nil for other inputs.
+	Events *Events
 }
 
 // AccountSelector says which accounts: listed IDs, every account of the

@@ -35,6 +35,10 @@ var specFields = fields[draft]{
 		s.peoplePos = d.pos(resolve(v))
 		s.people = d.people(v)
 	},
+	"events": func(d *decoder, v *yaml.Node, s *draft) {
+		s.events = &eventsDraft{pos: d.pos(resolve(v))}
+		decodeMapping(d, v, "events", eventsFields, s.events)
+	},
 }
 
 var roleFields = fields[roleDraft]{

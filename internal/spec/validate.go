@@ -8,6 +8,15 @@ import (
 
 // validate checks everything that can be checked without AWS.
 func validate(s *draft, probs *Problems) {
+	validateSettings(s, probs)
+	if s.events != nil {
+		probs.add(s.events.pos, "events", "the events section configures gatehouse watch (--config); this command reads people")
+	}
+	validatePeople(s, probs)
+}
+
+// validateSettings checks everything but the people.
+func validateSettings(s *draft, probs *Problems) {
 	if s.version.Set && s.version.V != 1 {
 		probs.add(s.version.Pos, "version "+itoa(s.version.V), "this gatehouse reads version 1 specs; write version: 1")
 	}
@@ -16,7 +25,6 @@ func validate(s *draft, probs *Problems) {
 	validatePassword(s.password, probs)
 	validateDelivery(s.delivery, probs)
 	validateShared(&s.defaults, probs)
-	validatePeople(s, probs)
 }
 
 func validateAccounts(s *draft, probs *Problems) {
