@@ -52,7 +52,7 @@ func (d *Directory) Read(ctx context.Context, s *engine.Scope, name string, know
 		return engine.User{}, err
 	}
 	detail := a.detail(spelt)
-	if detail == nil { // read one by one, or created since the survey
+	if detail == nil { // not listed, read one by one, or created since the survey
 		u, err := readUser(ctx, api, spelt)
 		if errors.Is(err, awsx.ErrNotFound) { // deleted since the listing
 			return absent, nil

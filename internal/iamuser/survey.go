@@ -35,7 +35,9 @@ type account struct {
 	policy    password.Policy
 
 	mu sync.Mutex
-	// users maps lower-cased user names to the names as IAM spells them.
+	// users maps lower-cased user names to the names as IAM spells them;
+	// nil when the survey did not list the account (a few people: each is
+	// read on their own).
 	users map[string]string
 	// bulk is what GetAccountAuthorizationDetails said of the users and
 	// groups (nil where the caller may not call it).
@@ -50,6 +52,9 @@ type account struct {
 func (a *account) userNamed(name string) (string, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.users == nil { // not listed: ask for the user itself
+		return name, true
+	}
 	spelt, ok := a.users[strings.ToLower(name)]
 	return spelt, ok
 }
@@ -58,6 +63,9 @@ func (a *account) userNamed(name string) (string, bool) {
 func (a *account) learn(name string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.users == nil {
+		return
+	}
 	if _, ok := a.users[strings.ToLower(name)]; !ok {
 		a.users[strings.ToLower(name)] = name
 	}
@@ -104,8 +112,10 @@ func (d *Directory) Survey(ctx context.Context, s *engine.Scope, people []spec.P
 	}
 	s.SignInURL = awsx.SignInURL(a.partition, cmpOr(s.Alias, s.ID))
 	s.Policy = describePolicy(a.policy)
-	if err := d.surveyUsers(ctx, s, api, a); err != nil {
-		return nil, fmt.Errorf("reading account %s: %w", s.ID, err)
+	if len(people) > SmallSurvey {
+		if err := d.surveyUsers(ctx, s, api, a); err != nil {
+			return nil, fmt.Errorf("reading account %s: %w", s.ID, err)
+		}
 	}
 	if rerun(a, people) {
 		// Best effort: without a report, the journal's word stands.
@@ -115,8 +125,17 @@ func (d *Directory) Survey(ctx context.Context, s *engine.Scope, people []spec.P
 	return checkReferences(ctx, api, s, a, people)
 }
 
-// rerun reports whether any of people has a user in the account already.
+// SmallSurvey is how many people an account may be surveyed for without
+// listing its users: for a few people (one event, one command-line address)
+// reading each one costs less than listing an account of thousands.
+const SmallSurvey = 5
+
+// rerun reports whether any of people has a user in the account already, as
+// far as the listing says (an account not listed says no).
 func rerun(a *account, people []spec.Person) bool {
+	if a.users == nil {
+		return false
+	}
 	for _, p := range people {
 		if _, ok := a.userNamed(p.UserName); ok {
 			return true
