@@ -75,6 +75,7 @@ var migrations = []string{
 	offboardMigration,     // version 2: archives and suspensions (offboard.go)
 	archiveEmailMigration, // version 3: the person's e-mail on archives (offboard.go)
 	linksMigration,        // version 4: the claim links that carried credentials (links.go)
+	eventsMigration,       // version 5: the events watchers handled (events.go)
 }
 
 // migrate applies the migrations the file has not seen, each in its own

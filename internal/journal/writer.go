@@ -239,3 +239,10 @@ func (t *writeTx) execOne(query string, args ...any) (bool, error) {
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// queryRow reads one row inside the write transaction: a read that decides
+// the write it precedes (BEGIN IMMEDIATE holds the lock, so no other
+// process writes in between).
+func (t *writeTx) queryRow(query string, args ...any) *sql.Row {
+	return t.w.conn.QueryRowContext(t.ctx, query, args...)
+}
