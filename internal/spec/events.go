@@ -23,6 +23,8 @@ type Events struct {
 	// reported); otherwise they get the defaults.
 	SkipUnmatched bool
 	Rules         []Rule
+	// Defaults is what a user no rule matches gets: the spec's defaults.
+	Defaults Person
 }
 
 // DefaultEmailTag is where a watcher looks for a person's address when the
@@ -175,5 +177,6 @@ func buildEvents(s *draft, language string) *Events {
 		}
 		out.Rules = append(out.Rules, Rule{Match: m, Person: buildPerson(s, &r.person, language), Pos: r.pos})
 	}
+	out.Defaults = buildPerson(s, &personDraft{}, language)
 	return out
 }

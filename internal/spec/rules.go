@@ -84,6 +84,9 @@ const tagValueFix = "tag values are up to 256 letters, digits, spaces and _ . : 
 
 // isEmail reports whether s is a bare e-mail address (no display name, no
 // angle brackets) whose domain has a dot.
+// IsEmail reports whether s is an e-mail address as gatehouse takes them.
+func IsEmail(s string) bool { return isEmail(s) }
+
 func isEmail(s string) bool {
 	// net/mail rejects empty labels (a@.x, a@x., a@x..y); an address that
 	// parses to anything but itself had a display name, <>, quotes or a comment.
