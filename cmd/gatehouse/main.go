@@ -20,6 +20,11 @@ const exitCrash = 70
 
 func main() {
 	prepareForCrash()
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		// The same binary, named bootstrap, is a Lambda function on
+		// provided.al2023: it serves invocations until Lambda stops it.
+		os.Exit(run(func(ctx context.Context, streams *cli.IO, _ []string) int { return cli.Lambda(ctx, streams) }))
+	}
 	os.Exit(run(cli.Main))
 }
 

@@ -76,6 +76,7 @@ func NewCmdRoot(streams *IO) *cobra.Command {
 	root.AddCommand(NewCmdServe(streams, nil))
 	root.AddCommand(NewCmdDeliver(streams, nil))
 	root.AddCommand(NewCmdTemplate(streams))
+	root.AddCommand(NewCmdWatch(streams, nil))
 	return root
 }
 
