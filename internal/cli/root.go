@@ -77,6 +77,8 @@ func NewCmdRoot(streams *IO) *cobra.Command {
 	root.AddCommand(NewCmdDeliver(streams, nil))
 	root.AddCommand(NewCmdTemplate(streams))
 	root.AddCommand(NewCmdWatch(streams, nil))
+	root.AddCommand(NewCmdPolicy(streams, nil))
+	root.AddCommand(NewCmdExport(streams, nil))
 	return root
 }
 

@@ -1,0 +1,130 @@
+// Package policy is the IAM policy each of gatehouse's features needs, least
+// privilege: what `gatehouse policy` prints, and what the CloudFormation
+// template's execution role gets. Actions are listed from the calls the
+// code makes; each resource is scoped to what the action acts on where IAM
+// allows it.
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Features a policy can be asked for.
+const (
+	Onboard  = "onboard"  // create users, set and deliver passwords
+	Offboard = "offboard" // discover, archive, remove, suspend, reinstate
+	Watch    = "watch"    // complete users from events on a queue (and the Lambda handler)
+	Deliver  = "deliver"  // deliver --resend: fresh passwords for existing users
+	Serve    = "serve"    // gatehouse serve: no AWS access at all
+	Audit    = "audit"    // the credential report and the users' details
+)
+
+// Features lists every feature, in the order help shows them.
+var Features = []string{Onboard, Offboard, Watch, Deliver, Serve, Audit}
+
+// Where a statement applies.
+const (
+	Caller = "caller" // the identity gatehouse runs as (the management account)
+	Member = "member" // the role gatehouse enters in each account
+)
+
+// Document is an IAM policy document.
+type Document struct {
+	Version   string
+	Statement []Statement
+}
+
+// Statement is one Allow statement.
+type Statement struct {
+	Sid      string
+	Effect   string
+	Action   []string
+	Resource []string
+}
+
+// statement is a block of actions one feature needs, and where.
+type statement struct {
+	sid       string
+	where     string
+	features  []string
+	actions   []string
+	resources []string
+}
+
+const (
+	users    = "arn:aws:iam::*:user/*"
+	groups   = "arn:aws:iam::*:group/*"
+	mfa      = "arn:aws:iam::*:mfa/*"
+	policies = "arn:aws:iam::*:policy/*"
+	managed  = "arn:aws:iam::aws:policy/*"
+	anything = "*"
+)
+
+// catalogue is every statement gatehouse may need.
+var catalogue = []statement{
+	{"ReadAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit},
+		[]string{"organizations:ListAccounts", "organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"}, []string{anything}},
+	{"EnterAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit},
+		[]string{"sts:AssumeRole"}, []string{"arn:aws:iam::*:role/OrganizationAccountAccessRole"}},
+	{"SendMail", Caller, []string{Onboard, Watch, Deliver, Offboard},
+		[]string{"ses:SendEmail", "ses:SendRawEmail", "ses:GetEmailIdentity", "ses:GetAccount"}, []string{anything}},
+	{"ReadQueue", Caller, []string{Watch},
+		[]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, []string{"arn:aws:sqs:*:*:*"}},
+	{"ReadAccount", Member, []string{Onboard, Offboard, Watch, Deliver, Audit},
+		[]string{"iam:GetAccountPasswordPolicy", "iam:ListAccountAliases", "iam:GetAccountAuthorizationDetails", "iam:ListUsers",
+			"iam:GenerateCredentialReport", "iam:GetCredentialReport"}, []string{anything}},
+	{"ReadReferences", Member, []string{Onboard, Watch, Deliver},
+		[]string{"iam:GetGroup", "iam:GetPolicy"}, []string{groups, policies, managed}},
+	{"ReadUsers", Member, []string{Onboard, Offboard, Watch, Deliver, Audit},
+		[]string{"iam:GetUser", "iam:GetLoginProfile", "iam:ListGroupsForUser", "iam:ListAttachedUserPolicies", "iam:ListUserPolicies",
+			"iam:GetUserPolicy", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:ListSSHPublicKeys", "iam:GetSSHPublicKey",
+			"iam:ListSigningCertificates", "iam:ListServiceSpecificCredentials", "iam:ListMFADevices"}, []string{users}},
+	{"CreateUsers", Member, []string{Onboard, Watch},
+		[]string{"iam:CreateUser", "iam:TagUser", "iam:PutUserPermissionsBoundary", "iam:AttachUserPolicy"}, []string{users}},
+	{"JoinGroups", Member, []string{Onboard, Watch},
+		[]string{"iam:AddUserToGroup"}, []string{groups}},
+	{"SetPasswords", Member, []string{Onboard, Watch, Deliver, Offboard},
+		[]string{"iam:CreateLoginProfile", "iam:UpdateLoginProfile"}, []string{users}},
+	{"MakePasswords", Member, []string{Onboard, Watch, Deliver},
+		[]string{"secretsmanager:GetRandomPassword"}, []string{anything}},
+	{"RemoveUsers", Member, []string{Offboard},
+		[]string{"iam:DeleteUser", "iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:UpdateAccessKey", "iam:DeleteSSHPublicKey",
+			"iam:UpdateSSHPublicKey", "iam:DeleteSigningCertificate", "iam:UpdateSigningCertificate", "iam:DeleteServiceSpecificCredential",
+			"iam:UpdateServiceSpecificCredential", "iam:DeactivateMFADevice", "iam:DetachUserPolicy", "iam:DeleteUserPolicy",
+			"iam:DeleteUserPermissionsBoundary", "iam:TagUser", "iam:UntagUser"}, []string{users}},
+	{"LeaveGroups", Member, []string{Offboard},
+		[]string{"iam:RemoveUserFromGroup"}, []string{groups}},
+	{"RemoveVirtualMFA", Member, []string{Offboard},
+		[]string{"iam:ListVirtualMFADevices", "iam:DeleteVirtualMFADevice"}, []string{anything}},
+}
+
+// For returns the policy the features need where ("caller", "member", or
+// "" for both in one document: a single account, where gatehouse's own
+// identity does everything). serve alone needs nothing: the document is
+// then empty, which is an error.
+func For(features []string, where string) (Document, error) {
+	for _, f := range features {
+		if !slices.Contains(Features, f) {
+			return Document{}, fmt.Errorf("--for %q: choose from %s", f, strings.Join(Features, ", "))
+		}
+	}
+	if where != "" && where != Caller && where != Member {
+		return Document{}, fmt.Errorf("--part %q: choose caller or member (or neither, for both)", where)
+	}
+	doc := Document{Version: "2012-10-17"}
+	for _, s := range catalogue {
+		if where != "" && s.where != where {
+			continue
+		}
+		if !slices.ContainsFunc(features, func(f string) bool { return slices.Contains(s.features, f) }) {
+			continue
+		}
+		doc.Statement = append(doc.Statement, Statement{Sid: s.sid, Effect: "Allow", Action: s.actions, Resource: s.resources})
+	}
+	if len(doc.Statement) == 0 {
+		return doc, fmt.Errorf("%s need no AWS permission%s", strings.Join(features, ", "), map[bool]string{true: " there", false: ""}[where != ""])
+	}
+	return doc, nil
+}
