@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -69,4 +71,17 @@ func TestParseConfigProblems(t *testing.T) {
 	})
 	_, err = Parse("team.yaml", []byte(lines("delivery: {channel: none}", "events: {}", "people: [a@example.com]")), Flags{})
 	assertProblems(t, err, []string{`events at team.yaml:2: the events section configures gatehouse watch`})
+}
+
+// The shipped watcher configuration parses.
+func TestWatchExampleParses(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "watch.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := ParseConfig("watch.yaml", data, Flags{})
+	if err != nil || len(in.Events.Rules) != 2 || in.Events.CompleteTag != "gatehouse:complete" {
+		t.Fatalf("examples/watch.yaml: %v %+v", err, in)
+	}
 }
