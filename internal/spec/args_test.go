@@ -17,7 +17,7 @@ func TestFromArgs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Input{
+	want := &Input{Directory: DirectoryIAM,
 		Source:   "arguments",
 		Format:   FormatArguments,
 		Accounts: AccountSelector{IDs: []string{"111122223333", "444455556666"}},

@@ -42,6 +42,8 @@ func build(s *draft) *Input {
 			File: File{Dir: first(s.delivery.file.dir, DefaultFileDir)},
 		},
 	}
+	in.Directory = strings.ToLower(first(s.directory, DirectoryIAM))
+	in.IdentityCenter = IdentityCenter{Region: s.idc.region.V, InstanceARN: s.idc.instanceARN.V}
 	if s.password.length.Set {
 		in.Password.Length = s.password.length.V
 	}
@@ -69,7 +71,11 @@ func buildPerson(s *draft, p *personDraft, language string) Person {
 		Deliver:     channelOf(s, p),
 		Language:    strings.ToLower(first(p.language, first(d.language, language))),
 		PublicKey:   strings.TrimSpace(first(p.publicKey, p.keyFromFile.V)),
+		Assignments: buildAssignments(d, p),
 		Pos:         p.pos,
+	}
+	if s.identityCenter() {
+		out.GivenName, out.FamilyName = namesOf(p, out.Language)
 	}
 	if tags := mergeTags(d.tags, p.tags); len(tags) > 0 {
 		out.Tags = make(map[string]string, len(tags))

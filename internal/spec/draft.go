@@ -49,6 +49,9 @@ type draft struct {
 
 	// events is a watcher's configuration (ParseConfig); nil otherwise.
 	events *eventsDraft
+
+	directory val[string]
+	idc       struct{ region, instanceARN val[string] }
 }
 
 type accountsDraft struct {
@@ -127,6 +130,9 @@ type personDraft struct {
 	policies    []val[string]
 	accounts    []val[string]
 	tags        []tagDraft
+	givenName   val[string]
+	familyName  val[string]
+	assignments []assignmentDraft
 
 	// publicKey is public_key as written; publicKeyFile is public_key_file's
 	// path as written, and keyFromFile what was read from it (positioned at

@@ -110,7 +110,7 @@ var matchFields = fields[ruleDraft]{
 // ruleFields are a rule's keys: match, and what the defaults may say.
 var ruleFields = func() fields[ruleDraft] {
 	out := fields[ruleDraft]{"match": func(d *decoder, v *yaml.Node, r *ruleDraft) { decodeMapping(d, v, "match", matchFields, r) }}
-	for k, f := range defaultsFields {
+	for k, f := range pick(personFields, "groups", "policies", "boundary", "tags", "path", "language", "deliver") {
 		out[k] = func(d *decoder, v *yaml.Node, r *ruleDraft) { f(d, v, &r.person) }
 	}
 	return out
@@ -148,7 +148,7 @@ func validateEvents(s *draft, used map[string]bool, probs *Problems) {
 	}
 	for i := range e.rules {
 		r := &e.rules[i]
-		validateShared(&r.person, probs)
+		validateShared(s, &r.person, probs)
 		pathRule.check(r.path, probs)
 		checkTags(r.tags, probs)
 		for _, id := range r.accounts {

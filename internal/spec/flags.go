@@ -56,6 +56,7 @@ type Flags struct {
 	ClaimTTL       Opt[time.Duration] // --claim-ttl
 	FileDir        Opt[string]        // --file-dir
 	PerAccount     Opt[bool]          // --message-per-account
+	Directory      Opt[string]        // --directory iam|identity-center
 	// KeyDirs are directories besides the input file's own that
 	// public_key_file may read from (repeatable). They come from whoever
 	// runs gatehouse, never from the input, which is what they guard.
@@ -87,6 +88,7 @@ const (
 	FlagClaimTTL       = "claim-ttl"
 	FlagFileDir        = "file-dir"
 	FlagPerAccount     = "message-per-account"
+	FlagDirectory      = "directory"
 	FlagKeyDir         = "key-dir"
 )
 
@@ -109,6 +111,7 @@ func (f *Flags) setters() map[string]*bool {
 		FlagSMTPAddr:      &f.SMTPAddr.Set, FlagSMTPUser: &f.SMTPUser.Set, FlagSMTPTLS: &f.SMTPTLS.Set,
 		FlagClaimURL: &f.ClaimURL.Set, FlagClaimVia: &f.ClaimVia.Set, FlagClaimTTL: &f.ClaimTTL.Set,
 		FlagFileDir: &f.FileDir.Set, FlagKeyDir: &f.KeyDirs.Set, FlagPerAccount: &f.PerAccount.Set,
+		FlagDirectory: &f.Directory.Set,
 	}
 }
 
@@ -144,6 +147,7 @@ func (f *Flags) apply(s *draft, probs *Problems) {
 			s.role.name = role
 		}
 	}
+	override(&s.directory, f.Directory, FlagDirectory)
 	override(&s.role.externalID, f.ExternalID, FlagExternalID)
 	override(&s.role.sessionName, f.SessionName, FlagSessionName)
 	if f.Groups.Set {

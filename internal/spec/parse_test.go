@@ -59,7 +59,7 @@ func TestParseYAMLSpec(t *testing.T) {
 		"    deliver: none",
 	)
 	in := mustParse(t, "team.yaml", src, Flags{})
-	want := &Input{
+	want := &Input{Directory: DirectoryIAM,
 		Source:   "team.yaml",
 		Format:   FormatYAML,
 		Accounts: AccountSelector{All: true},

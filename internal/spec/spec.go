@@ -21,6 +21,10 @@ type Input struct {
 	People   []Person
 	// Events is a watcher's rules (ParseConfig); nil for other inputs.
 	Events *Events
+	// Directory is the kind of identity store the people live in:
+	// DirectoryIAM (default) or DirectoryIdentityCenter.
+	Directory      string
+	IdentityCenter IdentityCenter
 }
 
 // AccountSelector says which accounts: listed IDs, every account of the
@@ -119,7 +123,13 @@ type Person struct {
 	// public_key_file. Parse checks only its form; deliver.CheckPublicKey
 	// checks that it is a key the channel can use. Empty when none was given.
 	PublicKey string
-	Pos       Pos // where the person was declared
+	// GivenName and FamilyName are an Identity Center user's names (given_name,
+	// family_name; else the display name split at its last space).
+	GivenName, FamilyName string
+	// Assignments are an Identity Center user's access to accounts: the
+	// defaults', then the person's own.
+	Assignments []Assignment
+	Pos         Pos // where the person was declared
 }
 
 // Pos is a place in the input: a file and line, a command-line argument, or a flag.

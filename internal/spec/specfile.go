@@ -35,6 +35,10 @@ var specFields = fields[draft]{
 		s.peoplePos = d.pos(resolve(v))
 		s.people = d.people(v)
 	},
+	"directory": func(d *decoder, v *yaml.Node, s *draft) { s.directory = d.str(v, "directory") },
+	"identity_center": func(d *decoder, v *yaml.Node, s *draft) {
+		decodeMapping(d, v, "identity_center", identityCenterFields, s)
+	},
 	"events": func(d *decoder, v *yaml.Node, s *draft) {
 		s.events = &eventsDraft{pos: d.pos(resolve(v))}
 		decodeMapping(d, v, "events", eventsFields, s.events)
@@ -99,11 +103,14 @@ var personFields = fields[personDraft]{
 	"public_key_file": func(d *decoder, v *yaml.Node, p *personDraft) {
 		p.publicKeyFile = d.str(v, "public_key_file")
 	},
+	"given_name":  func(d *decoder, v *yaml.Node, p *personDraft) { p.givenName = d.str(v, "given_name") },
+	"family_name": func(d *decoder, v *yaml.Node, p *personDraft) { p.familyName = d.str(v, "family_name") },
+	"assignments": func(d *decoder, v *yaml.Node, p *personDraft) { p.assignments = d.assignments(v) },
 }
 
 // defaultsFields are the person fields that make sense for everyone: not a
 // public key, which is one person's.
-var defaultsFields = pick(personFields, "groups", "policies", "boundary", "tags", "path", "language", "deliver")
+var defaultsFields = pick(personFields, "groups", "policies", "boundary", "tags", "path", "language", "deliver", "assignments")
 
 var ouFields = fields[accountsDraft]{
 	"ou": func(d *decoder, v *yaml.Node, a *accountsDraft) {

@@ -24,7 +24,8 @@ func validateSettings(s *draft, probs *Problems) {
 	validateRole(s, probs)
 	validatePassword(s.password, probs)
 	validateDelivery(s.delivery, probs)
-	validateShared(&s.defaults, probs)
+	validateShared(s, &s.defaults, probs)
+	validateDirectory(s, probs)
 }
 
 func validateAccounts(s *draft, probs *Problems) {
@@ -108,12 +109,16 @@ func validateDelivery(m deliveryDraft, probs *Problems) {
 }
 
 // validateShared checks the fields a person and the defaults have in common.
-func validateShared(p *personDraft, probs *Problems) {
+func validateShared(s *draft, p *personDraft, probs *Problems) {
 	pathRule.check(p.path, probs)
 	boundaryRule.check(p.boundary, probs)
 	checkEnum(p.deliver, "deliver", Channels, probs)
 	checkEnum(p.language, "language", Languages, probs)
 	for _, g := range p.groups {
+		if s.identityCenter() {
+			checkLine(g, "group", 1024, probs) // Identity Center's group names may hold spaces
+			continue
+		}
 		groupRule.check(g, probs)
 	}
 	for _, pol := range p.policies {
@@ -193,6 +198,9 @@ func validatePerson(s *draft, p *personDraft, probs *Problems) (nameOK, emailOK 
 	emailOK = checkEmail(p.email, probs)
 	name := userNameOf(p)
 	nameOK = userNameRule.matches(name.V)
+	if s.identityCenter() {
+		return validateCenterPerson(s, p, probs, emailOK)
+	}
 	// A user name taken from a bad e-mail address has been reported already.
 	if !nameOK && (p.userName.Set || emailOK) {
 		fix := userNameRule.fix
@@ -203,7 +211,7 @@ func validatePerson(s *draft, p *personDraft, probs *Problems) (nameOK, emailOK 
 	}
 	nameOK = nameOK && (p.userName.Set || emailOK)
 	checkLine(p.displayName, "name", 256, probs)
-	validateShared(p, probs)
+	validateShared(s, p, probs)
 	for _, id := range p.accounts {
 		if accountIDRule.check(id, probs) {
 			checkPersonAccount(s.accounts, id, probs)
@@ -253,4 +261,26 @@ func channelOf(s *draft, p *personDraft) string {
 		}
 	}
 	return ChannelSES
+}
+
+// validateCenterPerson checks an Identity Center person: a user name of its
+// rules, one e-mail address, given and family names.
+func validateCenterPerson(s *draft, p *personDraft, probs *Problems, emailOK bool) (nameOK, _ bool) {
+	name := userNameOf(p)
+	nameOK = identityCenterUserName(name.V)
+	if !nameOK && (p.userName.Set || emailOK) {
+		probs.add(name.Pos, "user name "+quote(name.V), "Identity Center user names are 1–128 letters, digits, "+
+			"punctuation or symbols, without spaces, and not Administrator or AWSAdministrators")
+	}
+	if !p.email.Set {
+		probs.add(p.pos, "person "+quote(p.label()), "an Identity Center user needs an email")
+	}
+	if given, family := namesOf(p, ""); given == "" || family == "" {
+		probs.add(p.pos, "person "+quote(p.label()), "an Identity Center user needs given_name and family_name "+
+			"(or a name of two words or more, such as name: Ada Lovelace)")
+	}
+	checkLine(p.displayName, "name", 256, probs)
+	validateShared(s, p, probs)
+	checkPersonChannel(s, p, probs)
+	return nameOK && (p.userName.Set || emailOK), emailOK
 }

@@ -246,11 +246,11 @@ func TestFileShapeRules(t *testing.T) {
 	runYAMLCases(t, []yamlCase{
 		{"unknown top-level field", lines("delivery: {from: noreply@example.com}", "poeple: [a@example.com]"),
 			[]string{
-				`unknown field "poeple" at t.yaml:2: did you mean "people"? the spec has the fields accounts, defaults, delivery, events, password, people, role, version`,
+				`unknown field "poeple" at t.yaml:2: did you mean "people"? the spec has the fields accounts, defaults, delivery, directory, events, identity_center, password, people, role, version`,
 				`t.yaml: no people: add at least one entry under people:`,
 			}},
 		{"unknown person field", withPeople("  - email: a@example.com", "    group: [x]"),
-			[]string{`unknown field "group" at t.yaml:4: did you mean "groups"? a person has the fields accounts, boundary,`}},
+			[]string{`unknown field "group" at t.yaml:4: did you mean "groups"? a person has the fields accounts, assignments, boundary,`}},
 		{"unknown nested fields", lines(
 			"role: {name: R, externalid: x}",
 			"password: {size: 30}",
@@ -262,7 +262,7 @@ func TestFileShapeRules(t *testing.T) {
 				`unknown field "externalid" at t.yaml:1: did you mean "external_id"? role has the fields arn, external_id, name, session_name`,
 				`unknown field "size" at t.yaml:2: password has the fields length, reset_required, source`,
 				`unknown field "body" at t.yaml:3: template has the fields html, text`,
-				`unknown field "user_name" at t.yaml:4: defaults has the fields boundary, deliver, groups, language, path, policies, tags`,
+				`unknown field "user_name" at t.yaml:4: defaults has the fields assignments, boundary, deliver, groups, language, path, policies, tags`,
 				`unknown field "id" at t.yaml:5: an accounts entry has the fields ou`,
 			}},
 		{"field given twice", withPeople("  - email: a@example.com", "    email: b@example.com"),
