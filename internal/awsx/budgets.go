@@ -43,3 +43,15 @@ func (b *budgets) fix(service string, perSecond float64, burst int) {
 	defer b.mu.Unlock()
 	b.byService[service] = &limiter{lim: rate.NewLimiter(rate.Limit(perSecond), max(1, burst)), now: time.Now}
 }
+
+// share makes services use one fixed limiter: a quota AWS counts across
+// several APIs (Identity Center's 20 requests a second, identitystore and
+// sso-admin together).
+func (b *budgets) share(services []string, perSecond float64, burst int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	lim := &limiter{lim: rate.NewLimiter(rate.Limit(perSecond), max(1, burst)), now: time.Now}
+	for _, s := range services {
+		b.byService[s] = lim
+	}
+}

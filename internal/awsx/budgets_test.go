@@ -27,3 +27,14 @@ func TestBudgetsArePerService(t *testing.T) {
 		t.Error("fixing SES replaced IAM's limiter")
 	}
 }
+
+// Services that share a quota share one limiter; the others keep theirs.
+func TestBudgetsShare(t *testing.T) {
+	t.Parallel()
+	b := newBudgets(Options{}.withDefaults())
+	iam := b.of("IAM")
+	b.share([]string{"identitystore", "SSO Admin"}, 20, 20)
+	if b.of("identitystore") != b.of("SSO Admin") || b.of("identitystore").lim.Limit() != 20 || b.of("IAM") != iam {
+		t.Error("identitystore and SSO Admin must wait on one 20/s limiter, IAM on its own")
+	}
+}

@@ -264,3 +264,18 @@ func (f *Factory) Limit(account, service string, perSecond float64, burst int) {
 	defer f.mu.Unlock()
 	f.limiterLocked(account).fix(service, perSecond, burst)
 }
+
+// Share makes services ("identitystore", "SSO Admin") in account ("": the
+// caller's own) wait on one fixed limiter: a quota AWS counts across them.
+func (f *Factory) Share(account string, services []string, perSecond float64, burst int) {
+	f.callerMu.Lock()
+	own := account == "" || (f.caller != nil && account == f.caller.Account)
+	f.callerMu.Unlock()
+	if own {
+		f.baseLimiter.share(services, perSecond, burst)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limiterLocked(account).share(services, perSecond, burst)
+}
