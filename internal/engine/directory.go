@@ -65,6 +65,10 @@ type Known struct {
 	// Delivered is when a credential gatehouse issued the user was confirmed
 	// delivered (zero: never, or the last one was not).
 	Delivered time.Time
+	// Managed says gatehouse created (or adopted) the user: a directory that
+	// cannot mark its users (Identity Center lets no client set an
+	// ExternalId) takes the journal's word for it.
+	Managed bool
 }
 
 // User is what a directory read of a person's user in a scope.
@@ -86,7 +90,7 @@ type Offboarding interface {
 	List(ctx context.Context, s *Scope) ([]Listed, error)
 	// Discover reads everything attached to the user called name: the
 	// plan's data and the archive. ErrUserNotFound when there is no user.
-	Discover(ctx context.Context, s *Scope, name string) (Record, error)
+	Discover(ctx context.Context, s *Scope, name string, known Known) (Record, error)
 	// Leftovers adds to rec (nil when the user is gone) what an earlier,
 	// interrupted removal left of the user that still exists, found from
 	// that removal's archives; it returns nil when there is nothing.

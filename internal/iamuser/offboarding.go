@@ -50,7 +50,8 @@ func (d *Directory) List(ctx context.Context, s *engine.Scope) ([]engine.Listed,
 }
 
 // Discover reads the user and everything attached to it; see discover.
-func (d *Directory) Discover(ctx context.Context, s *engine.Scope, name string) (engine.Record, error) {
+// The tags say whether gatehouse manages the user; known is not needed.
+func (d *Directory) Discover(ctx context.Context, s *engine.Scope, name string, _ engine.Known) (engine.Record, error) {
 	sess, err := d.session(ctx, s.ID, name)
 	if err != nil {
 		return nil, err

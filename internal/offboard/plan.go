@@ -137,7 +137,12 @@ func (p *Plan) read(ctx context.Context, deps Deps, pl *Placement) error {
 		return nil
 	}
 	if pl.State != StateAbsent {
-		rec, err := deps.Directory.Discover(ctx, pl.Scope, pl.UserName)
+		person, _, err := deps.Journal.Person(ctx, pl.Scope.ID, pl.UserName)
+		if err != nil {
+			return err
+		}
+		known := engine.Known{Managed: person.Managed && person.UserState != journal.UserRemoved}
+		rec, err := deps.Directory.Discover(ctx, pl.Scope, pl.UserName, known)
 		switch {
 		case errors.Is(err, engine.ErrUserNotFound):
 			pl.State, pl.Note = StateAbsent, "no such user"

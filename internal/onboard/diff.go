@@ -84,8 +84,9 @@ func (p *Plan) steps(dir engine.Onboarding, pl *Placement) []engine.Step {
 
 // known is what the journal's record vouches for.
 func known(rec journal.Person) engine.Known {
+	k := engine.Known{Managed: rec.Managed && rec.UserState != journal.UserRemoved}
 	if rec.CredentialState == journal.CredentialDelivered {
-		return engine.Known{Delivered: rec.UpdatedAt}
+		k.Delivered = rec.UpdatedAt
 	}
-	return engine.Known{}
+	return k
 }

@@ -103,7 +103,7 @@ func (w *world) gone(t *testing.T, rep *offboard.Report) {
 		byID[s.ID] = s
 	}
 	for _, row := range rep.Rows {
-		_, err := w.h.Directory.Discover(context.Background(), byID[row.Account], row.UserName)
+		_, err := w.h.Directory.Discover(context.Background(), byID[row.Account], row.UserName, engine.Known{})
 		if !errors.Is(err, engine.ErrUserNotFound) {
 			t.Errorf("%s in %s after removal: %v, want engine.ErrUserNotFound", row.UserName, row.Account, err)
 		}

@@ -158,7 +158,7 @@ func (m *memory) List(_ context.Context, s *engine.Scope) ([]engine.Listed, erro
 	return out, nil
 }
 
-func (m *memory) Discover(_ context.Context, s *engine.Scope, name string) (engine.Record, error) {
+func (m *memory) Discover(_ context.Context, s *engine.Scope, name string, _ engine.Known) (engine.Record, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	u := m.user(s.ID, name)
