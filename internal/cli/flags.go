@@ -34,6 +34,7 @@ func addFileFlag(cmd *cobra.Command, file *string, fl *spec.Flags, what string) 
 // happens in them ("onboard into").
 func addAccountFlags(cmd *cobra.Command, fl *spec.Flags, verb string) {
 	f := cmd.Flags()
+	f.StringVar(&fl.Directory.Value, spec.FlagDirectory, "", "the kind of identity store: iam (default) or identity-center")
 	f.StringSliceVar(&fl.Accounts.Value, spec.FlagAccount, nil, verb+" account `ID` (repeat or comma-separate)")
 	f.BoolVar(&fl.AllAccounts.Value, spec.FlagAllAccounts, false, verb+" every active account of the organisation")
 	f.StringSliceVar(&fl.OUs.Value, spec.FlagOU, nil, verb+" every account under organisational unit `ID`")

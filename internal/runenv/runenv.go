@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/awsx"
 	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/iamuser"
+	"github.com/gatehouse/gatehouse/internal/identitycenter"
 	"github.com/gatehouse/gatehouse/internal/journal"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
@@ -194,14 +195,20 @@ func (f *Factory) AWS(ctx context.Context, role spec.Role) (*awsx.Factory, error
 	return a, nil
 }
 
-// Directory returns the directory the input's people live in, reached
-// through the input's role.
+// Directory returns the directory the input's people live in: IAM users
+// reached through the input's role, or the Identity Center instance the
+// caller administers.
 func (f *Factory) Directory(ctx context.Context, in *spec.Input) (engine.Directory, error) {
 	a, err := f.AWS(ctx, in.Role)
 	if err != nil {
 		return nil, err
 	}
-	return iamuser.New(a, iamuser.Options{Unchecked: f.Settings.Unchecked}), nil
+	if in.Directory == spec.DirectoryIdentityCenter {
+		opts := identitycenter.FromInput(in)
+		opts.Logger = f.Logger()
+		return identitycenter.New(a, opts), nil
+	}
+	return iamuser.New(a, iamuser.Options{Unchecked: f.Settings.Unchecked, Logger: f.Logger()}), nil
 }
 
 // Logger logs warnings, or every step with Verbose, to stderr.
