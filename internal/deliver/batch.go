@@ -1,6 +1,15 @@
 package deliver
 
-import "context"
+import (
+	"context"
+
+	"github.com/gatehouse/gatehouse/internal/claim"
+)
+
+// MaxBatch is the most credentials one message carries: DeliverAll refuses
+// more (ErrRejected), and a caller with more splits them. It is as many as
+// one claim link reveals.
+const MaxBatch = claim.MaxAccounts
 
 // Batcher is a channel that can hand one person several credentials — one
 // per account, from one run — in a single message: one mail listing every

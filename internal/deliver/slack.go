@@ -93,7 +93,7 @@ func setupSlack(deps Deps) (*slackChannel, error) {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		s.sets[lang] = set
-		if _, err := s.render(deps.sample(lang)); err != nil { // an override's unknown field shows only when run
+		if err := checkSlack(set, deps.samples(lang)); err != nil { // an override's unknown field shows only when run
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 	}
@@ -134,15 +134,33 @@ func slackAPIURL(raw string) (*url.URL, error) {
 }
 
 // compileSlack is one language's Slack templates: the subject (the
-// message's first line, and .Subject for overrides) and the message.
+// message's first line, and .Subject for overrides) and the message, for
+// one account and, when they can, for several (see templateSet.list).
 func compileSlack(lang string, tmpl spec.Template, subject string) (*templateSet, error) {
+	one, err := compileSlackParts(lang, "", tmpl, subject)
+	if err != nil {
+		return nil, err
+	}
+	if tmpl.Text != "" && !mentionsCredentials(one.text, nil) {
+		return one, nil
+	}
+	if one.list, err = compileSlackParts(lang, listPrefix, tmpl, subject); err != nil {
+		return nil, err
+	}
+	return one, nil
+}
+
+// compileSlackParts compiles the overrides and, for what they leave to the
+// built-in templates, the built-in ones whose names begin with prefix.
+func compileSlackParts(lang, prefix string, tmpl spec.Template, subject string) (*templateSet, error) {
+	builtinName := "built-in " + lang + " " + strings.ReplaceAll(prefix, "-", " ")
 	textName, text := textField, tmpl.Text
 	if text == "" {
-		textName, text = "built-in "+lang+" Slack", builtinPart(lang, "slack")
+		textName, text = builtinName+"Slack", builtinPart(lang, prefix+"slack")
 	}
 	subjectName := subjectField
 	if subject == "" {
-		subjectName, subject = "built-in "+lang+" subject", builtinPart(lang, "subject")
+		subjectName, subject = builtinName+"subject", builtinPart(lang, prefix+"subject")
 	}
 	var (
 		set templateSet
@@ -155,6 +173,19 @@ func compileSlack(lang string, tmpl spec.Template, subject string) (*templateSet
 		return nil, err
 	}
 	return &set, nil
+}
+
+// checkSlack renders the sample credentials one by one and, where the set
+// can carry several, all in one message.
+func checkSlack(set *templateSet, samples []Credential) error {
+	if _, err := renderSlack(set, samples[0]); err != nil {
+		return err
+	}
+	if set.list == nil {
+		return nil
+	}
+	_, err := renderSlack(set, samples...)
+	return err
 }
 
 func (s *slackChannel) Name() string { return spec.ChannelSlack }
@@ -212,23 +243,29 @@ func (s *slackChannel) Deliver(ctx context.Context, c Credential) (Receipt, erro
 	}, nil
 }
 
-// render is the message text for c. A claim link replaces the password,
-// whatever the template says.
-func (s *slackChannel) render(c Credential) (string, error) {
-	lang := c.Language
-	if lang == "" {
-		lang = s.lang
+// render is the message text for cs, one person's credentials. A claim
+// link replaces the passwords, whatever the template says.
+func (s *slackChannel) render(cs ...Credential) (string, error) {
+	lang := s.lang
+	if len(cs) > 0 && cs[0].Language != "" {
+		lang = cs[0].Language
 	}
 	set, ok := s.sets[lang]
 	if !ok {
 		return "", reject(fmt.Errorf("unknown template language %q: choose one of %s", lang, strings.Join(spec.Languages, ", ")))
 	}
-	return renderSlack(set, c)
+	return renderSlack(set, cs...)
 }
 
 // RenderSlack is the Slack message (mrkdwn) the slack channel would send c
 // in lang with these overrides, for gatehouse template preview.
 func RenderSlack(lang string, tmpl spec.Template, subject string, c Credential) (string, error) {
+	return RenderSlackAll(lang, tmpl, subject, []Credential{c})
+}
+
+// RenderSlackAll is the one Slack message that carries cs, one person's
+// credentials in several accounts, as RenderSlack renders one.
+func RenderSlackAll(lang string, tmpl spec.Template, subject string, cs []Credential) (string, error) {
 	if lang == "" {
 		lang = spec.LanguageEnglish
 	}
@@ -239,25 +276,34 @@ func RenderSlack(lang string, tmpl spec.Template, subject string, c Credential) 
 	if err != nil {
 		return "", err
 	}
-	return renderSlack(set, c)
+	return renderSlack(set, cs...)
 }
 
-func renderSlack(set *templateSet, c Credential) (string, error) {
-	if c.ClaimURL != "" {
-		c.Password = ""
+// renderSlack renders cs with their fields escaped as Slack requires.
+func renderSlack(set *templateSet, cs ...Credential) (string, error) {
+	escaped := make([]Credential, len(cs))
+	for i, c := range cs {
+		if c.ClaimURL != "" {
+			c.Password = ""
+		}
+		for _, f := range []*string{&c.Account, &c.AccountAlias, &c.UserName, &c.Email, &c.DisplayName, &c.Password, &c.SignInURL, &c.ClaimURL} {
+			*f = mrkdwnEscape(*f)
+		}
+		escaped[i] = c
 	}
-	esc := func(v string) string { return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(v) }
-	for _, f := range []*string{&c.Account, &c.AccountAlias, &c.UserName, &c.Email, &c.DisplayName, &c.Password, &c.SignInURL, &c.ClaimURL} {
-		*f = esc(*f)
-	}
-	m, err := set.render(c)
+	m, err := set.render(escaped...)
 	if err != nil {
 		return "", err
 	}
 	if strings.TrimSpace(m.Text) == "" {
-		return "", reject(fmt.Errorf("rendering the %s template: the message is empty", set.text.Name()))
+		return "", reject(fmt.Errorf("rendering the %s template: the message is empty", set.bodyName()))
 	}
 	return m.Text, nil
+}
+
+// mrkdwnEscape escapes &, < and > as Slack's mrkdwn requires.
+func mrkdwnEscape(v string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(v)
 }
 
 // redact removes the password (as written, as escaped for mrkdwn, as encoded
