@@ -15,7 +15,7 @@ import (
 func TestChannelSetupChecksLists(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	for _, name := range []string{spec.ChannelSMTP} {
+	for _, name := range []string{spec.ChannelSMTP, spec.ChannelFile} {
 		base := Deps{From: "ops@example.com", SMTP: SMTPConfig{Addr: "127.0.0.1:2525", TLS: "none"}, File: FileConfig{Dir: dir}}
 		forgets := base
 		forgets.Template.Text = "{{range .Credentials}}{{.Account}} {{end}}{{.Password}}"
