@@ -171,7 +171,7 @@ func (ch *claimChannel) DeliverAll(ctx context.Context, cs []Credential) (Receip
 		var apiErr *claim.APIError
 		if errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest {
 			err = fmt.Errorf("%w; a gatehouse serve older than this gatehouse cannot hold a link for several accounts: "+
-				"upgrade it, or send one message per account (delivery.per_account)", err)
+				"upgrade it, or send one message per account (--message-per-account, delivery.per_account)", err)
 		}
 		return Receipt{}, redactSecrets(classifyClaimError(where, err), cs)
 	}

@@ -287,7 +287,7 @@ func (s *templateSet) render(cs ...Credential) (Message, error) {
 		return Message{}, reject(errors.New("rendering a message: no credential to put in it"))
 	case len(cs) > 1 && s.list == nil:
 		return Message{}, reject(fmt.Errorf("%s never mentions .Credentials, so it shows one account; "+
-			"range over .Credentials to put several in one message, or send one message per account (delivery.per_account)", s.bodyName()))
+			"range over .Credentials to put several in one message, or send one message per account (--message-per-account, delivery.per_account)", s.bodyName()))
 	case len(cs) > 1:
 		s = s.list
 	}
