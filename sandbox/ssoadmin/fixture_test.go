@@ -1,0 +1,96 @@
+package ssoadmin_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/sandbox"
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
+	"github.com/gatehouse/gatehouse/sandbox/ssoadmin/idcstate"
+)
+
+// loadFixture applies fixtures one after another to a new world, through
+// every service's sections as the server does, and returns the last error.
+func loadFixture(t *testing.T, docs ...string) (*idcstate.World, error) {
+	t.Helper()
+	var sections []fixture.Section
+	for _, svc := range sandbox.Services() {
+		sections = append(sections, svc.Fixture...)
+	}
+	ld, w := fixture.NewLoader(sections...), sandbox.NewWorld()
+	var err error
+	for _, d := range docs {
+		w.Lock()
+		err = ld.Apply([]byte(d), "f.yaml", w)
+		w.Unlock()
+	}
+	return idcstate.Of(w), err
+}
+
+const org = `organization:
+  management_account: "111111111111"
+  accounts: [{id: "111111111111", name: Management, email: aws@example.com}]
+`
+
+func TestFixtureBuildsTheInstance(t *testing.T) {
+	t.Parallel()
+	idc, err := loadFixture(t, world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, ok := idc.ByStoreID(storeID)
+	if !ok || inst.ID != instanceID || inst.Owner != mgmt || !inst.Organization || inst.PortalURL() != "https://d-1234567890.awsapps.com/start" {
+		t.Fatalf("instance = %+v", inst)
+	}
+	if inst.Quotas.RequestsPerSecond != 0 || inst.Quotas.MaxInProgress != 15 || inst.Quotas.AssignmentDelayMS != 100 {
+		t.Errorf("quotas = %+v (a fixture changes only what it names)", inst.Quotas)
+	}
+	ps, ok := inst.PermissionSetByName("readonly")
+	if !ok || ps.SessionDuration != "PT4H" || len(ps.ManagedPolicies) != 1 || ps.ManagedPolicies[0].Name != "ReadOnlyAccess" {
+		t.Errorf("permission set = %+v", ps)
+	}
+	u, ok := inst.Store.UserByEmail("alice@example.com")
+	g, _ := inst.Store.GroupByName("readers")
+	if _, member := inst.Store.MembershipOf(g.ID, u.ID); !ok || !member || *u.Profile.Emails[0].Primary != true {
+		t.Errorf("alice = %+v, in readers: %v", u, member)
+	}
+}
+
+func TestFixtureProblemsAreReportedWhereTheyAre(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, doc, want string
+	}{
+		{"no organisation", "identity_center: {}\n", "f.yaml:1: identity_center: the instance belongs to the organisation's management account"},
+		{"store ID", org + "identity_center: {identity_store_id: d-XYZ}\n", `f.yaml:4: identity_center: identity_store_id "d-XYZ"`},
+		{"negative quota", org + "identity_center: {quotas: {max_in_progress_assignments: -1}}\n", "f.yaml:4: identity_center: quotas: "},
+		{"unknown key", org + "identity_center:\n  users:\n    - {user_name: a, pasword: x}\n", `f.yaml:6: unknown field "pasword"`},
+		{"reserved user name", org + "identity_center:\n  users:\n    - {user_name: Administrator, display_name: A, given_name: A, family_name: B}\n", "f.yaml:6: user Administrator: user name Administrator is reserved"},
+		{"no display name", org + "identity_center:\n  users:\n    - {user_name: a, given_name: A, family_name: B}\n", "f.yaml:6: user a: display_name must be"},
+		{"unknown group", org + "identity_center:\n  users:\n    - {user_name: a, display_name: A, given_name: A, family_name: B, groups: [devs]}\n", `f.yaml:6: user a: group "devs" is not in the identity store`},
+		{"same user name twice", org + "identity_center:\n  users:\n    - {user_name: a, display_name: A, given_name: A, family_name: B}\n    - {user_name: A, display_name: A, given_name: A, family_name: B}\n", "f.yaml:7: user A: its UserName is already another user's"},
+		{"same group twice", org + "identity_center:\n  groups: [{display_name: devs}, {display_name: Devs}]\n", "f.yaml:5: group Devs: its DisplayName is already another group's"},
+		{"session too long", org + "identity_center:\n  permission_sets: [{name: Admin, session_duration: PT13H}]\n", "f.yaml:5: permission set Admin: session duration PT13H must be between 1 and 12 hours"},
+		{"customer policy", org + "identity_center:\n  permission_sets: [{name: Admin, managed_policies: [\"arn:aws:iam::111111111111:policy/Mine\"]}]\n", "is not an AWS-managed policy ARN"},
+	} {
+		_, err := loadFixture(t, tc.doc)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error = %v\nwant it to contain %s", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestPostedFixturesExtendTheInstance(t *testing.T) {
+	t.Parallel()
+	more := "identity_center:\n  groups: [{display_name: auditors}]\n"
+	idc, err := loadFixture(t, world, more)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inst, _ := idc.ByStoreID(storeID); len(idc.Instances) != 1 || len(inst.Store.Groups) != 2 {
+		t.Errorf("instances = %d", len(idc.Instances))
+	}
+	if _, err := loadFixture(t, world, "identity_center: {identity_store_id: d-0000000000}\n"); err == nil || !strings.Contains(err.Error(), "cannot add a second one") {
+		t.Errorf("a second instance: %v", err)
+	}
+}
