@@ -1,6 +1,7 @@
 package ssoadmin_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -92,5 +93,41 @@ func TestPostedFixturesExtendTheInstance(t *testing.T) {
 	}
 	if _, err := loadFixture(t, world, "identity_center: {identity_store_id: d-0000000000}\n"); err == nil || !strings.Contains(err.Error(), "cannot add a second one") {
 		t.Errorf("a second instance: %v", err)
+	}
+}
+
+// The example world and the world `gatehouse --sandbox` starts with hold
+// the instances the documentation promises.
+func TestShippedWorldsHaveAnInstance(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		path, store  string
+		sets, groups []string
+	}{
+		{"../../examples/sandbox/world.yaml", "d-9067012345", []string{"ReadOnly"}, []string{"engineering"}},
+		{"../../internal/runenv/embedded_world.yaml", "d-1111111111", []string{"AdministratorAccess", "ReadOnly", "Developer"}, []string{"admins", "developers", "readers"}},
+	} {
+		data, err := os.ReadFile(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idc, err := loadFixture(t, string(data))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.path, err)
+		}
+		inst, ok := idc.ByStoreID(tc.store)
+		if !ok || inst.Owner != mgmt || inst.Quotas != idcstate.DefaultQuotas() {
+			t.Fatalf("%s: instance = %+v", tc.path, inst)
+		}
+		for _, name := range tc.sets {
+			if _, ok := inst.PermissionSetByName(name); !ok {
+				t.Errorf("%s: no permission set %s", tc.path, name)
+			}
+		}
+		for _, name := range tc.groups {
+			if _, ok := inst.Store.GroupByName(name); !ok {
+				t.Errorf("%s: no group %s", tc.path, name)
+			}
+		}
 	}
 }

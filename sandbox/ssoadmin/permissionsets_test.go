@@ -16,7 +16,7 @@ func TestPermissionSets(t *testing.T) {
 	}
 	ps := made.PermissionSet
 	arn := aws.ToString(ps.PermissionSetArn)
-	if !regexp.MustCompile(`^arn:aws:sso:::permissionSet/` + instanceID + `/ps-[0-9a-f]{16}$`).MatchString(arn) || aws.ToString(ps.SessionDuration) != "PT1H" || ps.CreatedDate == nil {
+	if !regexp.MustCompile(`^arn:aws:sso:::permissionSet/`+instanceID+`/ps-[0-9a-f]{16}$`).MatchString(arn) || aws.ToString(ps.SessionDuration) != "PT1H" || ps.CreatedDate == nil {
 		t.Errorf("CreatePermissionSet = %+v", ps)
 	}
 	_, err = w.admin.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: aws.String(instance), Name: aws.String("developer")})
