@@ -4,15 +4,17 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/sandbox"
 	"github.com/gatehouse/gatehouse/sandbox/fixture"
 	"github.com/gatehouse/gatehouse/sandbox/ssoadmin/idcstate"
+	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 // loadFixture applies fixtures one after another to a new world, through
 // every service's sections as the server does, and returns the last error.
-func loadFixture(t *testing.T, docs ...string) (*idcstate.World, error) {
+func loadFixture(t *testing.T, docs ...string) (*state.World, error) {
 	t.Helper()
 	var sections []fixture.Section
 	for _, svc := range sandbox.Services() {
@@ -25,7 +27,7 @@ func loadFixture(t *testing.T, docs ...string) (*idcstate.World, error) {
 		err = ld.Apply([]byte(d), "f.yaml", w)
 		w.Unlock()
 	}
-	return idcstate.Of(w), err
+	return w, err
 }
 
 const org = `organization:
@@ -35,11 +37,11 @@ const org = `organization:
 
 func TestFixtureBuildsTheInstance(t *testing.T) {
 	t.Parallel()
-	idc, err := loadFixture(t, world)
+	w, err := loadFixture(t, world)
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, ok := idc.ByStoreID(storeID)
+	inst, ok := idcstate.Of(w).ByStoreID(storeID)
 	if !ok || inst.ID != instanceID || inst.Owner != mgmt || !inst.Organization || inst.PortalURL() != "https://d-1234567890.awsapps.com/start" {
 		t.Fatalf("instance = %+v", inst)
 	}
@@ -84,10 +86,11 @@ func TestFixtureProblemsAreReportedWhereTheyAre(t *testing.T) {
 func TestPostedFixturesExtendTheInstance(t *testing.T) {
 	t.Parallel()
 	more := "identity_center:\n  groups: [{display_name: auditors}]\n"
-	idc, err := loadFixture(t, world, more)
+	w, err := loadFixture(t, world, more)
 	if err != nil {
 		t.Fatal(err)
 	}
+	idc := idcstate.Of(w)
 	if inst, _ := idc.ByStoreID(storeID); len(idc.Instances) != 1 || len(inst.Store.Groups) != 2 {
 		t.Errorf("instances = %d", len(idc.Instances))
 	}
@@ -111,11 +114,11 @@ func TestShippedWorldsHaveAnInstance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		idc, err := loadFixture(t, string(data))
+		w, err := loadFixture(t, string(data))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.path, err)
 		}
-		inst, ok := idc.ByStoreID(tc.store)
+		inst, ok := idcstate.Of(w).ByStoreID(tc.store)
 		if !ok || inst.Owner != mgmt || inst.Quotas != idcstate.DefaultQuotas() {
 			t.Fatalf("%s: instance = %+v", tc.path, inst)
 		}
@@ -129,5 +132,46 @@ func TestShippedWorldsHaveAnInstance(t *testing.T) {
 				t.Errorf("%s: no group %s", tc.path, name)
 			}
 		}
+	}
+}
+
+// A snapshot (GET /_sandbox/state, --state) restores the instance with its
+// uniqueness indexes and its operations' times.
+func TestInstanceSurvivesASnapshot(t *testing.T) {
+	t.Parallel()
+	w, err := loadFixture(t, world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := idcstate.Of(w).ByStoreID(storeID)
+	ps, _ := before.PermissionSetByName("ReadOnly")
+	alice, _ := before.Store.UserByName("alice")
+	done := time.Now().Add(time.Hour).UTC()
+	before.Start(&idcstate.Operation{RequestID: "r1", Kind: idcstate.Create, Created: time.Now().UTC(), Done: done, Outcome: "SUCCEEDED",
+		Target: idcstate.Target{AccountID: prod, PermissionSetARN: before.PermissionSetARN(ps), PrincipalType: "USER", PrincipalID: alice.ID}})
+
+	snap, err := w.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := sandbox.NewWorld()
+	if err := restored.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	after, ok := idcstate.Of(restored).ByStoreID(storeID)
+	if !ok {
+		t.Fatal("no instance after restoring")
+	}
+	if u, ok := after.Store.UserByEmail("ALICE@example.com"); !ok || u.ID != alice.ID {
+		t.Errorf("alice by e-mail after restoring = %v, %v", u, ok)
+	}
+	if err := after.Store.AddUser(&idcstate.User{ID: "other", Profile: idcstate.Profile{UserName: "Alice"}}); err == nil {
+		t.Error("the restored store lets a second user be called alice")
+	}
+	if ops := after.InProgress(time.Now()); len(ops) != 1 || !ops[0].Done.Equal(done) {
+		t.Errorf("operations in progress after restoring = %+v", ops)
+	}
+	if a := after.VisibleAssignments(done, func(*idcstate.Assignment) bool { return true }); len(a) != 1 {
+		t.Errorf("assignments once the operation is done = %+v", a)
 	}
 }
