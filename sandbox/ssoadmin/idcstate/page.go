@@ -20,8 +20,11 @@ const MaxResults = 100
 func ReadPage(token *string, max *int) (start string, size int, problem string) {
 	size = MaxResults
 	if max != nil {
-		if *max < 1 || *max > MaxResults {
-			return "", 0, fmt.Sprintf("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *max, MaxResults)
+		switch {
+		case *max < 1:
+			return "", 0, fmt.Sprintf("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1", *max)
+		case *max > MaxResults:
+			return "", 0, fmt.Sprintf("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to %d", *max, MaxResults)
 		}
 		size = *max
 	}
