@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,8 +10,8 @@ import (
 )
 
 // The Identity Center tests run a sandbox of their own each, built from
-// idcWorld: the world holds one organisation, whose management account owns
-// the instance.
+// testdata/identity-center.yaml: the world holds one organisation, whose
+// management account owns the instance.
 const (
 	idcMgmt     = "111111111111"
 	idcMember   = "222222222222"
@@ -20,46 +19,18 @@ const (
 	idcInstance = "arn:aws:sso:::instance/ssoins-0123456789abcdef"
 )
 
-const idcWorld = `
-organization:
-  management_account: "111111111111"
-  accounts:
-    - {id: "111111111111", name: Management, email: aws-management@example.com}
-    - {id: "222222222222", name: Production, email: aws-production@example.com}
-identity_center:
-  instance_id: ssoins-0123456789abcdef
-  identity_store_id: d-1234567890
-  quotas: {requests_per_second: 0, assignment_delay_ms: 100}
-  permission_sets:
-    - {name: ReadOnly, managed_policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]}
-  groups:
-    - {display_name: readers, external_id: {issuer: okta, id: 00g-readers}}
-  users:
-    - user_name: dana@example.com
-      display_name: Dana Example
-      given_name: Dana
-      family_name: Example
-      email: dana@example.com
-      external_id: {issuer: okta, id: 00u-dana}
-      groups: [readers]
-`
-
-// idcServer starts a sandbox from idcWorld and what extra adds to it, and
-// returns the CLI of its management account.
-func idcServer(t *testing.T, extra string) *CLI {
+// idcServer starts a sandbox from testdata/identity-center.yaml and returns
+// the CLI of its management account.
+func idcServer(t *testing.T) *CLI {
 	t.Helper()
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "world.yaml")
-	if err := os.WriteFile(path, []byte(idcWorld+extra), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	srv := startServer(t, "--fixture", path)
+	srv := startServer(t, "--fixture", filepath.Join("testdata", "identity-center.yaml"))
 	t.Cleanup(srv.stop)
 	return newCLIFor(t, srv, idcMgmt)
 }
 
 func TestIdentityStoreUsersFromTheCLI(t *testing.T) {
-	c := idcServer(t, "")
+	c := idcServer(t)
 	store := []string{"--identity-store-id", idcStore}
 	is := func(args ...string) []string { return append(append([]string{"identitystore"}, args...), store...) }
 
@@ -103,7 +74,7 @@ func TestIdentityStoreUsersFromTheCLI(t *testing.T) {
 }
 
 func TestIdentityStoreGroupsFromTheCLI(t *testing.T) {
-	c := idcServer(t, "")
+	c := idcServer(t)
 	is := func(args ...string) []string {
 		return append(append([]string{"identitystore"}, args...), "--identity-store-id", idcStore)
 	}
@@ -151,7 +122,7 @@ func TestIdentityStoreGroupsFromTheCLI(t *testing.T) {
 }
 
 func TestSSOAdminFromTheCLI(t *testing.T) {
-	c := idcServer(t, "")
+	c := idcServer(t)
 	in := []string{"--instance-arn", idcInstance}
 	sso := func(args ...string) []string { return append(append([]string{"sso-admin"}, args...), in...) }
 
@@ -235,14 +206,14 @@ func idcWait(t *testing.T, c *CLI, args []string, field, want string) map[string
 // ThrottlingException (the suite's CLI does not retry).
 func TestIdentityCenterQuotasFromTheCLI(t *testing.T) {
 	t.Run("rate", func(t *testing.T) {
-		c := idcServer(t, "")
+		c := idcServer(t)
 		setIDCQuotas(t, c, `{"requests_per_second": 0.2, "burst": 1}`)
 		c.Run("identitystore", "list-users", "--identity-store-id", idcStore)
 		c.Fail("ThrottlingException", "sso-admin", "list-permission-sets", "--instance-arn", idcInstance)
 		c.Fail("ThrottlingException", "identitystore", "list-groups", "--identity-store-id", idcStore)
 	})
 	t.Run("in progress", func(t *testing.T) {
-		c := idcServer(t, "")
+		c := idcServer(t)
 		setIDCQuotas(t, c, `{"max_in_progress_assignments": 1, "assignment_delay_ms": 3600000}`)
 		ps := str(c.Run("sso-admin", "list-permission-sets", "--instance-arn", idcInstance), "PermissionSets", 0)
 		dana := str(c.Run("identitystore", "get-user-id", "--identity-store-id", idcStore,

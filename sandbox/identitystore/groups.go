@@ -39,9 +39,7 @@ func createGroup(r *awsproto.Request) (any, error) {
 	if err := checkGroup(in.DisplayName, in.Description); err != nil {
 		return nil, err
 	}
-	t := now()
-	g := &idcstate.Group{ID: inst.NewUserID(), DisplayName: in.DisplayName, Description: in.Description,
-		Created: t, CreatedBy: r.Caller.ARN, Updated: t, UpdatedBy: r.Caller.ARN}
+	g := &idcstate.Group{ID: inst.NewUserID(), DisplayName: in.DisplayName, Description: in.Description, Stamps: idcstate.NewStamps(now(), r.Caller.ARN)}
 	if err := inst.Store.AddGroup(g); err != nil {
 		return nil, uniqueness(err)
 	}
@@ -54,18 +52,14 @@ type groupJSON struct {
 	DisplayName     string
 	ExternalIDs     []idcstate.ExternalID `json:"ExternalIds,omitempty"`
 	Description     string                `json:",omitempty"`
-	CreatedAt       awsproto.EpochTime
-	UpdatedAt       awsproto.EpochTime
-	CreatedBy       string
-	UpdatedBy       string
-	IdentityStoreID string `json:"IdentityStoreId"`
+	IdentityStoreID string                `json:"IdentityStoreId"`
+	stampsJSON
 }
 
 func groupShape(inst *idcstate.Instance, g *idcstate.Group) groupJSON {
 	return groupJSON{
 		GroupID: g.ID, DisplayName: g.DisplayName, ExternalIDs: g.ExternalIDs, Description: g.Description,
-		CreatedAt: awsproto.EpochTime(g.Created), UpdatedAt: awsproto.EpochTime(g.Updated),
-		CreatedBy: g.CreatedBy, UpdatedBy: g.UpdatedBy, IdentityStoreID: inst.IdentityStoreID,
+		IdentityStoreID: inst.IdentityStoreID, stampsJSON: stampsShape(g.Stamps),
 	}
 }
 
@@ -160,15 +154,9 @@ func updateGroup(r *awsproto.Request) (any, error) {
 	if err := inst.Store.RenameGroup(g, name); err != nil {
 		return nil, uniqueness(err)
 	}
-	g.Description, g.Updated, g.UpdatedBy = description, now(), r.Caller.ARN
+	g.Description = description
+	g.Touch(now(), r.Caller.ARN)
 	return nil, nil
-}
-
-type listGroupsRequest struct {
-	IdentityStoreID string `json:"IdentityStoreId"`
-	MaxResults      *int
-	NextToken       *string
-	Filters         []filter
 }
 
 type listGroupsResponse struct {
@@ -179,29 +167,15 @@ type listGroupsResponse struct {
 // listGroups pages through the store's groups in ID order; its deprecated
 // filter takes one DisplayName.
 func listGroups(r *awsproto.Request) (any, error) {
-	var in listGroupsRequest
+	var in listRequest
 	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
 		return nil, err
 	}
-	inst, err := storeFor(r, in.IdentityStoreID, false)
+	inst, page, next, err := pageOf(r, &in, "DisplayName", func(s *idcstate.Store) map[string]*idcstate.Group { return s.Groups },
+		func(g *idcstate.Group) (string, string) { return g.ID, g.DisplayName })
 	if err != nil {
 		return nil, err
 	}
-	start, size, err := readPage(in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	name, err := filterValue(in.Filters, "DisplayName")
-	if err != nil {
-		return nil, err
-	}
-	var groups []*idcstate.Group
-	for _, g := range inst.Store.Groups {
-		if name == "" || strings.EqualFold(g.DisplayName, name) {
-			groups = append(groups, g)
-		}
-	}
-	page, next := idcstate.Page(groups, func(g *idcstate.Group) string { return g.ID }, start, size)
 	out := listGroupsResponse{Groups: make([]groupJSON, len(page)), NextToken: next}
 	for i, g := range page {
 		out.Groups[i] = groupShape(inst, g)
@@ -212,15 +186,7 @@ func listGroups(r *awsproto.Request) (any, error) {
 // getGroupID finds a group by display name (its one unique attribute) or
 // external ID.
 func getGroupID(r *awsproto.Request) (any, error) {
-	var in getIDRequest
-	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
-		return nil, err
-	}
-	inst, err := storeFor(r, in.IdentityStoreID, false)
-	if err != nil {
-		return nil, err
-	}
-	path, value, err := in.AlternateIdentifier.check()
+	in, inst, path, value, err := lookup(r)
 	if err != nil {
 		return nil, err
 	}

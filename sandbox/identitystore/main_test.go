@@ -3,6 +3,8 @@ package identitystore_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,19 +24,6 @@ const (
 	storeID  = "d-1234567890"
 )
 
-// world is an organisation with an Identity Center instance whose request
-// rate is off, so that only the test of the limit meets it.
-const world = `
-organization:
-  management_account: "111111111111"
-  accounts:
-    - {id: "111111111111", name: Management, email: aws-management@example.com}
-    - {id: "222222222222", name: Production, email: aws-production@example.com}
-identity_center:
-  identity_store_id: d-1234567890
-  quotas: {requests_per_second: 0}
-`
-
 var ctx = context.Background()
 
 // newStore starts a sandbox holding world and returns a client of its
@@ -43,7 +32,11 @@ func newStore(t *testing.T, account string, extra ...string) (*sandboxtest.Sandb
 	t.Helper()
 	t.Parallel()
 	sb := sandboxtest.Start(t, sandbox.Options{})
-	sb.LoadFixture(t, world)
+	world, err := os.ReadFile(filepath.Join("testdata", "world.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.LoadFixture(t, string(world))
 	for _, f := range extra {
 		sb.LoadFixture(t, f)
 	}

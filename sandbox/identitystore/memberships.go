@@ -53,7 +53,7 @@ func createGroupMembership(r *awsproto.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &idcstate.Membership{ID: inst.NewUserID(), GroupID: g.ID, UserID: u.ID, Created: now(), CreatedBy: r.Caller.ARN}
+	m := &idcstate.Membership{ID: inst.NewUserID(), GroupID: g.ID, UserID: u.ID, Stamps: idcstate.NewStamps(now(), r.Caller.ARN)}
 	if err := inst.Store.AddMembership(m); err != nil {
 		return nil, duplicate("Member and Group relationship already exists")
 	}
@@ -82,17 +82,13 @@ type membershipJSON struct {
 	MembershipID    string   `json:"MembershipId"`
 	GroupID         string   `json:"GroupId"`
 	MemberID        memberID `json:"MemberId"`
-	CreatedAt       awsproto.EpochTime
-	UpdatedAt       awsproto.EpochTime
-	CreatedBy       string
-	UpdatedBy       string
+	stampsJSON
 }
 
 func membershipShape(inst *idcstate.Instance, m *idcstate.Membership) membershipJSON {
 	return membershipJSON{
 		IdentityStoreID: inst.IdentityStoreID, MembershipID: m.ID, GroupID: m.GroupID, MemberID: memberID{m.UserID},
-		CreatedAt: awsproto.EpochTime(m.Created), UpdatedAt: awsproto.EpochTime(m.Created),
-		CreatedBy: m.CreatedBy, UpdatedBy: m.CreatedBy,
+		stampsJSON: stampsShape(m.Stamps),
 	}
 }
 

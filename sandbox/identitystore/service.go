@@ -142,3 +142,15 @@ type idResponse struct {
 	GroupID         string `json:"GroupId,omitempty"`
 	MembershipID    string `json:"MembershipId,omitempty"`
 }
+
+// stampsJSON are the members every user, group and membership answer ends with.
+type stampsJSON struct {
+	CreatedAt awsproto.EpochTime
+	CreatedBy string
+	UpdatedAt awsproto.EpochTime
+	UpdatedBy string
+}
+
+func stampsShape(s idcstate.Stamps) stampsJSON {
+	return stampsJSON{CreatedAt: awsproto.EpochTime(s.Created), CreatedBy: s.CreatedBy, UpdatedAt: awsproto.EpochTime(s.Updated), UpdatedBy: s.UpdatedBy}
+}

@@ -52,7 +52,7 @@ func updateUser(r *awsproto.Request) (any, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	changed.Updated, changed.UpdatedBy = now(), r.Caller.ARN
+	changed.Touch(now(), r.Caller.ARN)
 	if err := inst.Store.ReplaceUser(&changed); err != nil {
 		return nil, uniqueness(err)
 	}

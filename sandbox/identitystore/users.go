@@ -31,8 +31,7 @@ func createUser(r *awsproto.Request) (any, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	t := now()
-	u := &idcstate.User{ID: inst.NewUserID(), Profile: in.Profile, Created: t, CreatedBy: r.Caller.ARN, Updated: t, UpdatedBy: r.Caller.ARN}
+	u := &idcstate.User{ID: inst.NewUserID(), Profile: in.Profile, Stamps: idcstate.NewStamps(now(), r.Caller.ARN)}
 	if err := inst.Store.AddUser(u); err != nil {
 		return nil, uniqueness(err)
 	}
@@ -55,10 +54,7 @@ type userJSON struct {
 	idcstate.Profile
 	ExternalIDs []idcstate.ExternalID `json:"ExternalIds,omitempty"`
 	UserStatus  string
-	CreatedAt   awsproto.EpochTime
-	CreatedBy   string
-	UpdatedAt   awsproto.EpochTime
-	UpdatedBy   string
+	stampsJSON
 }
 
 // userShape renders u; extensions are returned only when asked for by name.
@@ -75,8 +71,7 @@ func userShape(inst *idcstate.Instance, u *idcstate.User, extensions []string) u
 	}
 	return userJSON{
 		IdentityStoreID: inst.IdentityStoreID, UserID: u.ID, Profile: p, ExternalIDs: u.ExternalIDs, UserStatus: "ENABLED",
-		CreatedAt: awsproto.EpochTime(u.Created), CreatedBy: u.CreatedBy,
-		UpdatedAt: awsproto.EpochTime(u.Updated), UpdatedBy: u.UpdatedBy,
+		stampsJSON: stampsShape(u.Stamps),
 	}
 }
 
@@ -136,17 +131,9 @@ func deleteUser(r *awsproto.Request) (any, error) {
 	return nil, nil
 }
 
-type filter struct {
-	AttributePath  string
-	AttributeValue string
-}
-
 type listUsersRequest struct {
-	IdentityStoreID string `json:"IdentityStoreId"`
-	Extensions      []string
-	MaxResults      *int
-	NextToken       *string
-	Filters         []filter
+	listRequest
+	Extensions []string
 }
 
 type listUsersResponse struct {
@@ -161,25 +148,11 @@ func listUsers(r *awsproto.Request) (any, error) {
 	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
 		return nil, err
 	}
-	inst, err := storeFor(r, in.IdentityStoreID, false)
+	inst, page, next, err := pageOf(r, &in.listRequest, "UserName", func(s *idcstate.Store) map[string]*idcstate.User { return s.Users },
+		func(u *idcstate.User) (string, string) { return u.ID, u.Profile.UserName })
 	if err != nil {
 		return nil, err
 	}
-	start, size, err := readPage(in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	name, err := filterValue(in.Filters, "UserName")
-	if err != nil {
-		return nil, err
-	}
-	var users []*idcstate.User
-	for _, u := range inst.Store.Users {
-		if name == "" || strings.EqualFold(u.Profile.UserName, name) {
-			users = append(users, u)
-		}
-	}
-	page, next := idcstate.Page(users, func(u *idcstate.User) string { return u.ID }, start, size)
 	out := listUsersResponse{Users: make([]userJSON, len(page)), NextToken: next}
 	for i, u := range page {
 		out.Users[i] = userShape(inst, u, in.Extensions)
@@ -187,83 +160,10 @@ func listUsers(r *awsproto.Request) (any, error) {
 	return out, nil
 }
 
-// filterValue returns the value of the one filter ListUsers and ListGroups
-// take, on the one attribute they filter by ("" when none is given).
-func filterValue(filters []filter, attribute string) (string, error) {
-	var v validator
-	v.AtMost("Filters", len(filters), 1)
-	for _, f := range filters {
-		v.RequiredValue("Filters.member.AttributePath", f.AttributePath, attributePathRule)
-		v.RequiredValue("Filters.member.AttributeValue", f.AttributeValue, textRule)
-	}
-	if err := v.err(); err != nil {
-		return "", err
-	}
-	if len(filters) == 0 {
-		return "", nil
-	}
-	if !strings.EqualFold(filters[0].AttributePath, attribute) {
-		return "", validation("Filtering by %s is not supported; filter by %s", filters[0].AttributePath, attribute)
-	}
-	return filters[0].AttributeValue, nil
-}
-
-// alternateIdentifier is GetUserId's and GetGroupId's union: an external
-// ID, or a unique attribute whose value is a JSON document (a string).
-type alternateIdentifier struct {
-	ExternalID      *externalIDJSON `json:"ExternalId"`
-	UniqueAttribute *struct {
-		AttributePath  string
-		AttributeValue json.RawMessage
-	}
-}
-
-type externalIDJSON struct {
-	Issuer string
-	ID     string `json:"Id"`
-}
-
-// check validates the union: exactly one member, each well formed. It
-// returns the unique attribute's path and value when that is the member.
-func (a *alternateIdentifier) check() (path, value string, err error) {
-	var v validator
-	switch {
-	case (a.ExternalID == nil) == (a.UniqueAttribute == nil):
-		return "", "", validation("AlternateIdentifier must have exactly one of ExternalId and UniqueAttribute")
-	case a.ExternalID != nil:
-		v.RequiredValue("AlternateIdentifier.ExternalId.Issuer", a.ExternalID.Issuer, externalRule)
-		v.RequiredValue("AlternateIdentifier.ExternalId.Id", a.ExternalID.ID, externalRule)
-		return "", "", v.err()
-	}
-	path = a.UniqueAttribute.AttributePath
-	v.RequiredValue("AlternateIdentifier.UniqueAttribute.AttributePath", path, attributePathRule)
-	if json.Unmarshal(a.UniqueAttribute.AttributeValue, &value) != nil || value == "" {
-		v.Addf("Value at 'alternateIdentifier.uniqueAttribute.attributeValue' failed to satisfy constraint: Member must be a non-empty string")
-	}
-	return path, value, v.err()
-}
-
-func (a *alternateIdentifier) external() idcstate.ExternalID {
-	return idcstate.ExternalID{Issuer: a.ExternalID.Issuer, ID: a.ExternalID.ID}
-}
-
-type getIDRequest struct {
-	IdentityStoreID     string `json:"IdentityStoreId"`
-	AlternateIdentifier alternateIdentifier
-}
-
 // getUserID finds a user by user name, e-mail address (the only unique
 // attributes AWS accepts: userName and emails.value) or external ID.
 func getUserID(r *awsproto.Request) (any, error) {
-	var in getIDRequest
-	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
-		return nil, err
-	}
-	inst, err := storeFor(r, in.IdentityStoreID, false)
-	if err != nil {
-		return nil, err
-	}
-	path, value, err := in.AlternateIdentifier.check()
+	in, inst, path, value, err := lookup(r)
 	if err != nil {
 		return nil, err
 	}

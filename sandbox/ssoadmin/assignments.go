@@ -22,18 +22,21 @@ func (in *assignmentRequest) target() idcstate.Target {
 	return idcstate.Target{AccountID: in.TargetID, PermissionSetARN: in.PermissionSetArn, PrincipalType: in.PrincipalType, PrincipalID: in.PrincipalID}
 }
 
-func (in *assignmentRequest) check() error {
-	var v validator
+func (in *assignmentRequest) check(v *validator) {
 	v.RequiredValue("TargetId", in.TargetID, accountIDRule)
 	v.RequiredValue("PermissionSetArn", in.PermissionSetArn, permissionSetARNRule)
 	v.RequiredValue("PrincipalId", in.PrincipalID, principalIDRule)
 	if in.TargetType != "AWS_ACCOUNT" {
 		v.Addf("Value '%s' at 'targetType' failed to satisfy constraint: Member must satisfy enum value set: [AWS_ACCOUNT]", in.TargetType)
 	}
-	if in.PrincipalType != "USER" && in.PrincipalType != "GROUP" {
-		v.Addf("Value '%s' at 'principalType' failed to satisfy constraint: Member must satisfy enum value set: [USER, GROUP]", in.PrincipalType)
+	checkPrincipalType(v, in.PrincipalType)
+}
+
+// checkPrincipalType checks a PrincipalType against the model's enum.
+func checkPrincipalType(v *validator, t string) {
+	if t != "USER" && t != "GROUP" {
+		v.Addf("Value '%s' at 'principalType' failed to satisfy constraint: Member must satisfy enum value set: [USER, GROUP]", t)
 	}
-	return v.err()
 }
 
 // statusJSON is AccountAssignmentOperationStatus.
@@ -90,11 +93,8 @@ func startOperation(r *awsproto.Request, kind string) (*idcstate.Operation, erro
 	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
 		return nil, err
 	}
-	inst, err := organizationInstance(r, in.InstanceArn)
+	inst, err := organizationInstance(r, in.InstanceArn, in.check)
 	if err != nil {
-		return nil, err
-	}
-	if err := in.check(); err != nil {
 		return nil, err
 	}
 	t, target := now(), in.target()
@@ -144,13 +144,8 @@ func failureReason(r *awsproto.Request, inst *idcstate.Instance, op *idcstate.Op
 // describeStatus finds the operation of a kind with a request ID and its
 // status now.
 func describeStatus(r *awsproto.Request, kind, instanceARN, idField, requestID string) (*idcstate.Operation, string, error) {
-	inst, err := organizationInstance(r, instanceARN)
+	inst, err := organizationInstance(r, instanceARN, func(v *validator) { v.RequiredValue(idField, requestID, requestIDRule) })
 	if err != nil {
-		return nil, "", err
-	}
-	var v validator
-	v.RequiredValue(idField, requestID, requestIDRule)
-	if err := v.err(); err != nil {
 		return nil, "", err
 	}
 	op, ok := inst.Operations[requestID]

@@ -176,10 +176,8 @@ func (l fixtureLoad) group(inst *idcstate.Instance, f *groupFixture) {
 		l.Errorf(f.Line, "%s: %s", what, problem)
 		return
 	}
-	t := now()
 	g := &idcstate.Group{ID: inst.NewUserID(), DisplayName: f.DisplayName, Description: f.Description,
-		ExternalIDs: l.externalIDs(f.Line, what, f.ExternalID), Created: t, Updated: t,
-		CreatedBy: rootARN(inst.Owner), UpdatedBy: rootARN(inst.Owner)}
+		ExternalIDs: l.externalIDs(f.Line, what, f.ExternalID), Stamps: fixtureStamps(inst)}
 	if err := inst.Store.AddGroup(g); err != nil {
 		l.Errorf(f.Line, "%s: its %s is already another group's", what, conflictWhat(err))
 	}
@@ -198,11 +196,10 @@ func (l fixtureLoad) user(inst *idcstate.Instance, f *userFixture) {
 			return
 		}
 	}
-	t := now()
 	u := &idcstate.User{ID: inst.NewUserID(), ExternalIDs: l.externalIDs(f.Line, what, f.ExternalID),
 		Profile: idcstate.Profile{UserName: f.UserName, DisplayName: f.DisplayName,
 			Name: &idcstate.Name{GivenName: f.GivenName, FamilyName: f.FamilyName}},
-		Created: t, Updated: t, CreatedBy: rootARN(inst.Owner), UpdatedBy: rootARN(inst.Owner)}
+		Stamps: fixtureStamps(inst)}
 	if f.Email != "" {
 		primary := true
 		u.Profile.Emails = []idcstate.Email{{Value: f.Email, Type: "work", Primary: &primary}}
@@ -217,7 +214,7 @@ func (l fixtureLoad) user(inst *idcstate.Instance, f *userFixture) {
 			l.Errorf(f.Line, "%s: group %q is not in the identity store (define it under groups)", what, name)
 			continue
 		}
-		m := &idcstate.Membership{ID: inst.NewUserID(), GroupID: g.ID, UserID: u.ID, Created: t, CreatedBy: rootARN(inst.Owner)}
+		m := &idcstate.Membership{ID: inst.NewUserID(), GroupID: g.ID, UserID: u.ID, Stamps: fixtureStamps(inst)}
 		if inst.Store.AddMembership(m) != nil {
 			l.Errorf(f.Line, "%s: group %s is listed twice", what, name)
 		}
@@ -232,4 +229,8 @@ func conflictWhat(err error) string {
 	return err.Error()
 }
 
-func rootARN(account string) string { return "arn:aws:iam::" + account + ":root" }
+// fixtureStamps say a fixture's users and groups were made by the
+// instance owner's root, now.
+func fixtureStamps(inst *idcstate.Instance) idcstate.Stamps {
+	return idcstate.NewStamps(now(), "arn:aws:iam::"+inst.Owner+":root")
+}

@@ -47,13 +47,10 @@ func listAccountAssignments(r *awsproto.Request) (any, error) {
 	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
 		return nil, err
 	}
-	inst, ps, err := findPermissionSet(r, &permissionSetRequest{InstanceArn: in.InstanceArn, PermissionSetArn: in.PermissionSetArn})
+	inst, ps, err := findPermissionSet(r, in.InstanceArn, in.PermissionSetArn, func(v *validator) {
+		v.RequiredValue("AccountId", in.AccountID, accountIDRule)
+	})
 	if err != nil {
-		return nil, err
-	}
-	var v validator
-	v.RequiredValue("AccountId", in.AccountID, accountIDRule)
-	if err := v.err(); err != nil {
 		return nil, err
 	}
 	arn := inst.PermissionSetARN(ps)
@@ -80,21 +77,16 @@ func listAssignmentsForPrincipal(r *awsproto.Request) (any, error) {
 	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
 		return nil, err
 	}
-	inst, err := organizationInstance(r, in.InstanceArn)
-	if err != nil {
-		return nil, err
-	}
-	var v validator
-	v.RequiredValue("PrincipalId", in.PrincipalID, principalIDRule)
-	if in.PrincipalType != "USER" && in.PrincipalType != "GROUP" {
-		v.Addf("Value '%s' at 'principalType' failed to satisfy constraint: Member must satisfy enum value set: [USER, GROUP]", in.PrincipalType)
-	}
 	account := ""
 	if in.Filter != nil {
 		account = in.Filter.AccountID
-		v.OptionalValue("Filter.AccountId", account, accountIDRule)
 	}
-	if err := v.err(); err != nil {
+	inst, err := organizationInstance(r, in.InstanceArn, func(v *validator) {
+		v.RequiredValue("PrincipalId", in.PrincipalID, principalIDRule)
+		checkPrincipalType(v, in.PrincipalType)
+		v.OptionalValue("Filter.AccountId", account, accountIDRule)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return pageAssignments(inst, in.NextToken, in.MaxResults, func(a *idcstate.Assignment) bool {
@@ -124,7 +116,7 @@ func listAccountsForPermissionSet(r *awsproto.Request) (any, error) {
 	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
 		return nil, err
 	}
-	inst, ps, err := findPermissionSet(r, &permissionSetRequest{InstanceArn: in.InstanceArn, PermissionSetArn: in.PermissionSetArn})
+	inst, ps, err := findPermissionSet(r, in.InstanceArn, in.PermissionSetArn, nil)
 	if err != nil {
 		return nil, err
 	}

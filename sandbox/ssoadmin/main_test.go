@@ -3,6 +3,8 @@ package ssoadmin_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,29 +29,15 @@ const (
 	instance   = "arn:aws:sso:::instance/" + instanceID
 )
 
-// world is an organisation whose instance has a permission set and a user,
-// its request rate off (only the quota tests meet it) and assignments
-// that complete after 100 ms.
-const world = `
-organization:
-  management_account: "111111111111"
-  accounts:
-    - {id: "111111111111", name: Management, email: aws-management@example.com}
-    - {id: "222222222222", name: Production, email: aws-production@example.com}
-identity_center:
-  instance_id: ssoins-0123456789abcdef
-  identity_store_id: d-1234567890
-  quotas: {requests_per_second: 0, assignment_delay_ms: 100}
-  permission_sets:
-    - name: ReadOnly
-      description: Look, don't touch
-      session_duration: PT4H
-      managed_policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]
-  groups:
-    - display_name: readers
-  users:
-    - {user_name: alice, display_name: Alice Example, given_name: Alice, family_name: Example, email: alice@example.com, groups: [readers]}
-`
+// world is testdata/world.yaml: an organisation whose instance has a
+// permission set, a group and a user.
+var world = func() string {
+	data, err := os.ReadFile(filepath.Join("testdata", "world.yaml"))
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}()
 
 var ctx = context.Background()
 

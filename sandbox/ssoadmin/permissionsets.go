@@ -83,17 +83,14 @@ func createPermissionSet(r *awsproto.Request) (any, error) {
 	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
 		return nil, err
 	}
-	inst, err := organizationInstance(r, in.InstanceArn)
+	inst, err := organizationInstance(r, in.InstanceArn, func(v *validator) {
+		v.RequiredValue("Name", in.Name, permissionSetNameRule)
+		v.OptionalValue("Description", in.Description, descriptionRule)
+		v.OptionalValue("SessionDuration", in.SessionDuration, durationRule)
+		v.OptionalValue("RelayState", in.RelayState, relayStateRule)
+		v.AtMost("Tags", len(in.Tags), 75)
+	})
 	if err != nil {
-		return nil, err
-	}
-	var v validator
-	v.RequiredValue("Name", in.Name, permissionSetNameRule)
-	v.OptionalValue("Description", in.Description, descriptionRule)
-	v.OptionalValue("SessionDuration", in.SessionDuration, durationRule)
-	v.OptionalValue("RelayState", in.RelayState, relayStateRule)
-	v.AtMost("Tags", len(in.Tags), 75)
-	if err := v.err(); err != nil {
 		return nil, err
 	}
 	if in.SessionDuration == "" {
@@ -110,27 +107,21 @@ func createPermissionSet(r *awsproto.Request) (any, error) {
 	return permissionSetResponse{permissionSetShape(inst, ps)}, nil
 }
 
-type permissionSetRequest struct {
-	InstanceArn      string
-	PermissionSetArn string
-	MaxResults       *int
-	NextToken        *string
-}
-
-// findPermissionSet returns the permission set a request names in its instance.
-func findPermissionSet(r *awsproto.Request, in *permissionSetRequest) (*idcstate.Instance, *idcstate.PermissionSet, error) {
-	inst, err := organizationInstance(r, in.InstanceArn)
+// findPermissionSet returns the permission set a request names in its
+// instance, once the request's other members pass check (nil: it has none).
+func findPermissionSet(r *awsproto.Request, instanceARN, arn string, check func(*validator)) (*idcstate.Instance, *idcstate.PermissionSet, error) {
+	inst, err := organizationInstance(r, instanceARN, func(v *validator) {
+		v.RequiredValue("PermissionSetArn", arn, permissionSetARNRule)
+		if check != nil {
+			check(v)
+		}
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	var v validator
-	v.RequiredValue("PermissionSetArn", in.PermissionSetArn, permissionSetARNRule)
-	if err := v.err(); err != nil {
-		return nil, nil, err
-	}
-	ps, ok := inst.PermissionSetByARN(in.PermissionSetArn)
+	ps, ok := inst.PermissionSetByARN(arn)
 	if !ok {
-		return nil, nil, notFound("Could not find PermissionSet with arn %s.", in.PermissionSetArn)
+		return nil, nil, notFound("Could not find PermissionSet with arn %s.", arn)
 	}
 	return inst, ps, nil
 }
@@ -140,7 +131,7 @@ func describePermissionSet(r *awsproto.Request) (any, error) {
 	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
 		return nil, err
 	}
-	inst, ps, err := findPermissionSet(r, &permissionSetRequest{InstanceArn: in.InstanceArn, PermissionSetArn: in.PermissionSetArn})
+	inst, ps, err := findPermissionSet(r, in.InstanceArn, in.PermissionSetArn, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +152,7 @@ func listPermissionSets(r *awsproto.Request) (any, error) {
 	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
 		return nil, err
 	}
-	inst, err := organizationInstance(r, in.InstanceArn)
+	inst, err := organizationInstance(r, in.InstanceArn, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -189,13 +180,10 @@ func attachManagedPolicy(r *awsproto.Request) (any, error) {
 	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
 		return nil, err
 	}
-	_, ps, err := findPermissionSet(r, &permissionSetRequest{InstanceArn: in.InstanceArn, PermissionSetArn: in.PermissionSetArn})
+	_, ps, err := findPermissionSet(r, in.InstanceArn, in.PermissionSetArn, func(v *validator) {
+		v.RequiredValue("ManagedPolicyArn", in.ManagedPolicyArn, managedPolicyARNRule)
+	})
 	if err != nil {
-		return nil, err
-	}
-	var v validator
-	v.RequiredValue("ManagedPolicyArn", in.ManagedPolicyArn, managedPolicyARNRule)
-	if err := v.err(); err != nil {
 		return nil, err
 	}
 	if problem := ps.AttachManagedPolicy(in.ManagedPolicyArn, maxManagedPolicies); problem != nil {
@@ -218,11 +206,16 @@ type managedPolicyJSON struct {
 }
 
 func listManagedPolicies(r *awsproto.Request) (any, error) {
-	var in permissionSetRequest
+	var in struct {
+		InstanceArn      string
+		PermissionSetArn string
+		MaxResults       *int
+		NextToken        *string
+	}
 	if err := awsproto.DecodeJSON(r.Body, &in); err != nil {
 		return nil, err
 	}
-	_, ps, err := findPermissionSet(r, &in)
+	_, ps, err := findPermissionSet(r, in.InstanceArn, in.PermissionSetArn, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -126,13 +126,21 @@ func instanceFor(r *awsproto.Request, arn string) (*idcstate.Instance, error) {
 }
 
 // organizationInstance is instanceFor for what only the organisation's
-// instance has: permission sets and access to accounts.
-func organizationInstance(r *awsproto.Request, arn string) (*idcstate.Instance, error) {
+// instance has — permission sets and access to accounts — once the request's
+// other members pass check (nil: it has none).
+func organizationInstance(r *awsproto.Request, arn string, check func(*validator)) (*idcstate.Instance, error) {
 	in, err := instanceFor(r, arn)
-	if err == nil && !in.Organization {
-		err = validation("Account instances of IAM Identity Center do not support permission sets or access to AWS accounts; use the organization's instance.")
+	if err != nil {
+		return nil, err
 	}
-	return in, err
+	if !in.Organization {
+		return nil, validation("Account instances of IAM Identity Center do not support permission sets or access to AWS accounts; use the organization's instance.")
+	}
+	var v validator
+	if check != nil {
+		check(&v)
+	}
+	return in, v.err()
 }
 
 // readPage checks MaxResults and NextToken and returns the key the page

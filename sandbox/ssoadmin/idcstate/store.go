@@ -18,15 +18,27 @@ type Store struct {
 	pairs                                    map[string]string // group ID + "/" + user ID → membership ID
 }
 
+// Stamps say who made and last changed a user, group or membership, and
+// when: the API's CreatedAt, CreatedBy, UpdatedAt and UpdatedBy.
+type Stamps struct {
+	Created   time.Time `json:"created"`
+	CreatedBy string    `json:"created_by"`
+	Updated   time.Time `json:"updated"`
+	UpdatedBy string    `json:"updated_by"`
+}
+
+// NewStamps are the stamps of something made at t by whom (an ARN).
+func NewStamps(t time.Time, by string) Stamps { return Stamps{t, by, t, by} }
+
+// Touch records a change made at t by whom.
+func (s *Stamps) Touch(t time.Time, by string) { s.Updated, s.UpdatedBy = t, by }
+
 // User is an identity store user.
 type User struct {
 	ID          string       `json:"id"`
 	Profile     Profile      `json:"profile"`
 	ExternalIDs []ExternalID `json:"external_ids,omitempty"`
-	Created     time.Time    `json:"created"`
-	CreatedBy   string       `json:"created_by"`
-	Updated     time.Time    `json:"updated"`
-	UpdatedBy   string       `json:"updated_by"`
+	Stamps
 }
 
 // Group is an identity store group.
@@ -35,19 +47,15 @@ type Group struct {
 	DisplayName string       `json:"display_name"`
 	Description string       `json:"description,omitempty"`
 	ExternalIDs []ExternalID `json:"external_ids,omitempty"`
-	Created     time.Time    `json:"created"`
-	CreatedBy   string       `json:"created_by"`
-	Updated     time.Time    `json:"updated"`
-	UpdatedBy   string       `json:"updated_by"`
+	Stamps
 }
 
 // Membership makes a user a member of a group.
 type Membership struct {
-	ID        string    `json:"id"`
-	GroupID   string    `json:"group_id"`
-	UserID    string    `json:"user_id"`
-	Created   time.Time `json:"created"`
-	CreatedBy string    `json:"created_by"`
+	ID      string `json:"id"`
+	GroupID string `json:"group_id"`
+	UserID  string `json:"user_id"`
+	Stamps
 }
 
 // Conflict is a uniqueness rule a change would break: What names the
