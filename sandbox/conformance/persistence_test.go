@@ -111,7 +111,7 @@ func TestKillNineNeverLosesAcknowledgedMutations(t *testing.T) {
 	srv := startServer(t, "--state", dir)
 	defer srv.stop()
 	served := sandbox.NewWorld()
-	getJSON(t, srv.url+"/_sandbox/state", served)
+	getJSON(t, srv, "state", served)
 	if n := iamstate.Of(served.LookupAccount(account)).Users.Len(); n < len(acked) {
 		t.Errorf("restarted server has %d users, %d were acknowledged", n, len(acked))
 	}
