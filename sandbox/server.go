@@ -58,7 +58,17 @@ type Server struct {
 	store    *store // nil when the state is in memory only
 	started  time.Time
 	token    string // the inspection API's bearer token; "" when it is open
+	timeouts timeouts
 }
+
+// timeouts bound what a client may hold a connection for (http.Server's).
+type timeouts struct{ readHeader, read, write, idle time.Duration }
+
+// defaultTimeouts: a request must arrive within 30 s (its body is at most
+// 8 MiB); an answer may take 2 minutes, so an SQS long poll (up to 20 s) with
+// injected latency fits; a kept-alive connection may idle 2 minutes, longer
+// than the SDKs keep idle connections (90 s).
+var defaultTimeouts = timeouts{readHeader: 10 * time.Second, read: 30 * time.Second, write: 2 * time.Minute, idle: 2 * time.Minute}
 
 // New builds a server: it registers every service (Services) and loads the
 // saved state (when StateDir holds one) or the fixture.
@@ -71,12 +81,13 @@ func New(opts Options) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		opts:    opts,
-		log:     log,
-		faults:  newFaults(opts.Faults),
-		counts:  newCounters(),
-		started: time.Now(),
-		token:   opts.InspectToken,
+		opts:     opts,
+		log:      log,
+		faults:   newFaults(opts.Faults),
+		counts:   newCounters(),
+		started:  time.Now(),
+		token:    opts.InspectToken,
+		timeouts: defaultTimeouts,
 	}
 	if s.token == "" && opts.StrictAuth {
 		s.token = newInspectToken()
@@ -112,7 +123,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	fresh := &freshConns{conns: map[net.Conn]struct{}{}}
 	hs := &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.timeouts.readHeader,
+		ReadTimeout:       s.timeouts.read,
+		WriteTimeout:      s.timeouts.write,
+		IdleTimeout:       s.timeouts.idle,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		ConnState:         fresh.track,
 	}
