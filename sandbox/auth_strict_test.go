@@ -84,19 +84,19 @@ func TestStrictAuthRefusesSkewedClocks(t *testing.T) {
 	body := "Action=ListUsers&Version=2010-05-08"
 	for _, tc := range []struct {
 		name    string
-		at      time.Time
+		at      func() time.Time // when the request is signed; called just before it is sent
 		ok      bool
 		message string
 	}{
-		{"2001", time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC), false, "Signature expired: 20010101T000000Z is now earlier than "},
-		{"16 minutes ago", time.Now().Add(-16 * time.Minute), false, "Signature expired: "},
-		{"16 minutes ahead", time.Now().Add(16 * time.Minute), false, "Signature not yet current: "},
-		{"14 minutes ago", time.Now().Add(-14 * time.Minute), true, ""},
-		{"14 minutes ahead", time.Now().Add(14 * time.Minute), true, ""},
+		{"2001", func() time.Time { return time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC) }, false, "Signature expired: 20010101T000000Z is now earlier than "},
+		{"16 minutes ago", func() time.Time { return time.Now().Add(-16 * time.Minute) }, false, "Signature expired: "},
+		{"16 minutes ahead", func() time.Time { return time.Now().Add(16 * time.Minute) }, false, "Signature not yet current: "},
+		{"14 minutes ago", func() time.Time { return time.Now().Add(-14 * time.Minute) }, true, ""},
+		{"14 minutes ahead", func() time.Time { return time.Now().Add(14 * time.Minute) }, true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			resp := sendRaw(t, signedQuery(t, url, body, sha256Hex(body), nil, tc.at))
+			resp := sendRaw(t, signedQuery(t, url, body, sha256Hex(body), nil, tc.at()))
 			if tc.ok {
 				if resp.StatusCode != http.StatusOK {
 					t.Errorf("signed %s: %s, want 200", tc.name, resp.Status)
@@ -140,18 +140,18 @@ func TestStrictAuthSkewInEachProtocol(t *testing.T) {
 
 	for _, tc := range []struct {
 		name    string
-		signed  time.Time
+		ago     time.Duration
 		expires time.Duration
 		status  int
 	}{
-		{"within its expiry", time.Now().Add(-30 * time.Second), time.Minute, http.StatusOK},
-		{"past its expiry", time.Now().Add(-2 * time.Minute), time.Minute, http.StatusForbidden},
+		{"within its expiry", 30 * time.Second, time.Minute, http.StatusOK},
+		{"past its expiry", 2 * time.Minute, time.Minute, http.StatusForbidden},
 	} {
 		get, _ := http.NewRequest(http.MethodGet, url+"/?Action=GetCallerIdentity&Version=2011-06-15", nil)
 		q := get.URL.Query()
 		q.Set("X-Amz-Expires", fmt.Sprint(int(tc.expires.Seconds())))
 		get.URL.RawQuery = q.Encode()
-		signed, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, get, sha256Hex(""), "sts", "us-east-1", tc.signed)
+		signed, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, get, sha256Hex(""), "sts", "us-east-1", time.Now().Add(-tc.ago))
 		if err != nil {
 			t.Fatal(err)
 		}
