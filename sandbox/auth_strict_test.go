@@ -146,11 +146,15 @@ func TestStrictAuthSkewInEachProtocol(t *testing.T) {
 	}{
 		{"within its expiry", 30 * time.Second, time.Minute, http.StatusOK},
 		{"past its expiry", 2 * time.Minute, time.Minute, http.StatusForbidden},
+		{"without an expiry, within 15 minutes", 10 * time.Minute, 0, http.StatusOK},
+		{"without an expiry, past 15 minutes", 16 * time.Minute, 0, http.StatusForbidden},
 	} {
 		get, _ := http.NewRequest(http.MethodGet, url+"/?Action=GetCallerIdentity&Version=2011-06-15", nil)
-		q := get.URL.Query()
-		q.Set("X-Amz-Expires", fmt.Sprint(int(tc.expires.Seconds())))
-		get.URL.RawQuery = q.Encode()
+		if tc.expires > 0 {
+			q := get.URL.Query()
+			q.Set("X-Amz-Expires", fmt.Sprint(int(tc.expires.Seconds())))
+			get.URL.RawQuery = q.Encode()
+		}
 		signed, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, get, sha256Hex(""), "sts", "us-east-1", time.Now().Add(-tc.ago))
 		if err != nil {
 			t.Fatal(err)

@@ -74,7 +74,8 @@ const maxSkew = 15 * time.Minute
 
 // checkSigningTime refuses a request signed more than 15 minutes from now,
 // as AWS does, so a captured request cannot be replayed later; a presigned
-// one is good from its date until X-Amz-Expires seconds after it. The
+// one is good from its date until X-Amz-Expires seconds after it (15 minutes
+// when it does not say). The
 // messages are AWS's, which the SDKs' clock-skew correction recognises.
 func checkSigningTime(c *call, now time.Time) error {
 	r := c.req.HTTP
@@ -86,8 +87,8 @@ func checkSigningTime(c *call, now time.Time) error {
 	}
 	now = now.UTC()
 	window, unit := maxSkew, "15 min."
-	if c.sig.Presigned {
-		secs, err := strconv.Atoi(r.URL.Query().Get("X-Amz-Expires"))
+	if expires := r.URL.Query().Get("X-Amz-Expires"); c.sig.Presigned && expires != "" {
+		secs, err := strconv.Atoi(expires)
 		if err != nil || secs < 1 || secs > 604800 {
 			return awsproto.Errorf(http.StatusBadRequest, "IncompleteSignature",
 				"X-Amz-Expires must be a number of seconds from 1 to 604800 in a presigned request")

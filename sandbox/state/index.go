@@ -47,7 +47,7 @@ func (x *Index[T]) touch(k string) {
 	x.touched[k] = struct{}{}
 }
 
-// touchAll notes every entry from the i-th key on, for a writer iterating.
+// touchAll notes the entries at keys, for a writer iterating over them.
 func (x *Index[T]) touchAll(keys []string) {
 	if x.ch == nil || !x.ch.writing {
 		return
