@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse/gatehouse/sandbox/secretsmanager"
 	"github.com/gatehouse/gatehouse/sandbox/service"
 	"github.com/gatehouse/gatehouse/sandbox/ses"
+	"github.com/gatehouse/gatehouse/sandbox/sns"
 	"github.com/gatehouse/gatehouse/sandbox/sqs"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 	"github.com/gatehouse/gatehouse/sandbox/sts"
@@ -26,6 +27,7 @@ func Services() []service.Definition {
 		ses.Service(),
 		organizations.Service(),
 		sqs.Service(),
+		sns.Service(),
 	}
 }
 

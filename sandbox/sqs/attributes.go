@@ -249,4 +249,3 @@ func setQueueAttributes(r *awsproto.Request) (any, error) {
 	q.Modified = time.Now().UTC().Truncate(time.Second)
 	return nil, nil
 }
-

@@ -33,7 +33,7 @@ func Service() service.Definition {
 			{Name: "sqs", ID: "sqs", Codec: awsproto.JSON{Version: "1.0", TargetPrefix: "AmazonSQS"}, Operations: operations(jsonErrors)},
 			{Name: "sqs", ID: "sqs", Codec: awsproto.Query{Namespace: namespace, Version: version}, Operations: operations(queryErrors)},
 		},
-		State:   []state.Slot{sqsstate.Slot},
+		State: []state.Slot{sqsstate.Slot},
 	}
 }
 

@@ -2,11 +2,12 @@ package sqsstate
 
 import (
 	"crypto/md5"
-	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
@@ -32,7 +33,7 @@ func (q *Queue) Add(w *state.World, body string, attrs map[string]Attribute, sen
 	}
 	now := time.Now().UTC()
 	m := &Message{
-		ID: NewUUID(), Body: body, MD5OfBody: MD5Hex(body), SenderID: sender,
+		ID: uuid.NewString(), Body: body, MD5OfBody: MD5Hex(body), SenderID: sender,
 		Sent: now, VisibleAt: now.Add(time.Duration(delay) * time.Second), Attributes: attrs,
 	}
 	q.Messages = append(q.Messages, m)
@@ -62,16 +63,6 @@ func (q *Queue) Expire(now time.Time) {
 func MD5Hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
-}
-
-// NewUUID returns a random (version 4) UUID, the form of SQS message IDs.
-func NewUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // Long polls wait on a channel per queue that the next arrival closes.
