@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 
+	"github.com/gatehouse/gatehouse/sandbox/eventbridge"
 	"github.com/gatehouse/gatehouse/sandbox/fixture"
 	"github.com/gatehouse/gatehouse/sandbox/iam"
 	"github.com/gatehouse/gatehouse/sandbox/organizations"
@@ -28,6 +29,7 @@ func Services() []service.Definition {
 		organizations.Service(),
 		sqs.Service(),
 		sns.Service(),
+		eventbridge.Service(),
 	}
 }
 
