@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 
+	"github.com/gatehouse/gatehouse/sandbox/cloudtrail"
 	"github.com/gatehouse/gatehouse/sandbox/eventbridge"
 	"github.com/gatehouse/gatehouse/sandbox/fixture"
 	"github.com/gatehouse/gatehouse/sandbox/iam"
@@ -22,7 +23,7 @@ import (
 // serves it) and the order their fixture sections apply.
 func Services() []service.Definition {
 	return []service.Definition{
-		iam.Service(),
+		cloudtrail.Trail(iam.Service(), eventbridge.PutEvent), // IAM's calls reach event buses as CloudTrail events
 		sts.Service(),
 		secretsmanager.Service(),
 		ses.Service(),

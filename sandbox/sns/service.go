@@ -40,7 +40,7 @@ func Service() service.Definition {
 				"Publish":                   write(publish),
 			},
 		}},
-		State:   []state.Slot{snsstate.Slot},
+		State: []state.Slot{snsstate.Slot},
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // Account is EventBridge's part of one account.
 type Account struct {
 	// Rules are the default bus's, by region and name.
-	Rules map[string]map[string]*Rule `json:"events_rules"`
+	Rules map[string]map[string]*Rule `json:"events_rules,omitempty"`
 	// Recent are the last events put on the account's buses, newest last,
 	// for GET /_sandbox/events.
 	Recent []*Put `json:"events_recent,omitempty"`

@@ -13,7 +13,7 @@ import (
 
 // Account is SNS's part of one account: region → topic name → topic.
 type Account struct {
-	Topics map[string]map[string]*Topic `json:"sns_topics"`
+	Topics map[string]map[string]*Topic `json:"sns_topics,omitempty"`
 }
 
 // Slot is SNS's part of every account.

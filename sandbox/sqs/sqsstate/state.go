@@ -15,7 +15,7 @@ import (
 // names are case-sensitive in SQS, so they are plain map keys, not a
 // state.Index.
 type Account struct {
-	Queues map[string]map[string]*Queue `json:"sqs_queues"`
+	Queues map[string]map[string]*Queue `json:"sqs_queues,omitempty"`
 	// Deleted is when queues were deleted, by region and name: SQS refuses
 	// a queue of the same name for 60 seconds (QueueDeletedRecently).
 	Deleted map[string]map[string]time.Time `json:"sqs_deleted,omitempty"`
