@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
 	"github.com/gatehouse/gatehouse/sandbox/eventbridge/eventstate"
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
 	"github.com/gatehouse/gatehouse/sandbox/service"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
@@ -37,8 +38,9 @@ func Service() service.Definition {
 				"PutEvents":         write(putEvents),
 			},
 		}},
-		State: []state.Slot{eventstate.Slot},
-		Hooks: hooks(),
+		State:   []state.Slot{eventstate.Slot},
+		Fixture: []fixture.Section{fixtureSection()},
+		Hooks:   hooks(),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
 	"github.com/gatehouse/gatehouse/sandbox/service"
 	"github.com/gatehouse/gatehouse/sandbox/sns/snsstate"
 	"github.com/gatehouse/gatehouse/sandbox/sqs/sqsstate"
@@ -40,7 +41,8 @@ func Service() service.Definition {
 				"Publish":                   write(publish),
 			},
 		}},
-		State: []state.Slot{snsstate.Slot},
+		State:   []state.Slot{snsstate.Slot},
+		Fixture: []fixture.Section{fixtureSection()},
 	}
 }
 

@@ -46,13 +46,18 @@ func createTopic(r *awsproto.Request) (any, error) {
 		}
 		return topicResult{t.ARN()}, nil
 	}
-	if a.Topics[r.Region] == nil {
-		a.Topics[r.Region] = map[string]*snsstate.Topic{}
-	}
-	t := &snsstate.Topic{Name: name, Account: r.Caller.Account, Region: r.Region, Created: state.Now(),
-		Attributes: attrs, Tags: tags, Subscriptions: []*snsstate.Subscription{}}
-	a.Topics[r.Region][name] = t
+	t := addTopic(a, r.Caller.Account, r.Region, name, attrs, tags)
 	return topicResult{t.ARN()}, nil
+}
+
+func addTopic(a *snsstate.Account, account, region, name string, attrs map[string]string, tags []state.Tag) *snsstate.Topic {
+	if a.Topics[region] == nil {
+		a.Topics[region] = map[string]*snsstate.Topic{}
+	}
+	t := &snsstate.Topic{Name: name, Account: account, Region: region, Created: state.Now(),
+		Attributes: attrs, Tags: tags, Subscriptions: []*snsstate.Subscription{}}
+	a.Topics[region][name] = t
+	return t
 }
 
 func sameMap(a, b map[string]string) bool {

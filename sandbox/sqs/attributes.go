@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
 	"github.com/gatehouse/gatehouse/sandbox/sqs/sqsstate"
+	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
 // settable are the attributes CreateQueue and SetQueueAttributes take, with
@@ -38,7 +39,7 @@ func defaultAttributes() map[string]string {
 
 // checkAttributes validates attributes to set. FIFO queues are not served:
 // the sandbox says so rather than create a standard queue in their place.
-func checkAttributes(r *awsproto.Request, attrs map[string]string, creating bool) (map[string]string, error) {
+func checkAttributes(w *state.World, region, account string, attrs map[string]string, creating bool) (map[string]string, error) {
 	names := make([]string, 0, len(attrs))
 	for k := range attrs {
 		names = append(names, k)
@@ -60,7 +61,7 @@ func checkAttributes(r *awsproto.Request, attrs map[string]string, creating bool
 				return nil, invalidAttributeValue("Invalid value for the parameter %s.", k)
 			}
 		case k == "RedrivePolicy":
-			if err := checkRedrive(r, v); err != nil {
+			if err := checkRedrive(w, region, account, v); err != nil {
 				return nil, err
 			}
 		case k == "Policy" || k == "RedriveAllowPolicy":
@@ -109,7 +110,7 @@ func parseRedrive(v string) (target string, max int, ok bool) {
 // checkRedrive holds a RedrivePolicy to what SQS accepts: both keys, a
 // count from 1 to 1000, and a dead-letter queue that exists in the same
 // account and region.
-func checkRedrive(r *awsproto.Request, v string) error {
+func checkRedrive(w *state.World, region, account, v string) error {
 	if v == "" {
 		return nil
 	}
@@ -120,8 +121,8 @@ func checkRedrive(r *awsproto.Request, v string) error {
 	case max < 1 || max > 1000:
 		return invalidParameterValue("Value %s for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: %d, valid values are from 1 to 1000 both inclusive.", v, max)
 	}
-	region, account, _, isARN := sqsstate.ParseARN(target)
-	if _, exists := sqsstate.LookupARN(r.World, target); !isARN || !exists || region != r.Region || account != r.Caller.Account {
+	dlqRegion, dlqAccount, _, isARN := sqsstate.ParseARN(target)
+	if _, exists := sqsstate.LookupARN(w, target); !isARN || !exists || dlqRegion != region || dlqAccount != account {
 		return invalidParameterValue("Value %s for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.", v)
 	}
 	return nil
@@ -240,7 +241,7 @@ func setQueueAttributes(r *awsproto.Request) (any, error) {
 	if in.Attributes == nil {
 		return nil, missingParameter("Attributes")
 	}
-	if _, err := checkAttributes(r, in.Attributes, false); err != nil {
+	if _, err := checkAttributes(r.World, r.Region, r.Caller.Account, in.Attributes, false); err != nil {
 		return nil, err
 	}
 	for k, v := range in.Attributes {

@@ -83,7 +83,7 @@ func createQueue(r *awsproto.Request) (any, error) {
 	if !queueName.MatchString(name) {
 		return nil, invalidParameterValue("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
 	}
-	attrs, err := checkAttributes(r, in.Attributes, true)
+	attrs, err := checkAttributes(r.World, r.Region, r.Caller.Account, in.Attributes, true)
 	if err != nil {
 		return nil, err
 	}
@@ -98,17 +98,23 @@ func createQueue(r *awsproto.Request) (any, error) {
 		return nil, sqsError("QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently",
 			"You must wait 60 seconds after deleting a queue before you can create another with the same name.")
 	}
-	now := state.Now()
-	q := &sqsstate.Queue{Name: name, Account: r.Caller.Account, Region: r.Region, Created: now, Modified: now,
-		Attributes: defaultAttributes(), Tags: in.Tags, Messages: []*sqsstate.Message{}}
+	q := addQueue(a, r.Caller.Account, r.Region, name, in.Tags)
 	for k, v := range attrs {
 		setAttribute(q, k, v)
 	}
-	if a.Queues[r.Region] == nil {
-		a.Queues[r.Region] = map[string]*sqsstate.Queue{}
-	}
-	a.Queues[r.Region][name] = q
 	return queueURLResult{queueURL(r, q)}, nil
+}
+
+// addQueue adds an empty queue with the default attributes.
+func addQueue(a *sqsstate.Account, account, region, name string, tags map[string]string) *sqsstate.Queue {
+	now := state.Now()
+	q := &sqsstate.Queue{Name: name, Account: account, Region: region, Created: now, Modified: now,
+		Attributes: defaultAttributes(), Tags: tags, Messages: []*sqsstate.Message{}}
+	if a.Queues[region] == nil {
+		a.Queues[region] = map[string]*sqsstate.Queue{}
+	}
+	a.Queues[region][name] = q
+	return q
 }
 
 // sameAttributes allows CreateQueue of an existing queue only when every

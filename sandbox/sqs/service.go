@@ -15,6 +15,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/fixture"
 	"github.com/gatehouse/gatehouse/sandbox/service"
 	"github.com/gatehouse/gatehouse/sandbox/sqs/sqsstate"
 	"github.com/gatehouse/gatehouse/sandbox/state"
@@ -33,7 +34,8 @@ func Service() service.Definition {
 			{Name: "sqs", ID: "sqs", Codec: awsproto.JSON{Version: "1.0", TargetPrefix: "AmazonSQS"}, Operations: operations(jsonErrors)},
 			{Name: "sqs", ID: "sqs", Codec: awsproto.Query{Namespace: namespace, Version: version}, Operations: operations(queryErrors)},
 		},
-		State: []state.Slot{sqsstate.Slot},
+		State:   []state.Slot{sqsstate.Slot},
+		Fixture: []fixture.Section{fixtureSection()},
 	}
 }
 
