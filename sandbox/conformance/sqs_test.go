@@ -174,7 +174,9 @@ func TestSQSLongPollReturnsOnArrival(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		time.Sleep(time.Second)
-		cli.Run("sqs", "send-message", "--queue-url", url, "--message-body", "late")
+		if r := cli.Try("sqs", "send-message", "--queue-url", url, "--message-body", "late"); r.Err != nil {
+			t.Errorf("sending while a long poll waits: %v\n%s", r.Err, r.Stderr)
+		}
 	}()
 	start := time.Now()
 	got := cli.receive(url, "--wait-time-seconds", "20")

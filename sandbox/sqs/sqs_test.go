@@ -253,7 +253,9 @@ func TestLongPollReturnsOnArrival(t *testing.T) {
 	url := createQueue(t, c, "poll", nil)
 	go func() {
 		time.Sleep(300 * time.Millisecond)
-		send(t, c, url, "late")
+		if _, err := c.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("late")}); err != nil {
+			t.Errorf("sending while a long poll waits: %v", err)
+		}
 	}()
 	start := time.Now()
 	got := receive(t, c, url, sqs.ReceiveMessageInput{WaitTimeSeconds: 10})
