@@ -151,7 +151,7 @@ func setAttribute(q *sqsstate.Queue, k, v string) {
 }
 
 type getAttributesInput struct {
-	QueueURL       *string  `json:"QueueUrl"`
+	QueueRef
 	AttributeNames []string `query:"AttributeName"`
 }
 
@@ -171,10 +171,7 @@ var readable = []string{
 
 func getQueueAttributes(r *awsproto.Request) (any, error) {
 	var in getAttributesInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	q, err := findQueue(r, in.QueueURL)
+	q, err := decodeQueue(r, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -225,16 +222,13 @@ func queueAttributes(q *sqsstate.Queue, now time.Time) map[string]string {
 }
 
 type setAttributesInput struct {
-	QueueURL   *string           `json:"QueueUrl"`
+	QueueRef
 	Attributes map[string]string `query:"Attribute"`
 }
 
 func setQueueAttributes(r *awsproto.Request) (any, error) {
 	var in setAttributesInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	q, err := findQueue(r, in.QueueURL)
+	q, err := decodeQueue(r, &in)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/sqs/sqsstate"
 )
 
 // batchEntryID is SQS's rule for the Id of a batch entry.
@@ -41,6 +42,20 @@ func checkBatch(ids []*string, entryName string) error {
 	return nil
 }
 
+// decodeBatch decodes a batch action's input and finds its queue, then
+// checks its entries (read through entries once decoded) by their Ids.
+func decodeBatch[E any](r *awsproto.Request, in queueRequest, entries *[]E, entryName string, id func(*E) *string) (*sqsstate.Queue, error) {
+	q, err := decodeQueue(r, in)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]*string, len(*entries))
+	for i := range *entries {
+		ids[i] = id(&(*entries)[i])
+	}
+	return q, checkBatch(ids, entryName)
+}
+
 // failure turns an entry's error into its BatchResultErrorEntry.
 func failure(id string, err error) batchFailure {
 	e := awsproto.AsError(err)
@@ -52,8 +67,8 @@ func failure(id string, err error) batchFailure {
 }
 
 type sendBatchInput struct {
-	QueueURL *string            `json:"QueueUrl"`
-	Entries  []sendMessageInput `query:"SendMessageBatchRequestEntry"`
+	QueueRef
+	Entries []sendMessageInput `query:"SendMessageBatchRequestEntry"`
 }
 
 type sendBatchEntry struct {
@@ -68,18 +83,8 @@ type sendBatchResult struct {
 
 func sendMessageBatch(r *awsproto.Request) (any, error) {
 	var in sendBatchInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	q, err := findQueue(r, in.QueueURL)
+	q, err := decodeBatch(r, &in, &in.Entries, "SendMessageBatchRequestEntry", func(e *sendMessageInput) *string { return e.ID })
 	if err != nil {
-		return nil, err
-	}
-	ids := make([]*string, len(in.Entries))
-	for i := range in.Entries {
-		ids[i] = in.Entries[i].ID
-	}
-	if err := checkBatch(ids, "SendMessageBatchRequestEntry"); err != nil {
 		return nil, err
 	}
 	out := sendBatchResult{Successful: []sendBatchEntry{}, Failed: []batchFailure{}}
@@ -102,8 +107,8 @@ type receiptEntry struct {
 }
 
 type deleteBatchInput struct {
-	QueueURL *string        `json:"QueueUrl"`
-	Entries  []receiptEntry `query:"DeleteMessageBatchRequestEntry"`
+	QueueRef
+	Entries []receiptEntry `query:"DeleteMessageBatchRequestEntry"`
 }
 
 type batchSuccess struct {
@@ -117,18 +122,8 @@ type deleteBatchResult struct {
 
 func deleteMessageBatch(r *awsproto.Request) (any, error) {
 	var in deleteBatchInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	q, err := findQueue(r, in.QueueURL)
+	q, err := decodeBatch(r, &in, &in.Entries, "DeleteMessageBatchRequestEntry", func(e *receiptEntry) *string { return e.ID })
 	if err != nil {
-		return nil, err
-	}
-	ids := make([]*string, len(in.Entries))
-	for i := range in.Entries {
-		ids[i] = in.Entries[i].ID
-	}
-	if err := checkBatch(ids, "DeleteMessageBatchRequestEntry"); err != nil {
 		return nil, err
 	}
 	out := deleteBatchResult{Successful: []batchSuccess{}, Failed: []batchFailure{}}

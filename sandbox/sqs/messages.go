@@ -13,9 +13,9 @@ import (
 )
 
 // sendMessageInput is SendMessage's input; a SendMessageBatch entry has the
-// same fields but QueueUrl, and an Id.
+// same fields and an Id (and QueueUrl, which a batch's entries ignore).
 type sendMessageInput struct {
-	QueueURL          *string `json:"QueueUrl"`
+	QueueRef
 	ID                *string `json:"Id"`
 	MessageBody       *string
 	DelaySeconds      *int
@@ -35,13 +35,7 @@ type sendResult struct {
 
 func sendMessage(r *awsproto.Request) (any, error) {
 	var in sendMessageInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	if in.ID != nil {
-		return nil, awsproto.Errorf(400, "SerializationException", "Unknown field Id")
-	}
-	q, err := findQueue(r, in.QueueURL)
+	q, err := decodeQueue(r, &in)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/sandbox/awsproto"
+	"github.com/gatehouse/gatehouse/sandbox/sqs/sqsstate"
 )
 
 // decode reads an operation's input into v, a pointer to a struct whose
@@ -19,6 +20,25 @@ func decode(r *awsproto.Request, v any) error {
 	return queryStruct(r.Params, "", reflect.ValueOf(v).Elem())
 }
 
+// QueueRef is the QueueUrl that every operation on a queue takes; the
+// inputs embed it so decodeQueue can find their queue.
+type QueueRef struct {
+	QueueURL *string `json:"QueueUrl"`
+}
+
+func (q *QueueRef) queueRef() *QueueRef { return q }
+
+// queueRequest is an input that names a queue.
+type queueRequest interface{ queueRef() *QueueRef }
+
+// decodeQueue decodes an operation's input and finds the queue it names.
+func decodeQueue(r *awsproto.Request, in queueRequest) (*sqsstate.Queue, error) {
+	if err := decode(r, in); err != nil {
+		return nil, err
+	}
+	return findQueue(r, in.queueRef().QueueURL)
+}
+
 // queryStruct fills a struct from Query parameters as botocore serialises
 // SQS's Query model: every list and map is flattened under its member's
 // location name (AttributeName.1, Attribute.1.Name / Attribute.1.Value,
@@ -27,6 +47,12 @@ func decode(r *awsproto.Request, v any) error {
 func queryStruct(p awsproto.Params, prefix string, v reflect.Value) error {
 	t := v.Type()
 	for i := range t.NumField() {
+		if t.Field(i).Anonymous { // an embedded QueueRef: its fields are the struct's
+			if err := queryStruct(p, prefix, v.Field(i)); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := queryValue(p, prefix+queryName(t.Field(i)), v.Field(i)); err != nil {
 			return err
 		}

@@ -214,16 +214,14 @@ func listQueues(r *awsproto.Request) (any, error) {
 	return out, nil
 }
 
-type queueInput struct {
-	QueueURL *string `json:"QueueUrl" query:"QueueUrl"`
+// queueOnly is the input of operations that take only the queue.
+type queueOnly struct {
+	QueueRef
 }
 
 func deleteQueue(r *awsproto.Request) (any, error) {
-	var in queueInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	q, err := findQueue(r, in.QueueURL)
+	var in queueOnly
+	q, err := decodeQueue(r, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -238,11 +236,8 @@ func deleteQueue(r *awsproto.Request) (any, error) {
 }
 
 func purgeQueue(r *awsproto.Request) (any, error) {
-	var in queueInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	q, err := findQueue(r, in.QueueURL)
+	var in queueOnly
+	q, err := decodeQueue(r, &in)
 	if err != nil {
 		return nil, err
 	}

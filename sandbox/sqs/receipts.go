@@ -57,16 +57,13 @@ func deleteByReceipt(q *sqsstate.Queue, handle *string) error {
 }
 
 type deleteMessageInput struct {
-	QueueURL      *string `json:"QueueUrl"`
+	QueueRef
 	ReceiptHandle *string
 }
 
 func deleteMessage(r *awsproto.Request) (any, error) {
 	var in deleteMessageInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	q, err := findQueue(r, in.QueueURL)
+	q, err := decodeQueue(r, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +71,7 @@ func deleteMessage(r *awsproto.Request) (any, error) {
 }
 
 type changeVisibilityInput struct {
-	QueueURL          *string `json:"QueueUrl"`
+	QueueRef
 	ReceiptHandle     *string
 	VisibilityTimeout *int
 }
@@ -84,10 +81,7 @@ type changeVisibilityInput struct {
 // of a message still in flight may change it.
 func changeMessageVisibility(r *awsproto.Request) (any, error) {
 	var in changeVisibilityInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	q, err := findQueue(r, in.QueueURL)
+	q, err := decodeQueue(r, &in)
 	if err != nil {
 		return nil, err
 	}

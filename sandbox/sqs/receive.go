@@ -10,7 +10,7 @@ import (
 )
 
 type receiveInput struct {
-	QueueURL                    *string  `json:"QueueUrl"`
+	QueueRef
 	AttributeNames              []string `query:"AttributeName"`
 	MessageSystemAttributeNames []string `query:"MessageSystemAttributeName"`
 	MessageAttributeNames       []string `query:"MessageAttributeName"`
