@@ -17,8 +17,10 @@ type Account struct {
 	// Rules are the default bus's, by region and name.
 	Rules map[string]map[string]*Rule `json:"events_rules,omitempty"`
 	// Recent are the last events put on the account's buses, newest last,
-	// for GET /_sandbox/events.
-	Recent []*Put `json:"events_recent,omitempty"`
+	// for GET /_sandbox/events. They are not saved with --state: every IAM
+	// call adds one, and the change log would write the whole list each
+	// time (a restart starts with none).
+	Recent []*Put `json:"-"`
 }
 
 // Slot is EventBridge's part of every account.
