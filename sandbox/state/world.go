@@ -12,6 +12,7 @@ import (
 	"encoding/base32"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +26,10 @@ type World struct {
 	keyUse keyUseLog // last use of access keys; has its own lock
 	schema *schema
 	parts  []any // one per world slot, in schema order
+
+	// clockOffset is how far the world's clock runs ahead of real time, in
+	// nanoseconds (clock.go); atomic, because requests read it under either lock.
+	clockOffset atomic.Int64
 
 	Accounts    map[string]*Account
 	Sessions    map[string]*Session    // by ASIA access key ID
