@@ -53,6 +53,7 @@ func api() *awsproto.API {
 		serviceCredOperations,
 		mfaOperations,
 		deleteUserOperations,
+		credentialReportOperations,
 	} {
 		register(ops)
 	}
