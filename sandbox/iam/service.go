@@ -54,6 +54,7 @@ func api() *awsproto.API {
 		mfaOperations,
 		deleteUserOperations,
 		credentialReportOperations,
+		simulateOperations,
 	} {
 		register(ops)
 	}
