@@ -12,7 +12,6 @@ import (
 	"encoding/base32"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -27,9 +26,7 @@ type World struct {
 	schema *schema
 	parts  []any // one per world slot, in schema order
 
-	// clockOffset is how far the world's clock runs ahead of real time, in
-	// nanoseconds (clock.go); atomic, because requests read it under either lock.
-	clockOffset atomic.Int64
+	clock worldClock // the clock rules measured in time read (clock.go)
 
 	Accounts    map[string]*Account
 	Sessions    map[string]*Session    // by ASIA access key ID
