@@ -139,6 +139,7 @@ func TestMaximumSendRate(t *testing.T) {
 	t.Parallel()
 	sb := startQuota(t)
 	v2c, v1c := quotaClients(sb, "100000000003")
+	sb.Post(t, "clock", map[string]bool{"freeze": true}, nil) // one second lasts as long as the test needs
 	// The rate counts recipients: five in one message fill the second.
 	if err := sendV2(v2c, "a@x.example", "b@x.example", "c@x.example", "d@x.example", "e@x.example"); err != nil {
 		t.Fatal(err)
@@ -155,8 +156,16 @@ func TestMaximumSendRate(t *testing.T) {
 	if err := sendV1(v1c, "f@x.example"); err != nil {
 		t.Errorf("a second later: %v", err)
 	}
-	if got := account(t, v2c).SendQuota.SentLast24Hours; got != 6 {
-		t.Errorf("SentLast24Hours = %v, want 6 recipients", got)
+	// A message to more recipients than the rate goes as the second's first.
+	sb.Post(t, "clock", map[string]string{"advance": "1s"}, nil)
+	if err := sendV2(v2c, "a@x.example", "b@x.example", "c@x.example", "d@x.example", "e@x.example", "f@x.example"); err != nil {
+		t.Errorf("six recipients at a rate of five, alone in their second: %v", err)
+	}
+	if code, _, _ := apiError(t, sendV2(v2c, "g@x.example")); code != "TooManyRequestsException" {
+		t.Errorf("after six recipients: %s", code)
+	}
+	if got := account(t, v2c).SendQuota.SentLast24Hours; got != 12 {
+		t.Errorf("SentLast24Hours = %v, want 12 recipients", got)
 	}
 }
 
