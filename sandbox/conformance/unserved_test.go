@@ -14,5 +14,5 @@ func TestUnservedRequestsSpeakTheCLIsProtocol(t *testing.T) {
 	if !strings.Contains(msg, "AmazonEC2ContainerServiceV20141113.ListClusters") {
 		t.Errorf("ecs message = %q, want it to name the target", msg)
 	}
-	cli.Fail("UnknownOperationException", "sesv2", "get-account")
+	cli.Fail("UnknownOperationException", "sesv2", "list-configuration-sets")
 }
