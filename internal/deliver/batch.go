@@ -43,6 +43,11 @@ type oneAtATime struct{ Channel }
 // Preflight runs the channel's own check.
 func (o oneAtATime) Preflight(ctx context.Context) error { return Preflight(ctx, o.Channel) }
 
+// Screen asks the channel about a run's messages.
+func (o oneAtATime) Screen(ctx context.Context, recipients []string) ([]Refusal, error) {
+	return Screen(ctx, o.Channel, recipients)
+}
+
 // batchingIfItCan is ch, or ch without DeliverAll when its templates show
 // one account.
 func batchingIfItCan(ch Channel) Channel {

@@ -110,6 +110,11 @@ func (ch *claimChannel) Preflight(ctx context.Context) error {
 	return redact(classifyClaimError("checking gatehouse serve at "+ch.client.BaseURL, err), ch.client.Token)
 }
 
+// Screen asks the carrier about the run's messages: each link goes in one.
+func (ch *claimChannel) Screen(ctx context.Context, recipients []string) ([]Refusal, error) {
+	return Screen(ctx, ch.carrier, recipients)
+}
+
 // Deliver stores the sealed password with gatehouse serve and sends the link
 // through the carrier. When the carrier refuses the message for good, the
 // claim is withdrawn, so no unsent link stays usable.

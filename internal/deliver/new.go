@@ -17,6 +17,11 @@ type Deps struct {
 	// AWS is the configuration SES sends with: the account and region whose
 	// verified identities may send.
 	AWS aws.Config
+	// Limit, when set, fixes the rate of an AWS service's calls (the SDK's
+	// service ID, "SESv2") in the account AWS acts in: SES's preflight reads
+	// the account's maximum send rate and paces SendEmail below it through
+	// it (awsx.Factory.Limit). Nil: SES's calls are not paced by the channel.
+	Limit func(service string, perSecond float64, burst int)
 	// From is the sender address ("Ops <ops@example.com>"); SES requires it.
 	From string
 	// ReplyTo is where replies go; empty: to From.

@@ -28,6 +28,31 @@ func Preflight(ctx context.Context, ch Channel) error {
 	return nil
 }
 
+// Screener is a channel whose provider limits whom, and how much, a run may
+// send to: SES's daily quota and its sending sandbox. A run's plan asks it
+// about the messages it would send, so that a run SES would refuse halfway
+// stops before anyone is created.
+type Screener interface {
+	// Screen checks a run's messages, given as the recipient of each (an
+	// address appears once per message), after the channel's preflight.
+	Screen(ctx context.Context, recipients []string) ([]Refusal, error)
+}
+
+// Refusal is a message, or a whole run, the channel's provider would
+// refuse, with what to do about it.
+type Refusal struct {
+	Recipient string // "" when it is the run as a whole
+	Reason    string // why, and how to fix it
+}
+
+// Screen asks ch about a run's messages when it can tell.
+func Screen(ctx context.Context, ch Channel, recipients []string) ([]Refusal, error) {
+	if s, ok := ch.(Screener); ok {
+		return s.Screen(ctx, recipients)
+	}
+	return nil, nil
+}
+
 // identityAPI is the part of SESv2 the sender check calls.
 type identityAPI interface {
 	GetEmailIdentity(ctx context.Context, in *sesv2.GetEmailIdentityInput, optFns ...func(*sesv2.Options)) (*sesv2.GetEmailIdentityOutput, error)
@@ -36,12 +61,25 @@ type identityAPI interface {
 var _ identityAPI = (*sesv2.Client)(nil)
 
 // Preflight checks that the sender's address, or its domain, is an identity
-// SES has verified for sending in the channel's region. A caller without
-// permission to read identities is let through: the first message will say.
+// SES has verified for sending in the channel's region, then reads the
+// account's sending quota and paces SendEmail below its rate. A caller
+// without permission to read identities or the quota is let through: the
+// first message will say.
 func (s *sesChannel) Preflight(ctx context.Context) error {
 	if s.identities == nil {
 		return nil
 	}
+	if err := s.checkSender(ctx); err != nil {
+		return err
+	}
+	if s.account == nil {
+		return nil
+	}
+	return s.readQuota(ctx)
+}
+
+// checkSender checks that the sender, or its domain, may send.
+func (s *sesChannel) checkSender(ctx context.Context) error {
 	addr, err := mail.ParseAddress(s.from)
 	if err != nil {
 		return reject(fmt.Errorf("checking the SES sender %q: %w", s.from, err))

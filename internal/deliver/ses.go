@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/mail"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -27,12 +28,18 @@ var _ sesAPI = (*sesv2.Client)(nil)
 type sesChannel struct {
 	api        sesAPI
 	identities identityAPI // nil: no sender check (tests with a fake)
+	account    accountAPI  // nil: no quota, no screening (tests with a fake)
+	limit      func(service string, perSecond float64, burst int)
 	from       string
 	replyTo    []string
 	region     string
 	lang       string
 	sets       map[string]*templateSet // by language
 	transport  *http.Transport         // the channel's own, closed by Close; nil: the configuration's
+
+	mu     sync.Mutex
+	quota  *sesQuota   // as the preflight read it; nil: not read, or SES would not say
+	window *sendWindow // paces SendEmail to the quota; nil: unpaced
 }
 
 func newSES(deps Deps) (Channel, error) {
@@ -49,12 +56,16 @@ func newSES(deps Deps) (Channel, error) {
 		own = awshttp.NewBuildableClient().GetTransport()
 		cfg.HTTPClient = &http.Client{Transport: own}
 	}
-	client := sesv2.NewFromConfig(cfg)
+	client := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
+		if o.Retryer != nil {
+			o.Retryer = dailyQuotaIsFinal{o.Retryer}
+		}
+	})
 	ch, err := newSESWith(client, deps)
 	if err != nil {
 		return nil, err // not a nil *sesChannel in a non-nil Channel
 	}
-	ch.identities, ch.transport = client, own
+	ch.identities, ch.account, ch.transport = client, client, own
 	return ch, nil
 }
 
@@ -67,7 +78,7 @@ func newSESWith(api sesAPI, deps Deps) (*sesChannel, error) {
 	if _, err := mail.ParseAddress(deps.From); err != nil {
 		return nil, fmt.Errorf("setting up SES delivery: sender address %q: %w", deps.From, err)
 	}
-	s := &sesChannel{api: api, from: deps.From, region: deps.AWS.Region, lang: deps.Language, sets: map[string]*templateSet{}}
+	s := &sesChannel{api: api, from: deps.From, region: deps.AWS.Region, lang: deps.Language, sets: map[string]*templateSet{}, limit: deps.Limit}
 	if deps.ReplyTo != "" {
 		if _, err := mail.ParseAddress(deps.ReplyTo); err != nil {
 			return nil, fmt.Errorf("setting up SES delivery: reply-to address %q: %w", deps.ReplyTo, err)
@@ -119,12 +130,26 @@ func (s *sesChannel) send(ctx context.Context, cs []Credential) (Receipt, error)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%s: %w", where, err)
 	}
-	out, err := s.api.SendEmail(ctx, s.input(c, msg))
+	out, err := s.sendEmail(ctx, s.input(c, msg))
 	if err != nil {
 		return Receipt{}, redactSecrets(s.sendError(where, err), cs)
 	}
 	id := aws.ToString(out.MessageId)
 	return Receipt{Channel: spec.ChannelSES, MessageID: id, Detail: fmt.Sprintf("SES message %s to %s", id, c.Email)}, nil
+}
+
+// sendEmail calls SendEmail within the send window, when there is one.
+func (s *sesChannel) sendEmail(ctx context.Context, in *sesv2.SendEmailInput) (*sesv2.SendEmailOutput, error) {
+	s.mu.Lock()
+	w := s.window
+	s.mu.Unlock()
+	if w != nil {
+		if err := w.enter(ctx); err != nil {
+			return nil, fmt.Errorf("waiting for SES's sending rate: %w", err)
+		}
+		defer w.leave()
+	}
+	return s.api.SendEmail(ctx, in)
 }
 
 func (s *sesChannel) input(c Credential, msg Message) *sesv2.SendEmailInput {
@@ -159,8 +184,16 @@ func (s *sesChannel) sendError(where string, err error) error {
 		paused    *types.SendingPausedException
 		notFound  *types.NotFoundException
 		bad       *types.BadRequestException
+		daily     *types.LimitExceededException
+		rate      *types.TooManyRequestsException
 	)
 	switch {
+	case errors.As(err, &daily):
+		return reject(fmt.Errorf("%s: %w; the sending account's daily SES quota (Max24HourSend) in %s is used up: "+
+			"the person can be sent their details once earlier mail is 24 hours old (run the same command again then), or ask AWS for a higher sending quota",
+			where, err, s.region))
+	case errors.As(err, &rate):
+		return fmt.Errorf("%s: %w; SES still throttled the message after the retries: another sender is using the account's sending rate in %s", where, err, s.region)
 	case errors.As(err, &rejected):
 		return reject(fmt.Errorf("%s: %w; check that the sender %s is a verified identity in SES in %s (and, while the SES account is in the SES sandbox, that the recipient is verified too)",
 			where, err, s.from, s.region))
@@ -172,4 +205,27 @@ func (s *sesChannel) sendError(where string, err error) error {
 		return reject(fmt.Errorf("%s: %w", where, err))
 	}
 	return fmt.Errorf("%s: %w", where, err)
+}
+
+// dailyQuotaIsFinal is SES's retryer: the configuration's, except that SES's
+// daily quota ("Daily message quota exceeded", LimitExceededException) is
+// not retried — the SDK counts that code as throttling, but the quota lifts
+// only as the day's mail ages, hours later. SES's rate ("Maximum sending
+// rate exceeded", TooManyRequestsException) is retried with backoff.
+type dailyQuotaIsFinal struct{ aws.Retryer }
+
+func (r dailyQuotaIsFinal) IsErrorRetryable(err error) bool {
+	var daily *types.LimitExceededException
+	if errors.As(err, &daily) {
+		return false
+	}
+	return r.Retryer.IsErrorRetryable(err)
+}
+
+// GetAttemptToken keeps the configuration's retryer's own attempt tokens.
+func (r dailyQuotaIsFinal) GetAttemptToken(ctx context.Context) (func(error) error, error) {
+	if v2, ok := r.Retryer.(aws.RetryerV2); ok {
+		return v2.GetAttemptToken(ctx)
+	}
+	return r.GetInitialToken(), nil
 }

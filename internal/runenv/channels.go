@@ -27,7 +27,7 @@ func (f *Factory) Channels(ctx context.Context, in *spec.Input) (Channels, error
 	if err != nil {
 		return nil, err
 	}
-	chans, err := newChannels(f.Getenv, a, in)
+	chans, err := newChannels(f.Getenv, a, f.Settings.RateLimit, in)
 	if err != nil {
 		return nil, err
 	}
@@ -45,11 +45,11 @@ func (f *Factory) Channels(ctx context.Context, in *spec.Input) (Channels, error
 	return chans, chans.preflight(ctx)
 }
 
-func newChannels(getenv func(string) string, f *awsx.Factory, in *spec.Input) (Channels, error) {
+func newChannels(getenv func(string) string, f *awsx.Factory, rateLimit float64, in *spec.Input) (Channels, error) {
 	if err := checkPublicKeys(in); err != nil {
 		return nil, &UsageError{Err: err}
 	}
-	deps := deliveryDeps(getenv, f, in.Delivery)
+	deps := deliveryDeps(getenv, f, rateLimit, in.Delivery)
 	chans := Channels{}
 	for _, p := range in.People {
 		if p.Deliver == spec.ChannelNone || chans[p.Deliver] != nil {
@@ -67,8 +67,16 @@ func newChannels(getenv func(string) string, f *awsx.Factory, in *spec.Input) (C
 // deliveryDeps is what the channels are built from: the spec's delivery
 // section, the caller's AWS configuration and the secrets in the environment:
 // secrets never come from flags (process lists, shell history) or specs.
-func deliveryDeps(getenv func(string) string, f *awsx.Factory, d spec.Delivery) deliver.Deps {
+// SES paces its mail through the caller's account's own SES limiter, at the
+// rate its quota allows, or --rate-limit's when that is lower.
+func deliveryDeps(getenv func(string) string, f *awsx.Factory, rateLimit float64, d spec.Delivery) deliver.Deps {
 	deps := deliver.FromSpec(d, f.Base())
+	deps.Limit = func(service string, perSecond float64, burst int) {
+		if rateLimit > 0 {
+			perSecond = min(perSecond, rateLimit)
+		}
+		f.Limit("", service, perSecond, burst)
+	}
 	deps.SMTP.Password = getenv(spec.EnvSMTPPassword)
 	deps.Slack.Token = getenv(spec.EnvSlackToken)
 	deps.Claim.Token = getenv(spec.EnvClaimToken)
