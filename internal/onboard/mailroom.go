@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/deliver"
@@ -75,9 +74,7 @@ func (m *mailroom) takes(pl *Placement) bool {
 }
 
 func (m *mailroom) box(pl *Placement) *mailbox {
-	// One message goes to one address, in one language, encrypted to one key.
-	key := strings.Join([]string{strings.ToLower(cmpOr(pl.Person.Email, pl.Person.UserName)), pl.Person.Deliver,
-		pl.Person.Language, pl.Person.PublicKey}, "\x00")
+	key := boxKey(pl)
 	b, ok := m.boxes[key]
 	if !ok {
 		b = &mailbox{}

@@ -51,7 +51,8 @@ func (pl *Placement) Done() bool { return pl.Skip == "" && len(pl.Steps) == 0 }
 // exists), reads each person's user and journal record, and returns the
 // steps still to do. It changes nothing. Missing references, and people's
 // scopes outside the selection, come back together as spec.Problems before
-// anything is created.
+// anything is created; so do messages a channel says it would refuse (SES's
+// daily quota, its sending sandbox's unverified recipients).
 func MakePlan(ctx context.Context, deps Deps, in *spec.Input) (*Plan, error) {
 	scopes, err := deps.Directory.Scopes(ctx, in)
 	if err != nil {
@@ -83,6 +84,12 @@ func MakePlan(ctx context.Context, deps Deps, in *spec.Input) (*Plan, error) {
 		if len(probs) > 0 {
 			return nil, probs
 		}
+	}
+	if probs, err = p.screen(ctx, deps); err != nil {
+		return nil, err
+	}
+	if len(probs) > 0 {
+		return nil, probs
 	}
 	return p, nil
 }
