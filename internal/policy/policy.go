@@ -75,7 +75,7 @@ var catalogue = []statement{
 	{"EnterAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply},
 		[]string{"sts:AssumeRole"}, []string{"arn:aws:iam::*:role/OrganizationAccountAccessRole"}},
 	{"SendMail", Caller, []string{Onboard, Watch, Deliver, Offboard, Apply},
-		[]string{"ses:SendEmail", "ses:SendRawEmail", "ses:GetEmailIdentity", "ses:GetAccount"}, []string{anything}},
+		[]string{"ses:SendEmail", "ses:SendRawEmail", "ses:GetEmailIdentity", "ses:GetAccount", "ses:ListEmailIdentities"}, []string{anything}},
 	{"ReadQueue", Caller, []string{Watch},
 		[]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, []string{"arn:aws:sqs:*:*:*"}},
 	{"ReadAccount", Member, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply},
