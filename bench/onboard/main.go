@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -137,6 +138,25 @@ type scaleResult struct {
 	// its wall time and the calls it made, mutating ones among them.
 	rerun                     *measure.Process
 	rerunCalls, rerunMutating int
+	rerunPerAccount           map[string]int // calls, answered or not
+	// others and rerunOthers are the share of the machine's CPUs that
+	// processes other than gatehouse and its sandbox used meanwhile.
+	others, rerunOthers float64
+}
+
+// cpuMark is the machine's and the sandbox's CPU time so far.
+type cpuMark struct{ busy, sandbox time.Duration }
+
+func markCPU(sb *sandbox) cpuMark {
+	return cpuMark{busy: measure.MachineBusy(), sandbox: measure.ProcessCPU(sb.cmd.Process.Pid)}
+}
+
+// othersShare is the share of the machine's CPUs that processes other than
+// p and the sandbox used between two marks: a run beside other work
+// measures that work too.
+func othersShare(before, after cpuMark, p *measure.Process) float64 {
+	rest := after.busy - before.busy - (after.sandbox - before.sandbox) - p.CPU
+	return max(0, rest.Seconds()/(p.Wall.Seconds()*float64(runtime.NumCPU())))
 }
 
 func scale(ctx context.Context, o options, dir string, out, log io.Writer) error {
@@ -202,11 +222,13 @@ func scaleRun(ctx context.Context, o options, dir, fixture, spec, channel string
 		}
 		cmdline = append([]string{"-dir", filepath.Join(o.profileDir, name), "--"}, args...)
 	}
+	mark := markCPU(sb)
 	r.run, err = measure.Run(ctx, gatehouseEnv(home), bin, cmdline...)
 	samples := sm.finish()
 	if err != nil {
 		return r, err
 	}
+	r.others = othersShare(mark, markCPU(sb), r.run)
 	if r.run.Code != 0 {
 		return r, fmt.Errorf("gatehouse exited with %d:\n%s", r.run.Code, measure.Tail(r.run.Stderr.String(), 20))
 	}
@@ -220,8 +242,9 @@ func scaleRun(ctx context.Context, o options, dir, fixture, spec, channel string
 	if calls, failed := c.action("CreateUser"); calls-failed != pairs {
 		return r, fmt.Errorf("%d users created, want %d", calls-failed, pairs)
 	}
-	if calls, failed := c.action("SendEmail"); channel == "ses" && calls-failed != pairs {
-		return r, fmt.Errorf("%d mails sent, want %d", calls-failed, pairs)
+	// One message per person, listing every account.
+	if calls, failed := c.action("SendEmail"); channel == "ses" && calls-failed != o.people {
+		return r, fmt.Errorf("%d mails sent, want %d (one per person)", calls-failed, o.people)
 	}
 	r.perAccount = c.perAccount()
 	for account, a := range r.perAccount {
@@ -245,9 +268,11 @@ func scaleRun(ctx context.Context, o options, dir, fixture, spec, channel string
 // measureRerun runs the command again; it must change nothing.
 func (r *scaleResult) measureRerun(ctx context.Context, sb *sandbox, env []string, bin string, args []string, before counts) error {
 	var err error
+	mark := markCPU(sb)
 	if r.rerun, err = measure.Run(ctx, env, bin, args...); err != nil {
 		return err
 	}
+	r.rerunOthers = othersShare(mark, markCPU(sb), r.rerun)
 	if r.rerun.Code != 0 {
 		return fmt.Errorf("the rerun exited with %d:\n%s", r.rerun.Code, measure.Tail(r.rerun.Stderr.String(), 20))
 	}
@@ -257,6 +282,11 @@ func (r *scaleResult) measureRerun(ctx context.Context, sb *sandbox, env []strin
 		return err
 	}
 	r.rerunCalls, r.rerunMutating = after.Total-before.Total, after.Mutating-before.Mutating
+	r.rerunPerAccount = map[string]int{}
+	for account, a := range after.perAccount() {
+		b := before.perAccount()[account]
+		r.rerunPerAccount[account] = a.ok + a.refused - b.ok - b.refused
+	}
 	if r.rerunMutating != 0 {
 		return fmt.Errorf("the rerun made %d mutating calls, want 0", r.rerunMutating)
 	}
@@ -277,20 +307,25 @@ func writeScale(w io.Writer, o options, results []scaleResult) {
 	if o.ghRate <= 0 {
 		fmt.Fprintf(w, "gatehouse runs without `--rate-limit` here, so its limit is adaptive (above), not %g/s.\n\n", o.rate)
 	}
-	fmt.Fprintln(w, "| deliver | --concurrency | wall time | bound (busiest account) | ratio | peak RSS | plan (first change) | calls answered | throttled | rerun: wall, calls (mutating) |")
-	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(w, "| deliver | --concurrency | wall time | bound (busiest account) | ratio | peak RSS | plan (first change) | calls answered (per person) | throttled | rerun: wall, calls (per person, mutating) | other processes' CPU: run, rerun |")
+	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|")
 	for _, r := range results {
 		total := 0
 		for _, a := range r.perAccount {
 			total += a.ok
 		}
+		perPerson := func(calls int) float64 { return float64(calls) / float64(o.people) }
 		rerun := "—"
 		if r.rerun != nil {
-			rerun = fmt.Sprintf("%.1f s, %d (%d)", r.rerun.Wall.Seconds(), r.rerunCalls, r.rerunMutating)
+			rerun = fmt.Sprintf("%.1f s, %d (%.3f, %d)", r.rerun.Wall.Seconds(), r.rerunCalls, perPerson(r.rerunCalls), r.rerunMutating)
 		}
-		fmt.Fprintf(w, "| %s | %s | %.1f s | %.1f s (%s: %d calls) | **%.3f×** | %d MiB | %.1f s | %d | %d | %s |\n",
+		others := fmt.Sprintf("%.0f%%", 100*r.others)
+		if r.rerun != nil {
+			others += fmt.Sprintf(", %.0f%%", 100*r.rerunOthers)
+		}
+		fmt.Fprintf(w, "| %s | %s | %.1f s | %.1f s (%s: %d calls) | **%.3f×** | %d MiB | %.1f s | %d (%.2f) | %d | %s | %s |\n",
 			r.channel, concurrency().Label(r.concurrency, o.accounts), r.run.Wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestOK,
-			ratio(r.run.Wall, r.bound), r.run.MaxRSSKB/1024, r.firstChange.Seconds(), total, r.refused, rerun)
+			ratio(r.run.Wall, r.bound), r.run.MaxRSSKB/1024, r.firstChange.Seconds(), total, perPerson(total), r.refused, rerun, others)
 	}
 	fmt.Fprintln(w)
 	if len(results) > 0 {
@@ -298,6 +333,10 @@ func writeScale(w io.Writer, o options, results []scaleResult) {
 		member, mgmt := r.perAccount[memberID(0)], r.perAccount[management]
 		fmt.Fprintf(w, "Calls per account (deliver %s): each member %d answered (%d mutating), the management account %d (STS, and SES when mailing).\n\n",
 			r.channel, member.ok, member.mutating, mgmt.ok)
+		if r.rerun != nil {
+			fmt.Fprintf(w, "The no-op rerun's calls per account (deliver %s): %d in a member, %d in the management account.\n\n",
+				r.channel, r.rerunPerAccount[memberID(0)], r.rerunPerAccount[management])
+		}
 	}
 }
 

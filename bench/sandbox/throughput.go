@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/gatehouse/gatehouse/bench/internal/measure"
 )
 
 // seedUsers is how many users the read account holds: ListUsers with MaxItems 100
@@ -67,9 +69,9 @@ func measureThroughput(ctx context.Context, o options, start func() (*server, er
 		runMix(ctx, read, create, seeds, o.workers, o.warmup, "warm")
 	}
 	pid := srv.cmd.Process.Pid
-	serverBefore, clientBefore, busyBefore := processCPU(pid), selfCPU(), machineBusy()
+	serverBefore, clientBefore, busyBefore := measure.ProcessCPU(pid), selfCPU(), measure.MachineBusy()
 	res := runMix(ctx, read, create, seeds, o.workers, o.duration, "run")
-	server, client, busy := processCPU(pid)-serverBefore, selfCPU()-clientBefore, machineBusy()-busyBefore
+	server, client, busy := measure.ProcessCPU(pid)-serverBefore, selfCPU()-clientBefore, measure.MachineBusy()-busyBefore
 	if res.requests > 0 {
 		res.serverCPU = server / time.Duration(res.requests)
 		res.clientCPU = client / time.Duration(res.requests)

@@ -18,6 +18,7 @@ import (
 type Process struct {
 	Start, End time.Time
 	Wall       time.Duration
+	CPU        time.Duration // user + system, the command's and its children's
 	MaxRSSKB   int64
 	Code       int
 	Stdout     bytes.Buffer
@@ -57,6 +58,7 @@ func Run(ctx context.Context, env []string, name string, args ...string) (*Proce
 	p.Code = cmd.ProcessState.ExitCode()
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		p.MaxRSSKB = ru.Maxrss
+		p.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	if data, err := os.ReadFile(rss.Name()); err == nil {
 		// GNU time writes "Command exited with non-zero status N" first when it fails.
