@@ -307,8 +307,8 @@ func writeScale(w io.Writer, o options, results []scaleResult) {
 	if o.ghRate <= 0 {
 		fmt.Fprintf(w, "gatehouse runs without `--rate-limit` here, so its limit is adaptive (above), not %g/s.\n\n", o.rate)
 	}
-	fmt.Fprintln(w, "| deliver | --concurrency | wall time | bound (busiest account) | ratio | peak RSS | plan (first change) | calls answered (per person) | throttled | rerun: wall, calls (per person, mutating) | other processes' CPU: run, rerun |")
-	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|")
+	fmt.Fprintln(w, "| deliver | --concurrency | wall time | bound (busiest account) | ratio | peak RSS | plan (first change) | calls answered (per person) | throttled | rerun: wall, calls (per person, mutating) | gatehouse's CPU: run, rerun | other processes' CPU: run, rerun |")
+	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|---|")
 	for _, r := range results {
 		total := 0
 		for _, a := range r.perAccount {
@@ -319,13 +319,14 @@ func writeScale(w io.Writer, o options, results []scaleResult) {
 		if r.rerun != nil {
 			rerun = fmt.Sprintf("%.1f s, %d (%.3f, %d)", r.rerun.Wall.Seconds(), r.rerunCalls, perPerson(r.rerunCalls), r.rerunMutating)
 		}
-		others := fmt.Sprintf("%.0f%%", 100*r.others)
+		cpu, others := fmt.Sprintf("%.1f s", r.run.CPU.Seconds()), fmt.Sprintf("%.0f%%", 100*r.others)
 		if r.rerun != nil {
+			cpu += fmt.Sprintf(", %.1f s", r.rerun.CPU.Seconds())
 			others += fmt.Sprintf(", %.0f%%", 100*r.rerunOthers)
 		}
-		fmt.Fprintf(w, "| %s | %s | %.1f s | %.1f s (%s: %d calls) | **%.3f×** | %d MiB | %.1f s | %d (%.2f) | %d | %s | %s |\n",
+		fmt.Fprintf(w, "| %s | %s | %.1f s | %.1f s (%s: %d calls) | **%.3f×** | %d MiB | %.1f s | %d (%.2f) | %d | %s | %s | %s |\n",
 			r.channel, concurrency().Label(r.concurrency, o.accounts), r.run.Wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestOK,
-			ratio(r.run.Wall, r.bound), r.run.MaxRSSKB/1024, r.firstChange.Seconds(), total, perPerson(total), r.refused, rerun, others)
+			ratio(r.run.Wall, r.bound), r.run.MaxRSSKB/1024, r.firstChange.Seconds(), total, perPerson(total), r.refused, rerun, cpu, others)
 	}
 	fmt.Fprintln(w)
 	if len(results) > 0 {
