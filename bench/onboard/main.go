@@ -133,6 +133,7 @@ type scaleResult struct {
 	busiestOK   int
 	refused     int
 	firstChange time.Duration
+	lastCall    time.Duration
 	perAccount  map[string]accountCalls
 	// rerun is the same command run again at once (nothing left to do):
 	// its wall time and the calls it made, mutating ones among them.
@@ -256,7 +257,7 @@ func scaleRun(ctx context.Context, o options, dir, fixture, spec, channel string
 	// The sandbox's bucket starts full (its burst is one second's worth), so
 	// the first R calls need not wait: the busiest account needs (calls − R)/R.
 	r.bound = time.Duration(float64(r.busiestOK-burst(o.rate)) / o.rate * float64(time.Second))
-	r.firstChange = firstChange(samples)
+	r.firstChange, r.lastCall = firstChange(samples), lastCall(samples)
 	if o.rerun {
 		if err := r.measureRerun(ctx, sb, gatehouseEnv(home), o.gatehouse, args, c); err != nil {
 			return r, err
@@ -307,8 +308,8 @@ func writeScale(w io.Writer, o options, results []scaleResult) {
 	if o.ghRate <= 0 {
 		fmt.Fprintf(w, "gatehouse runs without `--rate-limit` here, so its limit is adaptive (above), not %g/s.\n\n", o.rate)
 	}
-	fmt.Fprintln(w, "| deliver | --concurrency | wall time | bound (busiest account) | ratio | peak RSS | plan (first change) | calls answered (per person) | throttled | rerun: wall, calls (per person, mutating) | gatehouse's CPU: run, rerun | other processes' CPU: run, rerun |")
-	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|---|")
+	fmt.Fprintln(w, "| deliver | --concurrency | wall time | bound (busiest account) | ratio | peak RSS | plan (first change) | after the last call | calls answered (per person) | throttled | rerun: wall, calls (per person, mutating) | gatehouse's CPU: run, rerun | other processes' CPU: run, rerun |")
+	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|")
 	for _, r := range results {
 		total := 0
 		for _, a := range r.perAccount {
@@ -324,9 +325,9 @@ func writeScale(w io.Writer, o options, results []scaleResult) {
 			cpu += fmt.Sprintf(", %.1f s", r.rerun.CPU.Seconds())
 			others += fmt.Sprintf(", %.0f%%", 100*r.rerunOthers)
 		}
-		fmt.Fprintf(w, "| %s | %s | %.1f s | %.1f s (%s: %d calls) | **%.3f×** | %d MiB | %.1f s | %d (%.2f) | %d | %s | %s | %s |\n",
+		fmt.Fprintf(w, "| %s | %s | %.1f s | %.1f s (%s: %d calls) | **%.3f×** | %d MiB | %.1f s | %.1f s | %d (%.2f) | %d | %s | %s | %s |\n",
 			r.channel, concurrency().Label(r.concurrency, o.accounts), r.run.Wall.Seconds(), r.bound.Seconds(), r.busiest, r.busiestOK,
-			ratio(r.run.Wall, r.bound), r.run.MaxRSSKB/1024, r.firstChange.Seconds(), total, perPerson(total), r.refused, rerun, cpu, others)
+			ratio(r.run.Wall, r.bound), r.run.MaxRSSKB/1024, r.firstChange.Seconds(), (r.run.Wall - r.lastCall).Seconds(), total, perPerson(total), r.refused, rerun, cpu, others)
 	}
 	fmt.Fprintln(w)
 	if len(results) > 0 {

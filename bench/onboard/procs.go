@@ -181,3 +181,18 @@ func firstChange(samples []sample) time.Duration {
 	}
 	return 0
 }
+
+// lastCall is when the run's last AWS call was counted: what follows it is
+// the report, the confirmations and the journal's close.
+func lastCall(samples []sample) time.Duration {
+	if len(samples) == 0 {
+		return 0
+	}
+	final := samples[len(samples)-1].total
+	for _, s := range samples {
+		if s.total == final {
+			return s.at
+		}
+	}
+	return 0
+}
