@@ -122,7 +122,10 @@ func TestKill9BetweenIssuingAndDelivering(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// The first message's confirmation was journaled before the second
-	// message could leave (a second after SES answered the first).
+	// message could leave (a second after SES answered the first); one more
+	// second leaves room for a slow disk. The second message is retried for
+	// longer than that (the SDK's backoff, then onboarding's 2 s and 4 s).
+	time.Sleep(time.Second)
 	if killed, code := run.Kill(); !killed {
 		t.Fatalf("gatehouse finished (exit %d) before it was killed", code)
 	}
