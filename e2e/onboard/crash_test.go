@@ -40,8 +40,12 @@ func TestCrashKill9ThenRerun(t *testing.T) {
 	sb := startSandbox(t, writeFixture(t, dir), filepath.Join(dir, "sandbox.log"), "--state", filepath.Join(dir, "state"))
 	specPath, people := writeSpec(t, dir, "team.yaml", 0, 300, "ses")
 	gh := newGatehouse(t, filepath.Join(dir, "home"))
+	// 300 requests a second per account keeps a whole run (1,200 calls in
+	// each member) at about 4 s, longer than the longest wait before a kill:
+	// unpaced, a quiet machine finished the first run within 1.5 s, before
+	// any kill landed, and the test proved nothing.
 	args := []string{"onboard", "-f", specPath, "--journal", filepath.Join(dir, "journal.db"),
-		"--endpoint-url", sb.URL, "--concurrency", "64", "--rate-limit", "2000"}
+		"--endpoint-url", sb.URL, "--concurrency", "64", "--rate-limit", "300"}
 
 	target := 8 + rng.IntN(8) // kills wanted
 	kills, midApply := 0, 0

@@ -20,10 +20,13 @@ import (
 // page, signed as the account's root: what a person checking would see.
 func (s *sandbox) listUserNames(t testing.TB, account string) []string {
 	t.Helper()
+	// Ten attempts: with the chaos test's faults (a fifth of requests
+	// throttled) the SDK's default three failed a page now and then.
 	api := iam.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(account, "x", ""),
-		BaseEndpoint: aws.String(s.URL),
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider(account, "x", ""),
+		BaseEndpoint:     aws.String(s.URL),
+		RetryMaxAttempts: 10,
 	})
 	var names []string
 	pages := iam.NewListUsersPaginator(api, &iam.ListUsersInput{MaxItems: aws.Int32(100)})
