@@ -52,6 +52,14 @@ type draft struct {
 
 	directory val[string]
 	idc       struct{ region, instanceARN val[string] }
+
+	checks checksDraft
+}
+
+// checksDraft is the checks section: what gatehouse doctor verifies besides
+// what every run needs.
+type checksDraft struct {
+	denyIAMGroups []val[string]
 }
 
 type accountsDraft struct {

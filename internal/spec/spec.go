@@ -25,6 +25,17 @@ type Input struct {
 	// DirectoryIAM (default) or DirectoryIdentityCenter.
 	Directory      string
 	IdentityCenter IdentityCenter
+	// Checks are what gatehouse doctor verifies besides what every run
+	// needs; onboarding ignores them.
+	Checks Checks
+}
+
+// Checks are the spec's checks section, read by gatehouse doctor.
+type Checks struct {
+	// DenyIAMGroups are IAM groups that must deny their members IAM
+	// changes in every selected account (seed 001: member-account users may
+	// not administer IAM). No repeats, ignoring case.
+	DenyIAMGroups []string
 }
 
 // AccountSelector says which accounts: listed IDs, every account of the

@@ -26,6 +26,20 @@ func validateSettings(s *draft, probs *Problems) {
 	validateDelivery(s.delivery, probs)
 	validateShared(s, &s.defaults, probs)
 	validateDirectory(s, probs)
+	validateChecks(s, probs)
+}
+
+// validateChecks checks the checks section: IAM group names, in a spec of
+// IAM users.
+func validateChecks(s *draft, probs *Problems) {
+	for _, g := range s.checks.denyIAMGroups {
+		if s.identityCenter() {
+			probs.add(g.Pos, "deny_iam_groups", "names IAM groups, and this spec's people are Identity Center users; "+
+				"remove checks.deny_iam_groups")
+			return
+		}
+		groupRule.check(g, probs)
+	}
 }
 
 func validateAccounts(s *draft, probs *Problems) {
