@@ -81,3 +81,30 @@ func TestPolicyIsValidIAM(t *testing.T) {
 		t.Error("serve alone needs no permission: want an error saying so")
 	}
 }
+
+// Entering points the caller's sts:AssumeRole at the role a run names: a
+// name in every account, or an ARN template with its account left open.
+func TestEnteringNamesTheRole(t *testing.T) {
+	t.Parallel()
+	doc, err := policy.For([]string{policy.Onboard}, policy.Caller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for role, want := range map[string]string{
+		"":                    "arn:aws:iam::*:role/OrganizationAccountAccessRole",
+		"gatehouse-provision": "arn:aws:iam::*:role/gatehouse-provision",
+		"/ops/provision":      "arn:aws:iam::*:role/ops/provision",
+		"arn:aws:iam::{account}:role/ops/Provision": "arn:aws:iam::*:role/ops/Provision",
+	} {
+		got := doc.Entering(role)
+		i := slices.IndexFunc(got.Statement, func(s policy.Statement) bool { return s.Sid == policy.SidEnterAccounts })
+		if i < 0 || !slices.Equal(got.Statement[i].Resource, []string{want}) {
+			t.Errorf("Entering(%q): %+v, want resource %s", role, got.Statement, want)
+		}
+	}
+	before, _ := json.Marshal(doc)
+	doc.Entering("other")
+	if after, _ := json.Marshal(doc); string(after) != string(before) {
+		t.Errorf("Entering changed the document it was called on:\n%s\n%s", before, after)
+	}
+}
