@@ -34,3 +34,24 @@ func TestChecksDenyIAMGroups(t *testing.T) {
 			[]string{`deny_iam_groups at t.yaml:3: names IAM groups, and this spec's people are Identity Center users`}},
 	})
 }
+
+// A setup from flags alone uses no channel unless --deliver names one, and
+// then checks what that channel needs as a spec would.
+func TestSetupFromFlags(t *testing.T) {
+	t.Parallel()
+	in, err := SetupFromFlags(Flags{Accounts: Set([]string{"222222222222"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Delivery.Channel != ChannelNone || len(in.People) != 0 || !reflect.DeepEqual(in.Accounts.IDs, []string{"222222222222"}) {
+		t.Errorf("input = %+v", in)
+	}
+	in, err = SetupFromFlags(Flags{Deliver: Set("ses"), From: Set("it@example.com")})
+	if err != nil || in.Delivery.Channel != ChannelSES || in.Delivery.From != "it@example.com" {
+		t.Errorf("--deliver ses --from: %+v, %v", in, err)
+	}
+	_, err = SetupFromFlags(Flags{Deliver: Set("ses")})
+	assertProblems(t, err, []string{"delivery by ses: it needs a sender address"})
+	_, err = SetupFromFlags(Flags{Accounts: Set([]string{"12345"})})
+	assertProblems(t, err, []string{`account ID "12345" from --account:`})
+}

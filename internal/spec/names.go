@@ -41,3 +41,28 @@ func FromFlags(flags Flags) (*Input, error) {
 	}
 	return build(s), nil
 }
+
+// SetupFromFlags builds an input that names nobody from the flags, for
+// checking a setup before there is a spec (gatehouse doctor without -f).
+// Unlike FromFlags, delivery is --deliver's channel alone, or none when it
+// was not given — with nobody to deliver to, no channel is in use unless
+// asked for — and what that channel needs (a sender, a server) is checked.
+func SetupFromFlags(flags Flags) (*Input, error) {
+	s := &draft{source: "flags", format: FormatArguments}
+	var probs Problems
+	flags.apply(s, &probs)
+	validateSettings(s, &probs)
+	used := map[string]bool{}
+	if s.deliverOverride.Set {
+		used[strings.ToLower(s.deliverOverride.V)] = true
+	}
+	validateChannelNeeds(s, used, &probs)
+	if len(probs) > 0 {
+		return nil, probs.sorted()
+	}
+	in := build(s)
+	if !s.deliverOverride.Set {
+		in.Delivery.Channel = ChannelNone
+	}
+	return in, nil
+}
