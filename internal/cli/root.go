@@ -78,6 +78,7 @@ func NewCmdRoot(streams *IO) *cobra.Command {
 	root.AddCommand(NewCmdTemplate(streams))
 	root.AddCommand(NewCmdWatch(streams, nil))
 	root.AddCommand(NewCmdPolicy(streams, nil))
+	root.AddCommand(NewCmdDoctor(streams, nil))
 	root.AddCommand(NewCmdExport(streams, nil))
 	return root
 }

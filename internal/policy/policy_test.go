@@ -34,8 +34,9 @@ func TestPolicyCoversEveryCall(t *testing.T) {
 	calls := map[string]*regexp.Regexp{
 		"iam": regexp.MustCompile(`(?:api|s\.api)\.([A-Z][A-Za-z]+)\(ctx|iam\.New([A-Za-z]+)Paginator\(`),
 		"sqs": regexp.MustCompile(`w\.SQS\.([A-Z][A-Za-z]+)\(ctx`),
+		"ses": regexp.MustCompile(`ses\.([A-Z][A-Za-z]+)\(ctx|sesv2\.New([A-Za-z]+)Paginator\(`),
 	}
-	dirs := map[string][]string{"iam": {"iamuser", "events"}, "sqs": {"events"}}
+	dirs := map[string][]string{"iam": {"iamuser", "events", "doctor"}, "sqs": {"events"}, "ses": {"doctor"}}
 	for service, re := range calls {
 		for _, dir := range dirs[service] {
 			files, _ := filepath.Glob(filepath.Join("..", dir, "*.go"))
