@@ -54,6 +54,10 @@ var denyIAMPolicy = func() string {
 	return string(b)
 }()
 
+// DenyIAMPolicy is the inline policy the deny-iam fix gives a group (JSON):
+// every IAM change denied, the members' own password left to them.
+func DenyIAMPolicy() string { return denyIAMPolicy }
+
 // neededGroup is a group the doctor looks for, and why.
 type neededGroup struct {
 	name    string

@@ -137,7 +137,7 @@ func wholeAccount(p string) string {
 func judgeTrust(doc string, f trustFacts) []Finding {
 	var td trustDoc
 	if err := json.Unmarshal([]byte(doc), &td); err != nil {
-		return []Finding{{Check: CheckTrust, Severity: Warning,
+		return []Finding{{Account: f.member, Check: CheckTrust, Severity: Warning,
 			Message: fmt.Sprintf("the trust policy of %s could not be read (%v); check by hand whom it trusts", f.roleName, err)}}
 	}
 	var out []Finding
@@ -177,7 +177,7 @@ func judgeTrust(doc string, f trustFacts) []Finding {
 		if f.externalID {
 			msg += ", with the external ID"
 		}
-		return []Finding{{Check: CheckTrust, Severity: OK, Message: msg}}
+		return []Finding{{Account: f.member, Check: CheckTrust, Severity: OK, Message: msg}}
 	}
 	return out
 }

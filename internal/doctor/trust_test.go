@@ -64,6 +64,9 @@ func TestJudgeTrust(t *testing.T) {
 			var sevs []Severity
 			var text []string
 			for _, g := range got {
+				if g.Account != "222222222222" {
+					t.Errorf("finding %q is not the member account's", g.Message)
+				}
 				sevs = append(sevs, g.Severity)
 				text = append(text, g.Message)
 				if g.Severity != OK && tt.name != "not JSON" && !strings.Contains(g.Fix, "update-assume-role-policy --role-name Provisioner") {
