@@ -10,7 +10,11 @@ import (
 )
 
 func credentialReportOperations(ops map[string]awsproto.Operation) {
-	ops["GenerateCredentialReport"] = write(generateCredentialReport)
+	// Generating keeps a report but changes no IAM resource — AWS lists
+	// iam:GenerateCredentialReport among the Read actions — so it takes the
+	// write lock without counting as mutating: a plan or a converged rerun
+	// may generate one.
+	ops["GenerateCredentialReport"] = awsproto.Operation{Writes: true, Handle: generateCredentialReport}
 	ops["GetCredentialReport"] = read(getCredentialReport)
 }
 
