@@ -66,18 +66,21 @@ func (c *checker) account(ctx context.Context, a awsx.Account) (Account, []Findi
 func (c *checker) unassumable(a awsx.Account, err error) Finding {
 	role := awsx.RoleARN(c.role, c.caller.Partition, a.ID)
 	f := Finding{Account: a.ID, Check: CheckRole, Severity: Error,
-		Message: fmt.Sprintf("gatehouse (%s) cannot assume %s: %v", c.caller.ARN, role, err)}
+		Message: fmt.Sprintf("gatehouse (%s) cannot assume %s: %s", c.caller.ARN, role, says(err))}
 	if class := awsx.ClassOf(err); class != awsx.ErrAccessDenied && class != awsx.ErrNotFound {
 		f.Fix = "check the network and the endpoint, then run the doctor again"
 		return f
 	}
-	facts := trustFacts{member: a.ID, roleName: role[strings.LastIndexByte(role, '/')+1:], callerAcc: c.caller.Account,
+	name := role[strings.LastIndexByte(role, '/')+1:]
+	facts := trustFacts{member: a.ID, roleName: name, callerAcc: c.caller.Account,
 		callerARN: principalOf(c.caller.ARN).arn, partition: c.caller.Partition, externalID: c.role.ExternalID != ""}
-	trust := strings.TrimPrefix(facts.minimalTrustFix(), "in account "+a.ID+": ")
-	f.Fix = fmt.Sprintf("the role must exist in account %s and trust gatehouse (set its trust policy with %s), "+
-		"and gatehouse must be allowed sts:AssumeRole on it (%s)", a.ID, trust, c.policyCommand(policy.Caller))
+	doc, before, after := facts.minimalTrust()
+	create := shell.Line([]string{"aws", "iam", "create-role", "--role-name", name, "--assume-role-policy-document", doc})
+	f.Fix = fmt.Sprintf("%s%s%s, or give the role that trust policy with update-assume-role-policy if it exists; then attach "+
+		"the member policy (gatehouse policy --for %s --part member), and let gatehouse assume the role (%s)",
+		before, inAccount(a.ID, create), after, strings.Join(c.features, ","), c.policyCommand(policy.Caller))
 	if c.role.ExternalID == "" {
-		f.Fix += "; a role that requires an external ID needs --external-id (role.external_id)"
+		f.Fix += "; a role whose trust requires an external ID needs --external-id (role.external_id)"
 	}
 	return f
 }
@@ -98,7 +101,7 @@ func (c *checker) memberRole(ctx context.Context, cfg aws.Config, a awsx.Account
 	switch {
 	case err != nil:
 		out = append(out, Finding{Account: a.ID, Check: CheckTrust, Severity: Warning,
-			Message: fmt.Sprintf("the trust policy of %s could not be read (%v)", who.roleName, err),
+			Message: fmt.Sprintf("the trust policy of %s could not be read (%s)", who.roleName, says(err)),
 			Fix:     inAccount(a.ID, "let the role read itself (iam:GetRole): "+c.doctorPolicyCommand())})
 	case role.Role != nil:
 		doc, derr := url.QueryUnescape(aws.ToString(role.Role.AssumeRolePolicyDocument))
@@ -130,7 +133,7 @@ func (c *checker) alias(ctx context.Context, api accountAPI, a awsx.Account) (st
 	f := Finding{Account: a.ID, Check: CheckAlias}
 	alias, err := awsx.AccountAlias(ctx, api)
 	if err != nil {
-		f.Severity, f.Message = Warning, "the account alias could not be read: "+err.Error()
+		f.Severity, f.Message = Warning, "the account alias could not be read: "+says(err)
 		f.Fix = inAccount(a.ID, "allow iam:ListAccountAliases: "+c.doctorPolicyCommand())
 		return "", "", f
 	}

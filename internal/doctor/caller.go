@@ -215,7 +215,7 @@ func (c *checker) permissions(ctx context.Context, api simulateAPI, who principa
 	switch {
 	case err != nil:
 		f.Severity, f.Fix = Warning, "make sure it has what "+c.policyCommand(part)+" prints: "+fix
-		f.Message = fmt.Sprintf("the permissions of %s could not be simulated (%v)", who.arn, err)
+		f.Message = fmt.Sprintf("the permissions of %s could not be simulated (%s)", who.arn, says(err))
 	case len(gs) == 0:
 		f.Severity, f.Policy = OK, nil
 		f.Message = fmt.Sprintf("%s may do all %d actions %s needs of it here (IAM's policy simulator)", who.arn, n, features)

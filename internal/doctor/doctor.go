@@ -12,9 +12,12 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse/gatehouse/internal/awsx"
 	"github.com/gatehouse/gatehouse/internal/engine"
@@ -124,7 +127,7 @@ func Run(ctx context.Context, deps Deps, in *spec.Input) (*Report, error) {
 	caller, err := deps.AWS.Caller(ctx)
 	if err != nil {
 		rep.Findings = append(rep.Findings, Finding{Check: CheckIdentity, Severity: Error,
-			Message: "gatehouse cannot tell who it runs as: " + err.Error(),
+			Message: "gatehouse cannot tell who it runs as: " + says(err),
 			Fix:     "give it credentials (AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID…, or a role) and a region; aws sts get-caller-identity shows who they are"})
 		return rep, ctx.Err()
 	}
@@ -258,6 +261,16 @@ func (c *checker) channels(ctx context.Context) []Finding {
 // inAccount prefixes a command with the account it must run in.
 func inAccount(account, command string) string {
 	return fmt.Sprintf("in account %s: %s", account, command)
+}
+
+// says is what AWS said — the error's code and message, without the SDK's
+// wrapping (operation, HTTP status, request ID) — or the error as it is.
+func says(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode() + ": " + apiErr.ErrorMessage()
+	}
+	return err.Error()
 }
 
 func cmpOr(a, b string) string {

@@ -44,13 +44,18 @@ var changePassword = iamChange{"iam:ChangePassword", "user"}
 // change and leaves people their own password (iam:ChangePassword,
 // iam:GetAccountPasswordPolicy) and reading.
 var denyIAMPolicy = func() string {
-	doc := map[string]any{"Version": "2012-10-17", "Statement": []map[string]any{{
-		"Sid": "DenyIAMChanges", "Effect": "Deny", "Resource": "*",
-		"Action": []string{"iam:Add*", "iam:Attach*", "iam:Create*", "iam:Deactivate*", "iam:Delete*", "iam:Detach*",
+	type statement struct {
+		Sid, Effect string
+		Action      []string
+		Resource    string
+	}
+	b, _ := json.Marshal(struct {
+		Version   string
+		Statement []statement
+	}{"2012-10-17", []statement{{Sid: "DenyIAMChanges", Effect: "Deny", Resource: "*",
+		Action: []string{"iam:Add*", "iam:Attach*", "iam:Create*", "iam:Deactivate*", "iam:Delete*", "iam:Detach*",
 			"iam:Enable*", "iam:PassRole", "iam:Put*", "iam:Remove*", "iam:Reset*", "iam:Resync*", "iam:Set*", "iam:Tag*",
-			"iam:Untag*", "iam:Update*", "iam:Upload*"},
-	}}}
-	b, _ := json.Marshal(doc)
+			"iam:Untag*", "iam:Update*", "iam:Upload*"}}}})
 	return string(b)
 }()
 
@@ -121,7 +126,7 @@ func (c *checker) groupExists(ctx context.Context, api accountAPI, account strin
 			", or remove it from the spec"
 		return nil, f
 	case err != nil:
-		f.Severity, f.Message = Warning, fmt.Sprintf("group %s could not be read: %v", g.name, err)
+		f.Severity, f.Message = Warning, fmt.Sprintf("group %s could not be read: %s", g.name, says(err))
 		f.Fix = inAccount(account, "allow iam:GetGroup: "+c.doctorPolicyCommand())
 		return nil, f
 	case out.Group == nil:
@@ -163,7 +168,7 @@ func (c *checker) groupPolicies(ctx context.Context, api accountAPI, account str
 	outs, err := simulate(ctx, api, arn, actions, []string{probes["user"], probes["group"], probes["role"], probes["policy"]})
 	if err != nil {
 		f := Finding{Account: account, Check: CheckFirstSignIn, Severity: Warning,
-			Message: fmt.Sprintf("the policies of group %s could not be simulated (%v)", g.name, err),
+			Message: fmt.Sprintf("the policies of group %s could not be simulated (%s)", g.name, says(err)),
 			Fix:     inAccount(account, "allow iam:SimulatePrincipalPolicy: "+c.doctorPolicyCommand())}
 		if g.denyIAM {
 			f.Check = CheckDenyIAM

@@ -47,7 +47,7 @@ func text(rep *Report, verbose bool) string {
 	fmt.Fprintf(&b, "gatehouse doctor: %s, as %s\n", report.Plural(len(rep.Accounts), "account", "accounts"), who)
 	section := func(title, account string) {
 		var lines []string
-		passed := 0
+		passed, lastFix := 0, ""
 		for _, f := range rep.Findings {
 			if f.Account != account {
 				continue
@@ -56,6 +56,11 @@ func text(rep *Report, verbose bool) string {
 				passed++
 				continue
 			}
+			fix := f.Fix
+			if fix != "" && fix == lastFix {
+				f.Fix = "the same as above"
+			}
+			lastFix = fix
 			lines = append(lines, findingLines(f)...)
 		}
 		if len(lines) == 0 && passed == 0 {

@@ -20,7 +20,7 @@ func (c *checker) passwordPolicy(ctx context.Context, api accountAPI, account st
 	p, err := password.FetchPolicy(ctx, api)
 	if err != nil {
 		return nil, []Finding{{Account: account, Check: CheckPasswordPolicy, Severity: Warning,
-			Message: "the password policy could not be read: " + awsx.Classify(err).Error(),
+			Message: "the password policy could not be read: " + says(err),
 			Fix:     inAccount(account, "allow iam:GetAccountPasswordPolicy: "+c.doctorPolicyCommand())}}
 	}
 	var out []Finding
@@ -139,7 +139,7 @@ func (c *checker) firstSignIn(ctx context.Context, api accountAPI, account strin
 			"on moto or LocalStack, MOTO_IAM_LOAD_MANAGED_POLICIES=true loads the managed policy instead)"
 	default:
 		f.Severity = Warning
-		f.Message = "whether " + arn + " exists could not be read: " + err.Error()
+		f.Message = "whether " + arn + " exists could not be read: " + says(err)
 		f.Fix = inAccount(account, "allow iam:GetPolicy: "+c.doctorPolicyCommand())
 	}
 	return f

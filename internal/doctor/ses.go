@@ -61,8 +61,8 @@ func (c *checker) ses(ctx context.Context) []Finding {
 	acct, err := ses.GetAccount(ctx, &sesv2.GetAccountInput{})
 	if err != nil {
 		return append(out, Finding{Check: CheckSESSandbox, Severity: Warning,
-			Message: fmt.Sprintf("SES's account settings in %s could not be read (%v): whether it is in the sending sandbox "+
-				"and its quota are unknown", region, awsx.Classify(err)),
+			Message: fmt.Sprintf("SES's account settings in %s could not be read (%s): whether it is in the sending sandbox "+
+				"and its quota are unknown", region, says(err)),
 			Fix: "allow ses:GetAccount: gatehouse policy --for doctor --part caller"})
 	}
 	if !acct.SendingEnabled {
@@ -102,7 +102,7 @@ func (c *checker) sender(ctx context.Context, ses sesAPI, region string) Finding
 			continue
 		case err != nil:
 			f.Severity = Warning
-			f.Message = fmt.Sprintf("whether SES may send from %s in %s could not be read: %v", addr.Address, region, awsx.Classify(err))
+			f.Message = fmt.Sprintf("whether SES may send from %s in %s could not be read: %s", addr.Address, region, says(err))
 			f.Fix = "allow ses:GetEmailIdentity: gatehouse policy --for doctor --part caller"
 			return f
 		case out.VerifiedForSendingStatus:
@@ -136,7 +136,7 @@ func (c *checker) sendingSandbox(ctx context.Context, ses sesAPI, region string,
 	if err != nil {
 		f.Severity = Warning
 		f.Message = fmt.Sprintf("SES in %s is in the sending sandbox, which mails only verified recipients, and its identities "+
-			"could not be listed: %v", region, err)
+			"could not be listed: %s", region, says(err))
 		f.Fix = "request production access: " + production
 		return f
 	}

@@ -221,7 +221,16 @@ func (f trustFacts) finding(s Severity, msg string) Finding {
 
 // minimalTrustFix is the command that makes the role trust gatehouse alone.
 func (f trustFacts) minimalTrustFix() string {
-	principal, before := f.callerARN, ""
+	doc, before, after := f.minimalTrust()
+	cmd := shell.Line([]string{"aws", "iam", "update-assume-role-policy", "--role-name", f.roleName, "--policy-document", doc})
+	return before + inAccount(f.member, cmd) + after
+}
+
+// minimalTrust is a trust policy that names gatehouse's identity alone (and
+// requires the external ID when the run sends one), with what must happen
+// before it can be used and a note for after.
+func (f trustFacts) minimalTrust() (doc, before, after string) {
+	principal := f.callerARN
 	if principal == "" {
 		principal = "arn:" + f.partition + ":iam::" + f.callerAcc + ":role/gatehouse"
 		before = fmt.Sprintf("run gatehouse as a role of its own in account %s (here called gatehouse) rather than as its root user, then ", f.callerAcc)
@@ -234,15 +243,13 @@ func (f trustFacts) minimalTrustFix() string {
 	}
 	st := statement{Effect: "Allow", Action: "sts:AssumeRole"}
 	st.Principal.AWS = principal
-	after := ""
 	if f.externalID {
 		st.Condition = map[string]map[string]string{"StringEquals": {"sts:ExternalId": "EXTERNAL_ID"}}
 		after = " (with your external ID for EXTERNAL_ID)"
 	}
-	doc, _ := json.Marshal(struct {
+	b, _ := json.Marshal(struct {
 		Version   string
 		Statement []statement
 	}{"2012-10-17", []statement{st}})
-	cmd := shell.Line([]string{"aws", "iam", "update-assume-role-policy", "--role-name", f.roleName, "--policy-document", string(doc)})
-	return before + inAccount(f.member, cmd) + after
+	return string(b), before, after
 }
