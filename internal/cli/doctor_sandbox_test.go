@@ -495,3 +495,25 @@ people:
 		t.Errorf("the caller's fix: %s", lack.Fix)
 	}
 }
+
+// The other channels are checked as a run checks them before creating
+// anyone: a Slack channel without its token is an error finding, and only
+// the people it delivers to are handed to it.
+func TestDoctorChecksOtherChannels(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spec := writeFile(t, dir, "team.yaml", `accounts: ["222222222222"]
+delivery: {channel: slack, from: noreply@example.com}
+people:
+  - alice@example.com
+  - {email: bob@example.com, deliver: ses}
+  - {user_name: carol, deliver: none}
+`)
+	code, out, errb := sandboxRun(t, dir, false, "doctor", "-f", spec, "-o", "json")
+	if code != ExitFailed {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errb)
+	}
+	rep := parseDoctor(t, out)
+	rep.find(t, "", "delivery", "error", "delivery by slack: setting up Slack delivery: no Slack token; set GATEHOUSE_SLACK_TOKEN")
+	rep.find(t, "", "ses-sender", "ok", "SES may send from noreply@example.com")
+}

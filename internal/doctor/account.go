@@ -73,7 +73,7 @@ func (c *checker) unassumable(a awsx.Account, err error) Finding {
 	}
 	name := role[strings.LastIndexByte(role, '/')+1:]
 	facts := trustFacts{member: a.ID, roleName: name, callerAcc: c.caller.Account,
-		callerARN: principalOf(c.caller.ARN).arn, partition: c.caller.Partition, externalID: c.role.ExternalID != ""}
+		callerARN: c.self.arn, partition: c.caller.Partition, externalID: c.role.ExternalID != ""}
 	doc, before, after := facts.minimalTrust()
 	create := shell.Line([]string{"aws", "iam", "create-role", "--role-name", name, "--assume-role-policy-document", doc})
 	f.Fix = fmt.Sprintf("%s%s%s, or give the role that trust policy with update-assume-role-policy if it exists; then attach "+
@@ -109,17 +109,9 @@ func (c *checker) memberRole(ctx context.Context, cfg aws.Config, a awsx.Account
 			doc = aws.ToString(role.Role.AssumeRolePolicyDocument)
 		}
 		out = append(out, judgeTrust(doc, trustFacts{member: a.ID, roleName: who.roleName, callerAcc: c.caller.Account,
-			callerARN: c.callerIAMARN(ctx), partition: c.caller.Partition, externalID: c.role.ExternalID != ""})...)
+			callerARN: c.self.arn, partition: c.caller.Partition, externalID: c.role.ExternalID != ""})...)
 	}
 	return append(out, c.permissions(ctx, api, who, a.ID, policy.Member))
-}
-
-// callerIAMARN is the IAM ARN of gatehouse's identity — its role's, path
-// included when it can be read, or its user's — or "" for a root user.
-func (c *checker) callerIAMARN(ctx context.Context) string {
-	who := principalOf(c.caller.ARN)
-	_, _ = who.resolve(ctx, iam.NewFromConfig(c.deps.AWS.Base()))
-	return who.arn
 }
 
 // doctorPolicyCommand prints what the doctor itself needs in the members.

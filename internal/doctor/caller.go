@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/iamuser"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/report"
+	"github.com/gatehouse/gatehouse/internal/shell"
 )
 
 // roleAPI is what reading a role calls.
@@ -80,7 +81,7 @@ func (p *principal) resolve(ctx context.Context, api roleAPI) (*iam.GetRoleOutpu
 // identity reports who gatehouse runs as, and whether it may do what the
 // features need of it.
 func (c *checker) identity(ctx context.Context) []Finding {
-	who := principalOf(c.caller.ARN)
+	who := c.self
 	part := c.callerPart()
 	if who.kind == kindRoot {
 		doc := c.policyDoc(part)
@@ -94,8 +95,6 @@ func (c *checker) identity(ctx context.Context) []Finding {
 	}
 	out := []Finding{{Check: CheckIdentity, Severity: OK,
 		Message: fmt.Sprintf("gatehouse runs as %s (account %s)", c.caller.ARN, c.caller.Account)}}
-	// Unread, the role's ARN lacks its path, and the simulation says so.
-	_, _ = who.resolve(ctx, iam.NewFromConfig(c.deps.AWS.Base()))
 	return append(out, c.permissions(ctx, iam.NewFromConfig(c.deps.AWS.Base()), who, "", part))
 }
 
@@ -120,14 +119,14 @@ func (c *checker) policyDoc(part string) *policy.Document {
 
 // policyCommand is the gatehouse policy command that prints policyDoc.
 func (c *checker) policyCommand(part string) string {
-	cmd := "gatehouse policy --for " + strings.Join(c.features, ",")
+	words := []string{"gatehouse", "policy", "--for", strings.Join(c.features, ",")}
 	if part != "" {
-		cmd += " --part " + part
+		words = append(words, "--part", part)
 	}
 	if part != policy.Member && c.roleFlag() != iamuser.DefaultRole && c.entersOthers() {
-		cmd += " --role " + c.roleFlag()
+		words = append(words, "--role", c.roleFlag())
 	}
-	return cmd
+	return shell.Line(words)
 }
 
 // putPolicyCommand is the command that gives who the policy of part inline.

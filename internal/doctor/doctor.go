@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse/gatehouse/internal/awsx"
@@ -139,6 +140,8 @@ func Run(ctx context.Context, deps Deps, in *spec.Input) (*Report, error) {
 		return rep, ctx.Err()
 	}
 	c := newChecker(deps, in, caller, accounts)
+	// Unread, a role's ARN lacks its path, and the simulation says so.
+	_, _ = c.self.resolve(ctx, iam.NewFromConfig(deps.AWS.Base()))
 	rep.Findings = append(rep.Findings, c.gatehouse(ctx)...)
 	perAccount := make([][]Finding, len(accounts))
 	rep.Accounts = make([]Account, len(accounts))
@@ -172,10 +175,14 @@ type checker struct {
 	accounts []awsx.Account
 	role     spec.Role // the input's role, the default filled in
 	features []string
+	// self is gatehouse's identity as policies name it: its user's or its
+	// role's ARN (with the path, when the role can be read).
+	self principal
 }
 
 func newChecker(deps Deps, in *spec.Input, caller awsx.Identity, accounts []awsx.Account) *checker {
-	c := &checker{deps: deps, in: in, caller: caller, accounts: accounts, role: in.Role, features: deps.Features}
+	c := &checker{deps: deps, in: in, caller: caller, accounts: accounts, role: in.Role, features: deps.Features,
+		self: principalOf(caller.ARN)}
 	if c.role.Name == "" && c.role.ARNTemplate == "" {
 		c.role.Name = iamuser.DefaultRole
 	}
@@ -252,7 +259,8 @@ func (c *checker) channels(ctx context.Context) []Finding {
 	}
 	what := "delivery by " + strings.Join(names, ", ")
 	if err := c.deps.Channels(ctx, &other); err != nil {
-		return []Finding{{Check: CheckDelivery, Severity: Error, Message: what + ": " + err.Error(),
+		msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+		return []Finding{{Check: CheckDelivery, Severity: Error, Message: what + ": " + msg,
 			Fix: "mend what the message names; gatehouse onboard --dry-run runs the same check"}}
 	}
 	return []Finding{{Check: CheckDelivery, Severity: OK, Message: what + ": set up, as a run checks it before creating anyone"}}
