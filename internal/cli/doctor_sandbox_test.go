@@ -295,13 +295,14 @@ accounts:
     alias: mgmt-x
     password_policy: {minimum_password_length: 14, allow_users_to_change_password: true}
     ses_identities: {us-east-1: [it@example.com, bob@example.org]}
+    ses_pending_identities: {us-east-1: [new@example.com]}
     ses_account: {production_access: false, max_24_hour_send: 2}
 `
 
 // SES, as a run would meet it: the account in the sending sandbox with
 // recipients that are not verified (listed, with where they are in the
-// spec), a quota smaller than the run, and — with another sender — a
-// sender SES does not know.
+// spec), a quota smaller than the run, and — with other senders — one SES
+// does not know and one whose verification is pending.
 func TestDoctorFindsSESProblems(t *testing.T) {
 	t.Parallel()
 	dir := doctorWorld(t, sesWorld)
@@ -334,6 +335,13 @@ people:
 	sender := parseDoctor(t, out).find(t, "", "ses-sender", "error", "neither ghost@example.net nor its domain example.net is an SES identity in us-east-1")
 	if !strings.HasPrefix(sender.Fix, "aws sesv2 create-email-identity --email-identity ghost@example.net --region us-east-1") {
 		t.Errorf("the sender's fix: %s", sender.Fix)
+	}
+
+	// Known to SES but never verified: a different finding, a different fix.
+	_, out, _ = sandboxRun(t, dir, false, "doctor", "-f", spec, "--from", "new@example.com", "-o", "json")
+	pending := parseDoctor(t, out).find(t, "", "ses-sender", "error", "SES identity new@example.com in us-east-1 is not verified for sending (status PENDING)")
+	if !strings.Contains(pending.Fix, "aws sesv2 get-email-identity --email-identity new@example.com --region us-east-1") {
+		t.Errorf("the pending sender's fix: %s", pending.Fix)
 	}
 }
 
