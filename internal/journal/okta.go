@@ -260,9 +260,10 @@ type OktaMembership struct {
 var ErrNoOktaWork = errors.New("no Okta events due")
 
 // ClaimOktaSubject takes, for owner until lease ends, the subject whose
-// pending events have waited longest among those due at now and not held
-// by another owner, and returns its registers with every pending event of
-// it (ErrNoOktaWork when there is none).
+// pending events have waited longest among those due at now and held by
+// nobody (or by someone whose lease ran out), and returns its registers
+// with every pending event of it (ErrNoOktaWork when there is none). An
+// owner is one worker: a subject it holds is not given to it again.
 func (j *Journal) ClaimOktaSubject(ctx context.Context, owner string, lease time.Duration, at time.Time) (OktaSubject, error) {
 	if owner == "" {
 		return OktaSubject{}, errors.New("claiming Okta work: an owner is needed")
@@ -272,8 +273,8 @@ func (j *Journal) ClaimOktaSubject(ctx context.Context, owner string, lease time
 		s = OktaSubject{}
 		due := at.UTC().Format(timeFormat)
 		err := tx.queryRow(`SELECT e.subject FROM okta_events e JOIN okta_subjects s ON s.subject = e.subject
-			WHERE e.state = 'pending' AND e.next_at <= ? AND (s.owner IN ('', ?) OR s.lease_until <= ?)
-			ORDER BY e.next_at, e.published LIMIT 1`, due, owner, due).Scan(&s.Subject)
+			WHERE e.state = 'pending' AND e.next_at <= ? AND (s.owner = '' OR s.lease_until <= ?)
+			ORDER BY e.next_at, e.published LIMIT 1`, due, due).Scan(&s.Subject)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNoOktaWork
 		} else if err != nil {

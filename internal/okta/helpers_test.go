@@ -197,7 +197,7 @@ func delivery(t *testing.T, events ...okta.Event) []byte {
 		}
 		list = append(list, map[string]any{"uuid": e.UUID, "published": e.Published.Format("2006-01-02T15:04:05.000Z"),
 			"eventType": e.EventType, "version": "0", "displayMessage": e.DisplayMessage, "severity": "INFO",
-			"client": map[string]any{"ipAddress": "198.51.100.7", "userAgent": map[string]any{"rawUserAgent": "Mozilla/5.0"}},
+			"client":  map[string]any{"ipAddress": "198.51.100.7", "userAgent": map[string]any{"rawUserAgent": "Mozilla/5.0"}},
 			"actor":   map[string]any{"id": "00uADMIN", "type": "User", "alternateId": "admin@example.com", "displayName": "Admin"},
 			"outcome": map[string]any{"result": "SUCCESS", "reason": nil}, "target": targets})
 	}
@@ -258,4 +258,6 @@ func joinGroup(uuid, who string, g okta.Target, at int) okta.Event {
 func leaveGroup(uuid, who string, g okta.Target, at int) okta.Event {
 	return ev(uuid, okta.GroupUserRemove, at, person(who), g)
 }
-func lifecycle(uuid, eventType, who string, at int) okta.Event { return ev(uuid, eventType, at, person(who)) }
+func lifecycle(uuid, eventType, who string, at int) okta.Event {
+	return ev(uuid, eventType, at, person(who))
+}

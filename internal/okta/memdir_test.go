@@ -73,8 +73,10 @@ func (m *memory) user(name string) *memUser {
 	return &c
 }
 
-func (m *memory) Kind() string                           { return engine.DirectoryIdentityCenter }
-func (m *memory) Caller(context.Context) (string, error) { return "arn:aws:iam::111111111111:role/gatehouse", nil }
+func (m *memory) Kind() string { return engine.DirectoryIdentityCenter }
+func (m *memory) Caller(context.Context) (string, error) {
+	return "arn:aws:iam::111111111111:role/gatehouse", nil
+}
 
 func (m *memory) Scopes(context.Context, *spec.Input) ([]*engine.Scope, error) {
 	m.mu.Lock()
@@ -233,7 +235,9 @@ func (m *memory) Leftovers(context.Context, *engine.Scope, string, engine.Record
 
 func (m *memory) Self(*engine.Scope, engine.Record) string { return "" }
 
-func (m *memory) Changes(engine.Action, engine.Record, *journal.Suspension) []engine.Change { return nil }
+func (m *memory) Changes(engine.Action, engine.Record, *journal.Suspension) []engine.Change {
+	return nil
+}
 
 func (m *memory) Remove(_ context.Context, _ *engine.Scope, rec engine.Record, tell engine.Tell) error {
 	m.mu.Lock()
@@ -318,17 +322,19 @@ type memRecord struct {
 	At          time.Time
 }
 
-func (r *memRecord) UserName() string                                            { return r.Name }
-func (r *memRecord) UserID() string                                              { return "mem-" + r.Name }
-func (r *memRecord) ARN() string                                                 { return "identitystore:" + storeID + ":user/" + r.Name }
-func (r *memRecord) Managed() bool                                               { return r.IsManaged }
-func (r *memRecord) Email() string                                               { return r.Mail }
-func (r *memRecord) Tags() []engine.Tag                                          { return nil }
-func (r *memRecord) Absent() bool                                                { return false }
-func (r *memRecord) Items() int                                                  { return len(r.Groups) + len(r.Assignments) }
-func (r *memRecord) NotChecked() []string                                        { return nil }
-func (r *memRecord) Stamp(_ engine.Action, _ int64, at time.Time, _ []journal.SuspendedItem) { r.At = at }
-func (r *memRecord) ArchivedAt() time.Time                                       { return r.At }
+func (r *memRecord) UserName() string     { return r.Name }
+func (r *memRecord) UserID() string       { return "mem-" + r.Name }
+func (r *memRecord) ARN() string          { return "identitystore:" + storeID + ":user/" + r.Name }
+func (r *memRecord) Managed() bool        { return r.IsManaged }
+func (r *memRecord) Email() string        { return r.Mail }
+func (r *memRecord) Tags() []engine.Tag   { return nil }
+func (r *memRecord) Absent() bool         { return false }
+func (r *memRecord) Items() int           { return len(r.Groups) + len(r.Assignments) }
+func (r *memRecord) NotChecked() []string { return nil }
+func (r *memRecord) Stamp(_ engine.Action, _ int64, at time.Time, _ []journal.SuspendedItem) {
+	r.At = at
+}
+func (r *memRecord) ArchivedAt() time.Time { return r.At }
 
 // errFlaky is what an injected failure says.
 var errFlaky = errors.New("injected failure: ThrottlingException")

@@ -22,7 +22,8 @@ type Processor struct {
 	// Reconcile brings a person's user to what the registers say
 	// (Reconciler.Reconcile).
 	Reconcile func(ctx context.Context, s journal.OktaSubject) Outcome
-	// Owner names this server in leases (host:pid).
+	// Owner names this server in leases (host:pid); each worker holds
+	// leases as Owner#N.
 	Owner string
 	// Lease is how long a person is held without renewal: a server that
 	// dies holds its people no longer (default 2 minutes).
@@ -88,15 +89,18 @@ func (p *Processor) wakeC() chan struct{} {
 // Grace to finish (one cut short is simply redone next time).
 func (p *Processor) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for range cmpInt(p.Workers, 4) {
-		wg.Go(func() { p.work(ctx) })
+	for i := range cmpInt(p.Workers, 4) {
+		owner := fmt.Sprintf("%s#%d", p.Owner, i+1)
+		wg.Go(func() { p.work(ctx, owner) })
 	}
 	wg.Wait()
 }
 
-func (p *Processor) work(ctx context.Context) {
+// work is one worker, owner in the journal's leases: each worker its own,
+// so two never hold one person.
+func (p *Processor) work(ctx context.Context, owner string) {
 	for ctx.Err() == nil {
-		if p.Step(ctx) {
+		if p.step(ctx, owner) {
 			p.Wake() // there may be more: let an idle worker look too
 			continue
 		}
@@ -112,8 +116,10 @@ func (p *Processor) work(ctx context.Context) {
 
 // Step reconciles one person whose events are due, and reports whether
 // there was one.
-func (p *Processor) Step(ctx context.Context) bool {
-	s, err := p.Journal.ClaimOktaSubject(ctx, p.Owner, p.lease(), p.now())
+func (p *Processor) Step(ctx context.Context) bool { return p.step(ctx, p.Owner) }
+
+func (p *Processor) step(ctx context.Context, owner string) bool {
+	s, err := p.Journal.ClaimOktaSubject(ctx, owner, p.lease(), p.now())
 	if errors.Is(err, journal.ErrNoOktaWork) {
 		return false
 	}
@@ -127,11 +133,11 @@ func (p *Processor) Step(ctx context.Context) bool {
 	defer cancel()
 	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(cmp0(p.Grace, 30*time.Second), cancel) })
 	defer stopGrace()
-	stopLease := p.holdLease(work, s.Subject)
+	stopLease := p.holdLease(work, s.Subject, owner)
 	out := p.Reconcile(work, s)
 	stopLease()
 	res := p.result(s, out)
-	if err := p.Journal.FinishOktaSubject(context.WithoutCancel(ctx), p.Owner, s, res); err != nil {
+	if err := p.Journal.FinishOktaSubject(context.WithoutCancel(ctx), owner, s, res); err != nil {
 		p.logger().Error("recording how okta events ended", "subject", s.Subject, "err", err)
 	}
 	p.log(s, res)
@@ -156,7 +162,7 @@ func (p *Processor) result(s journal.OktaSubject, out Outcome) journal.OktaResul
 }
 
 // holdLease renews the lease on subject every third of it until stop.
-func (p *Processor) holdLease(ctx context.Context, subject string) (stop func()) {
+func (p *Processor) holdLease(ctx context.Context, subject, owner string) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -168,7 +174,7 @@ func (p *Processor) holdLease(ctx context.Context, subject string) (stop func())
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := p.Journal.ExtendOktaLease(ctx, subject, p.Owner, p.lease()); err != nil && ctx.Err() == nil {
+				if err := p.Journal.ExtendOktaLease(ctx, subject, owner, p.lease()); err != nil && ctx.Err() == nil {
 					p.logger().Warn("renewing the lease on an okta subject", "subject", subject, "err", err)
 				}
 			}
