@@ -58,6 +58,7 @@ type world struct {
 	path    string // the journal's file
 	mail    *enginetest.Recorder
 	cfg     *spec.Input
+	rec     *okta.Reconciler
 	proc    *okta.Processor
 	url     string
 }
@@ -88,6 +89,7 @@ func openWorld(t *testing.T, config, path string, dir *memory, mail *enginetest.
 	rec := &okta.Reconciler{Config: cfg, Journal: j, ArchiveDir: filepath.Join(filepath.Dir(path), "archive"),
 		Directory: func(context.Context) (engine.Directory, error) { return dir, nil },
 		Channel:   func(string) (deliver.Channel, error) { return mail, nil }}
+	w.rec = rec
 	w.proc = &okta.Processor{Journal: j, Reconcile: rec.Reconcile, Owner: "test", Poll: 5 * time.Millisecond,
 		Backoff: okta.Backoff{First: time.Millisecond, Max: 4 * time.Millisecond, Attempts: 4}}
 	hook := &okta.Hook{Journal: j, Mapping: cfg.Okta, Wake: w.proc.Wake}
