@@ -26,6 +26,9 @@ type Okta struct {
 	Groups []OktaGrant
 	// Workflows is what the person of an Okta Workflows payload gets.
 	Workflows OktaGrant
+	// Deliver is the channel that delivers to everyone the hook
+	// provisions: the defaults' deliver, else the delivery channel.
+	Deliver string
 
 	draft *draft // the configuration, to build and check each person as a spec's
 }
@@ -188,7 +191,7 @@ func ParseOktaConfig(name string, data []byte, flags Flags) (*Input, error) {
 
 func buildOkta(s *draft) *Okta {
 	o := s.okta
-	out := &Okta{OrgURL: strings.TrimRight(o.org.V, "/"), Adopt: o.adopt.V, draft: s}
+	out := &Okta{OrgURL: strings.TrimRight(o.org.V, "/"), Adopt: o.adopt.V, Deliver: channelOf(s, &personDraft{}), draft: s}
 	grant := func(g grantDraft) OktaGrant {
 		return OktaGrant{Key: g.key.V, Groups: dedupe(values(g.person.groups), true),
 			Assignments: buildAssignments(&personDraft{}, &g.person), Pos: g.key.Pos}

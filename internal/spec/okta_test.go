@@ -46,7 +46,7 @@ func TestParseOktaConfig(t *testing.T) {
 	if g := o.Groups[0]; strings.Join(g.Groups, ",") != "Admins" || !g.Assignments[0].Accounts.All {
 		t.Errorf("group = %+v, want Admins once and all accounts", g)
 	}
-	if strings.Join(o.Workflows.Groups, ",") != "workflow-users" {
+	if strings.Join(o.Workflows.Groups, ",") != "workflow-users" || o.Deliver != ChannelSES {
 		t.Errorf("workflows = %+v", o.Workflows)
 	}
 
