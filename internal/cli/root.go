@@ -18,8 +18,18 @@ const (
 	ExitOK      = 0
 	ExitFailed  = 1 // the command ran and something failed
 	ExitUsage   = 2 // bad input or usage; nothing was changed
+	ExitChanges = 3 // plan --detailed-exitcode: changes are pending
 	exitUnknown = 1
 )
+
+// ExitError ends a command with Code, saying Msg when it is not empty: an
+// outcome a script reads from the exit code, not a failure.
+type ExitError struct {
+	Code int
+	Msg  string
+}
+
+func (e *ExitError) Error() string { return e.Msg }
 
 // IO is where commands read and write; tests pass buffers.
 type IO struct {
@@ -79,6 +89,8 @@ func NewCmdRoot(streams *IO) *cobra.Command {
 	root.AddCommand(NewCmdWatch(streams, nil))
 	root.AddCommand(NewCmdPolicy(streams, nil))
 	root.AddCommand(NewCmdExport(streams, nil))
+	root.AddCommand(NewCmdPlan(streams, nil))
+	root.AddCommand(NewCmdApply(streams, nil))
 	return root
 }
 
@@ -90,6 +102,13 @@ func Main(ctx context.Context, streams *IO, args []string) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	var exit *ExitError
+	if errors.As(err, &exit) {
+		if exit.Msg != "" {
+			fmt.Fprintln(streams.Err, "gatehouse:", exit.Msg)
+		}
+		return exit.Code
 	}
 	fmt.Fprintln(streams.Err, "gatehouse:", err)
 	var usage *UsageError

@@ -58,8 +58,10 @@ func readDirectory(ctx context.Context, api bulkAPI) (*directory, error) {
 }
 
 func (dir *directory) add(u iamtypes.UserDetail) {
-	d := &userDetail{name: aws.ToString(u.UserName), cur: current{groups: map[string]bool{}, policies: map[string]bool{}}}
+	d := &userDetail{name: aws.ToString(u.UserName), cur: current{groups: map[string]string{}, policies: map[string]bool{},
+		path: aws.ToString(u.Path), tags: map[string]string{}}}
 	for _, t := range u.Tags {
+		d.cur.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 		if aws.ToString(t.Key) == engine.TagManagedBy && aws.ToString(t.Value) == engine.ManagedByValue {
 			d.managed = true
 		}
@@ -68,7 +70,7 @@ func (dir *directory) add(u iamtypes.UserDetail) {
 		d.cur.boundary = aws.ToString(b.PermissionsBoundaryArn)
 	}
 	for _, g := range u.GroupList {
-		d.cur.groups[strings.ToLower(g)] = true
+		d.cur.groups[strings.ToLower(g)] = g
 	}
 	for _, p := range u.AttachedManagedPolicies {
 		d.cur.policies[aws.ToString(p.PolicyArn)] = true
