@@ -3,15 +3,9 @@ package identitycenter
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/identitystore"
-
-	"github.com/gatehouse/gatehouse/internal/awsx"
 	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
@@ -20,9 +14,10 @@ import (
 // and the assignments of take's permission sets in take's accounts, except
 // what keep has too — accounts resolved first, so keep's "all" keeps every
 // account. It is how the Okta hook takes back what an app or group a person
-// left gave, and nothing else: onboarding only ever adds. What the user
-// lacks, or a group or permission set that does not exist, is done
-// already; so is everything for a user that does not exist.
+// left gave, and nothing else (a reconcile, gatehouse apply, takes back
+// everything the spec does not list). What the user lacks, or a group or
+// permission set that does not exist, is done already; so is everything
+// for a user that does not exist. Each removal is a drift step, told.
 func (d *Directory) Revoke(ctx context.Context, s *engine.Scope, name string, keep, take spec.Person, tell engine.Tell) error {
 	if err := d.clients(); err != nil {
 		return err
@@ -40,58 +35,32 @@ func (d *Directory) Revoke(ctx context.Context, s *engine.Scope, name string, ke
 	if err := d.readPermissionSets(ctx, st); err != nil {
 		return err
 	}
-	errs := d.revokeMemberships(ctx, st, id, name, keep, take, tell)
-	pairs, err := d.revocable(ctx, st, id, keep, take)
+	steps, err := d.revocations(ctx, st, id, keep, take)
 	if err != nil {
-		return errors.Join(append(errs, err)...)
+		return err
 	}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for i, pr := range pairs {
-		wg.Go(func() {
-			arg := st.psNames[pr.permissionSet] + "@" + pr.account
-			_, err := d.assign(ctx, st, id, name, arg, false)
-			if errors.Is(err, awsx.ErrNotFound) {
-				err = nil
-			}
-			tell(engine.Result{Order: 1000 + i, Step: "remove-account-assignment:" + arg, Line: "account assignment " + arg, Err: err})
-			mu.Lock()
-			defer mu.Unlock()
-			errs = append(errs, err)
-		})
+	var errs []error
+	for i, step := range steps {
+		_, err := d.applyDrift(ctx, st, id, name, step)
+		tell(engine.Result{Order: i, Step: step.String(), Line: step.Arg, Err: err})
+		errs = append(errs, err)
 	}
-	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// revokeMemberships removes the user's memberships of take's groups that
-// keep does not name.
-func (d *Directory) revokeMemberships(ctx context.Context, st *store, id, name string, keep, take spec.Person, tell engine.Tell) []error {
+// revocations are the drift steps that take from the user what take names,
+// keep does not, and the user has now.
+func (d *Directory) revocations(ctx context.Context, st *store, id string, keep, take spec.Person) ([]engine.Step, error) {
 	members, err := d.memberships(ctx, st, id)
 	if err != nil {
-		return []error{err}
+		return nil, err
 	}
-	var errs []error
-	for i, m := range members {
-		if !hasFold(take.Groups, m.DisplayName) || hasFold(keep.Groups, m.DisplayName) {
-			continue
+	var steps []engine.Step
+	for _, m := range members {
+		if hasFold(take.Groups, m.DisplayName) && !hasFold(keep.Groups, m.DisplayName) {
+			steps = append(steps, engine.Step{Kind: StepRemoveFromGroup, Arg: m.DisplayName})
 		}
-		_, err := d.idstore.DeleteGroupMembership(ctx, &identitystore.DeleteGroupMembershipInput{IdentityStoreId: aws.String(st.id),
-			MembershipId: aws.String(m.MembershipID)})
-		if err = awsx.Classify(err); errors.Is(err, awsx.ErrNotFound) {
-			err = nil
-		} else if err != nil {
-			err = fmt.Errorf("removing Identity Center user (%s) from group (%s): %w", name, m.DisplayName, err)
-		}
-		tell(engine.Result{Order: i, Step: "remove-group-membership:" + m.DisplayName, Line: "group " + m.DisplayName, Err: err})
-		errs = append(errs, err)
 	}
-	return errs
-}
-
-// revocable are the pairs take names and keep does not that the user is
-// assigned to now.
-func (d *Directory) revocable(ctx context.Context, st *store, id string, keep, take spec.Person) ([]pair, error) {
 	resolved := map[string][]string{}
 	kept, err := d.pairs(ctx, st, []spec.Person{keep}, resolved)
 	if err != nil {
@@ -101,7 +70,6 @@ func (d *Directory) revocable(ctx context.Context, st *store, id string, keep, t
 	if err != nil {
 		return nil, err
 	}
-	var out []pair
 	for _, pr := range taken {
 		if pr.permissionSet == "" || slices.Contains(kept, pr) {
 			continue
@@ -111,10 +79,10 @@ func (d *Directory) revocable(ctx context.Context, st *store, id string, keep, t
 			return nil, err
 		}
 		if principals["USER:"+id] {
-			out = append(out, pr)
+			steps = append(steps, engine.Step{Kind: StepUnassign, Arg: st.psNames[pr.permissionSet] + "@" + pr.account})
 		}
 	}
-	return out, nil
+	return steps, nil
 }
 
 func hasFold(list []string, s string) bool {

@@ -160,6 +160,9 @@ func (m *memory) Diff(_ *engine.Scope, want spec.Person, have engine.User) []eng
 	return steps
 }
 
+// Reconcile: the hook takes back only what Revoke names.
+func (m *memory) Reconcile(*engine.Scope, spec.Person, engine.User) []engine.Step { return nil }
+
 func (m *memory) CredentialStep(how engine.Issue) engine.Step {
 	return engine.Step{Kind: "welcome", Issues: how}
 }
