@@ -51,9 +51,10 @@ okta:
 `
 
 // world is the hook on a claim server, its queue in a journal, and an
-// Identity Center in memory.
+// Identity Center: in memory (dir), or the sandbox's.
 type world struct {
-	dir     *memory
+	dir     *memory                                  // nil on the sandbox
+	look    func(t *testing.T, name string) *memUser // a user as Identity Center has it, or nil
 	journal *journal.Journal
 	path    string // the journal's file
 	mail    *enginetest.Recorder
@@ -73,6 +74,16 @@ func newWorld(t *testing.T, config string) *world {
 // file again.
 func openWorld(t *testing.T, config, path string, dir *memory, mail *enginetest.Recorder) *world {
 	t.Helper()
+	w := openWorldWith(t, config, path, func(context.Context) (engine.Directory, error) { return dir, nil }, mail)
+	w.dir = dir
+	w.look = func(_ *testing.T, name string) *memUser { return dir.user(name) }
+	return w
+}
+
+// openWorldWith is a world whose Identity Center the directory function
+// makes; its look is the caller's to set.
+func openWorldWith(t *testing.T, config, path string, directory func(context.Context) (engine.Directory, error), mail *enginetest.Recorder) *world {
+	t.Helper()
 	cfg, err := spec.ParseOktaConfig("okta.yaml", []byte(config), spec.Flags{})
 	if err != nil {
 		t.Fatal(err)
@@ -85,10 +96,9 @@ func openWorld(t *testing.T, config, path string, dir *memory, mail *enginetest.
 	if mail == nil {
 		mail = &enginetest.Recorder{}
 	}
-	w := &world{dir: dir, journal: j, path: path, mail: mail, cfg: cfg}
+	w := &world{journal: j, path: path, mail: mail, cfg: cfg}
 	rec := &okta.Reconciler{Config: cfg, Journal: j, ArchiveDir: filepath.Join(filepath.Dir(path), "archive"),
-		Directory: func(context.Context) (engine.Directory, error) { return dir, nil },
-		Channel:   func(string) (deliver.Channel, error) { return mail, nil }}
+		Directory: directory, Channel: func(string) (deliver.Channel, error) { return mail, nil }}
 	w.rec = rec
 	w.proc = &okta.Processor{Journal: j, Reconcile: rec.Reconcile, Owner: "test", Poll: 5 * time.Millisecond,
 		Backoff: okta.Backoff{First: time.Millisecond, Max: 4 * time.Millisecond, Attempts: 4}}

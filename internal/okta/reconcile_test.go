@@ -17,7 +17,7 @@ import (
 // has checks a user's groups and assignments exactly; nil want means no user.
 func has(t *testing.T, w *world, user string, groups, assigned []string) {
 	t.Helper()
-	u := w.dir.user(user)
+	u := w.look(t, user)
 	if groups == nil {
 		if u != nil {
 			t.Fatalf("%s exists (%v, %v), want no user", user, u.Groups, u.Assigned)
