@@ -338,6 +338,25 @@ func (t *writeTx) query(query string, args ...any) (*sql.Rows, error) {
 	return t.w.conn.QueryContext(t.ctx, query, args...)
 }
 
+// ReleaseOktaLeases frees the subjects the workers of server hold
+// (owners "server#N"): a server starting under a name has no worker left
+// of its last run, which died holding them. It returns how many.
+func (j *Journal) ReleaseOktaLeases(ctx context.Context, server string) (int, error) {
+	var n int64
+	err := j.w.submit(ctx, func(tx *writeTx) error {
+		res, err := tx.exec(`UPDATE okta_subjects SET owner = '', lease_until = '' WHERE substr(owner, 1, ?) = ?`,
+			len(server)+1, server+"#")
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("releasing the Okta leases of %s: %w", server, err)
+	}
+	return int(n), nil
+}
+
 // ExtendOktaLease renews owner's lease on subject while it works on it.
 func (j *Journal) ExtendOktaLease(ctx context.Context, subject, owner string, lease time.Duration) error {
 	err := j.w.submit(ctx, func(tx *writeTx) error {

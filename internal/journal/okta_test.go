@@ -144,3 +144,23 @@ func TestOktaSubjectLeaseRetryAndFailure(t *testing.T) {
 		t.Errorf("user name %q, want the one recorded", s.UserName)
 	}
 }
+
+// A server starting under a name frees what its dead workers held, and
+// nobody else's.
+func TestReleaseOktaLeases(t *testing.T) {
+	t.Parallel()
+	j := openTemp(t)
+	ctx := context.Background()
+	if _, err := j.RecordOktaEvents(ctx, []OktaEvent{oktaEvent("a1", "00ua", OktaJoin, "app:aws", 0),
+		oktaEvent("b1", "00ub", OktaJoin, "app:aws", 0)}); err != nil {
+		t.Fatal(err)
+	}
+	claimOkta(t, j, "serve-1#1")
+	claimOkta(t, j, "serve-10#1")
+	if n, err := j.ReleaseOktaLeases(ctx, "serve-1"); err != nil || n != 1 {
+		t.Fatalf("released %d, %v; want serve-1#1's one", n, err)
+	}
+	if s := claimOkta(t, j, "serve-1#2"); s.Subject != "00ua" {
+		t.Errorf("claimed %s, want the released 00ua", s.Subject)
+	}
+}

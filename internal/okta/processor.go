@@ -88,6 +88,14 @@ func (p *Processor) wakeC() chan struct{} {
 // Run works the queue until ctx ends; the reconciles in hand then get
 // Grace to finish (one cut short is simply redone next time).
 func (p *Processor) Run(ctx context.Context) {
+	// Workers hold leases as Owner#N: whatever holds such a lease now is a
+	// worker of this server's last run, dead. Two servers of one name
+	// would take each other's people; names are unique.
+	if n, err := p.Journal.ReleaseOktaLeases(ctx, p.Owner); err != nil {
+		p.logger().Error("releasing the okta leases of this server's last run", "err", err)
+	} else if n > 0 {
+		p.logger().Info("resuming the people this server's last run held", "count", n)
+	}
 	var wg sync.WaitGroup
 	for i := range cmpInt(p.Workers, 4) {
 		owner := fmt.Sprintf("%s#%d", p.Owner, i+1)
