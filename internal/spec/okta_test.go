@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -116,4 +118,17 @@ func TestOktaSectionElsewhere(t *testing.T) {
 	assertProblems(t, err, []string{"okta at team.yaml:5: the okta section configures gatehouse serve --okta-config"})
 	_, err = ParseConfig("watch.yaml", []byte(lines("delivery: {from: it@example.com}", "okta: {}")), Flags{})
 	assertProblems(t, err, []string{"okta at watch.yaml:2: the okta section configures gatehouse serve --okta-config"})
+}
+
+// The shipped example parses.
+func TestOktaExampleParses(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "okta.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := ParseOktaConfig("okta.yaml", data, Flags{})
+	if err != nil || len(in.Okta.Apps) != 1 || len(in.Okta.Groups) != 2 || in.Okta.Apps[0].Key != "AWS IAM Identity Center" {
+		t.Fatalf("examples/okta.yaml: %v %+v", err, in)
+	}
 }
