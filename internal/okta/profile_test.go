@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -91,6 +94,33 @@ func TestProfileFromTheUsersAPI(t *testing.T) {
 	}
 	if strings.Contains(log.String(), apiToken) {
 		t.Error("the token reached the log")
+	}
+	noSecretIn(t, filepath.Dir(w.path), apiToken, secret)
+}
+
+// noSecretIn searches every file under dir — the journal, its WAL, the
+// archives — for the secrets.
+func noSecretIn(t *testing.T, dir string, secrets ...string) {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		for _, s := range secrets {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s holds a secret", path)
+			}
+		}
+		return nil
+	})
+	if err != nil || n == 0 {
+		t.Fatalf("searched %d files: %v", n, err)
 	}
 }
 
