@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -142,7 +143,7 @@ func (p *Processor) step(ctx context.Context, owner string) bool {
 	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(cmp0(p.Grace, 30*time.Second), cancel) })
 	defer stopGrace()
 	stopLease := p.holdLease(work, s.Subject, owner)
-	out := p.Reconcile(work, s)
+	out := p.reconcile(work, s)
 	stopLease()
 	res := p.result(s, out)
 	if err := p.Journal.FinishOktaSubject(context.WithoutCancel(ctx), owner, s, res); err != nil {
@@ -150,6 +151,20 @@ func (p *Processor) step(ctx context.Context, owner string) bool {
 	}
 	p.log(s, res)
 	return true
+}
+
+// reconcile runs Reconcile. A panic is a bug in gatehouse; in a server it
+// fails this person's events (retried, then reported) instead of taking
+// every other person down with the process.
+func (p *Processor) reconcile(ctx context.Context, s journal.OktaSubject) (out Outcome) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.logger().Error("internal error reconciling okta events: a bug in gatehouse", "subject", s.Subject,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			out = failedf("internal error (a bug in gatehouse; the server's log has its stack): %v", r)
+		}
+	}()
+	return p.Reconcile(ctx, s)
 }
 
 // result is what the journal records of out: a failure is retried after a

@@ -240,3 +240,24 @@ func TestRestartResumesPendingEvents(t *testing.T) {
 		t.Errorf("after the restart: %v", c)
 	}
 }
+
+// A reconcile that panics fails its person's events, which are retried and
+// then reported; the processor goes on with everyone else.
+func TestPanicFailsOnlyItsPerson(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, mapping)
+	reconcile := w.proc.Reconcile
+	w.proc.Reconcile = func(ctx context.Context, s journal.OktaSubject) okta.Outcome {
+		if s.Login == "bad@example.com" {
+			panic("a bug")
+		}
+		return reconcile(ctx, s)
+	}
+	w.deliver(t, joinApp("e1", "bad", 1), joinApp("e2", "ok", 1))
+	w.drain(t)
+	has(t, w, "ok@example.com", []string{"engineers"}, []string{"ReadOnly@111111111111"})
+	failed, _ := w.journal.OktaEvents(context.Background(), journal.OktaFilter{States: []string{journal.OktaFailed}})
+	if len(failed) != 1 || failed[0].UUID != "e1" || !strings.Contains(failed[0].Detail, "internal error") {
+		t.Errorf("failed: %+v", failed)
+	}
+}
