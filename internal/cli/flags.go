@@ -103,11 +103,18 @@ func addRunFlags(cmd *cobra.Command, s *runenv.Settings, unit string) {
 	addJournalFlags(cmd, s, "run against the embedded sandbox instead of AWS")
 	f.IntVar(&s.Concurrency, "concurrency", 0, unit+" worked on at once (default: 8 per account, at least 16)")
 	f.Float64Var(&s.RateLimit, "rate-limit", 0, "AWS requests per second per account, fixed (default: adaptive, up to 100/s, halved whenever AWS throttles)")
+	addAWSFlags(cmd, s)
+	f.BoolVarP(&s.Verbose, "verbose", "v", false, "log every step to standard error")
+}
+
+// addAWSFlags binds how AWS is reached: the endpoint, the region, the
+// profile, and where the embedded sandbox's mail goes.
+func addAWSFlags(cmd *cobra.Command, s *runenv.Settings) {
+	f := cmd.Flags()
 	f.StringVar(&s.EndpointURL, "endpoint-url", "", "send every AWS request to `URL` (such as a sandbox)")
 	f.StringVar(&s.Region, "region", "", "AWS region (default: AWS_REGION or the profile's, else us-east-1)")
 	f.StringVar(&s.Profile, "profile", "", "AWS shared config profile")
 	f.StringVar(&s.MailDir, "mail-dir", DefaultMailDir, "save the embedded sandbox's sent mail as .eml files in `DIR`")
-	f.BoolVarP(&s.Verbose, "verbose", "v", false, "log every step to standard error")
 }
 
 func orList(words []string) string {

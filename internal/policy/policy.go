@@ -25,10 +25,13 @@ const (
 	// account assignments, from the organisation's management (or
 	// delegated administrator) account.
 	IdentityCenter = "identity-center"
+	// Okta is gatehouse serve's Okta hook (--okta-config): Identity Center
+	// users provisioned, suspended and removed, their welcome mailed.
+	Okta = "okta"
 )
 
 // Features lists every feature, in the order help shows them.
-var Features = []string{Onboard, Offboard, Watch, Deliver, Serve, Audit, Apply, IdentityCenter}
+var Features = []string{Onboard, Offboard, Watch, Deliver, Serve, Audit, Apply, IdentityCenter, Okta}
 
 // Where a statement applies.
 const (
@@ -70,11 +73,11 @@ const (
 
 // catalogue is every statement gatehouse may need.
 var catalogue = []statement{
-	{"ReadAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply, IdentityCenter},
+	{"ReadAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply, IdentityCenter, Okta},
 		[]string{"organizations:ListAccounts", "organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"}, []string{anything}},
 	{"EnterAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply},
 		[]string{"sts:AssumeRole"}, []string{"arn:aws:iam::*:role/OrganizationAccountAccessRole"}},
-	{"SendMail", Caller, []string{Onboard, Watch, Deliver, Offboard, Apply},
+	{"SendMail", Caller, []string{Onboard, Watch, Deliver, Offboard, Apply, Okta},
 		[]string{"ses:SendEmail", "ses:SendRawEmail", "ses:GetEmailIdentity", "ses:GetAccount"}, []string{anything}},
 	{"ReadQueue", Caller, []string{Watch},
 		[]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, []string{"arn:aws:sqs:*:*:*"}},
@@ -107,11 +110,11 @@ var catalogue = []statement{
 	// Undoing drift also detaches, untags and leaves groups: RemoveUsers and LeaveGroups allow those.
 	{"UndoDrift", Member, []string{Apply},
 		[]string{"iam:UpdateUser"}, []string{users}},
-	{"IdentityStore", Caller, []string{IdentityCenter},
+	{"IdentityStore", Caller, []string{IdentityCenter, Okta},
 		[]string{"identitystore:GetUserId", "identitystore:DescribeUser", "identitystore:ListUsers", "identitystore:ListGroups",
 			"identitystore:ListGroupMembershipsForMember", "identitystore:CreateUser", "identitystore:UpdateUser", "identitystore:DeleteUser",
 			"identitystore:CreateGroupMembership", "identitystore:DeleteGroupMembership"}, []string{anything}},
-	{"AccountAssignments", Caller, []string{IdentityCenter},
+	{"AccountAssignments", Caller, []string{IdentityCenter, Okta},
 		[]string{"sso:ListInstances", "sso:ListPermissionSets", "sso:DescribePermissionSet", "sso:ListAccountAssignments",
 			"sso:ListAccountsForProvisionedPermissionSet", "sso:CreateAccountAssignment", "sso:DeleteAccountAssignment",
 			"sso:DescribeAccountAssignmentCreationStatus", "sso:DescribeAccountAssignmentDeletionStatus"}, []string{anything}},
