@@ -77,7 +77,8 @@ Exit codes: 0 no error (warnings allowed), 1 an error finding, 2 bad input.`,
 		strings.Join(policy.Features, ", "))
 	addOutputFlag(cmd, &opts.Output, doctor.Formats, "report")
 	addSandboxFlags(cmd, &opts.Settings, "check the embedded sandbox instead of AWS")
-	addAWSFlags(cmd, &opts.Settings, "accounts checked at once (default 8)")
+	addPaceFlags(cmd, &opts.Settings, "accounts checked at once (default 8)")
+	addEndpointFlags(cmd, &opts.Settings)
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "list the checks that passed too")
 	return cmd
 }

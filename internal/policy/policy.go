@@ -25,11 +25,15 @@ const (
 	// account assignments, from the organisation's management (or
 	// delegated administrator) account.
 	IdentityCenter = "identity-center"
-	Doctor         = "doctor" // the preflight: identities, trust, simulations, SES, accounts
+	// Okta is gatehouse serve's Okta hook (--okta-config): Identity Center
+	// users provisioned, suspended and removed, their welcome mailed.
+	Okta = "okta"
+	// Doctor is the preflight: identities, trust, simulations, SES, accounts.
+	Doctor = "doctor"
 )
 
 // Features lists every feature, in the order help shows them.
-var Features = []string{Onboard, Offboard, Watch, Deliver, Serve, Audit, Apply, IdentityCenter, Doctor}
+var Features = []string{Onboard, Offboard, Watch, Deliver, Serve, Audit, Apply, IdentityCenter, Okta, Doctor}
 
 // Where a statement applies.
 const (
@@ -82,11 +86,11 @@ const (
 // resources are of one kind, so that simulating its actions on one resource
 // of each says whether the statement's permission is there.
 var catalogue = []statement{
-	{SidReadAccounts, Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply, IdentityCenter, Doctor},
+	{SidReadAccounts, Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply, IdentityCenter, Okta, Doctor},
 		[]string{"organizations:ListAccounts", "organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"}, []string{anything}},
 	{SidEnterAccounts, Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply, Doctor},
 		[]string{"sts:AssumeRole"}, []string{"arn:aws:iam::*:role/OrganizationAccountAccessRole"}},
-	{SidSendMail, Caller, []string{Onboard, Watch, Deliver, Offboard, Apply},
+	{SidSendMail, Caller, []string{Onboard, Watch, Deliver, Offboard, Apply, Okta},
 		[]string{"ses:SendEmail", "ses:SendRawEmail", "ses:GetEmailIdentity", "ses:GetAccount"}, []string{anything}},
 	{"ReadQueue", Caller, []string{Watch},
 		[]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, []string{"arn:aws:sqs:*:*:*"}},
@@ -131,11 +135,11 @@ var catalogue = []statement{
 	// Undoing drift also detaches, untags and leaves groups: RemoveUsers and LeaveGroups allow those.
 	{"UndoDrift", Member, []string{Apply},
 		[]string{"iam:UpdateUser"}, []string{users}},
-	{"IdentityStore", Caller, []string{IdentityCenter},
+	{"IdentityStore", Caller, []string{IdentityCenter, Okta},
 		[]string{"identitystore:GetUserId", "identitystore:DescribeUser", "identitystore:ListUsers", "identitystore:ListGroups",
 			"identitystore:ListGroupMembershipsForMember", "identitystore:CreateUser", "identitystore:UpdateUser", "identitystore:DeleteUser",
 			"identitystore:CreateGroupMembership", "identitystore:DeleteGroupMembership"}, []string{anything}},
-	{"AccountAssignments", Caller, []string{IdentityCenter},
+	{"AccountAssignments", Caller, []string{IdentityCenter, Okta},
 		[]string{"sso:ListInstances", "sso:ListPermissionSets", "sso:DescribePermissionSet", "sso:ListAccountAssignments",
 			"sso:ListAccountsForProvisionedPermissionSet", "sso:CreateAccountAssignment", "sso:DeleteAccountAssignment",
 			"sso:DescribeAccountAssignmentCreationStatus", "sso:DescribeAccountAssignmentDeletionStatus"}, []string{anything}},

@@ -112,3 +112,26 @@ func TestEnteringNamesTheRole(t *testing.T) {
 		t.Errorf("Entering changed the document it was called on:\n%s\n%s", before, after)
 	}
 }
+
+// The Okta hook's policy lets it provision, take back, suspend and remove
+// Identity Center users and mail their welcome — and nothing of IAM users.
+func TestPolicyForTheOktaHook(t *testing.T) {
+	t.Parallel()
+	doc, err := policy.For([]string{policy.Okta}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var allowed []string
+	for _, s := range doc.Statement {
+		allowed = append(allowed, s.Action...)
+	}
+	for _, want := range []string{"identitystore:CreateUser", "identitystore:DeleteGroupMembership", "identitystore:DeleteUser",
+		"sso:CreateAccountAssignment", "sso:DeleteAccountAssignment", "ses:SendEmail", "organizations:ListAccounts"} {
+		if !slices.Contains(allowed, want) {
+			t.Errorf("the okta policy lacks %s", want)
+		}
+	}
+	if slices.ContainsFunc(allowed, func(a string) bool { return strings.HasPrefix(a, "iam:") || strings.HasPrefix(a, "sts:") }) {
+		t.Errorf("the okta policy allows IAM or STS: %v", allowed)
+	}
+}

@@ -49,6 +49,8 @@ type draft struct {
 
 	// events is a watcher's configuration (ParseConfig); nil otherwise.
 	events *eventsDraft
+	// okta is the Okta hook's configuration (ParseOktaConfig); nil otherwise.
+	okta *oktaDraft
 
 	directory val[string]
 	idc       struct{ region, instanceARN val[string] }

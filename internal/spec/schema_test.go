@@ -71,6 +71,8 @@ func TestSchemaKeysMatchDecoder(t *testing.T) {
 		{[]string{"$defs", "events", "properties", "complete_on_tag"}, completeFields.keys()},
 		{[]string{"$defs", "rule"}, ruleFields.keys()},
 		{[]string{"$defs", "rule", "properties", "match"}, matchFields.keys()},
+		{[]string{"$defs", "okta"}, oktaFields.keys()},
+		{[]string{"$defs", "oktaGrant"}, grantFields.keys()},
 	}
 	for _, tt := range tests {
 		obj := doc.at(t, tt.path...)

@@ -21,6 +21,8 @@ type Input struct {
 	People   []Person
 	// Events is a watcher's rules (ParseConfig); nil for other inputs.
 	Events *Events
+	// Okta is the Okta hook's mapping (ParseOktaConfig); nil for other inputs.
+	Okta *Okta
 	// Directory is the kind of identity store the people live in:
 	// DirectoryIAM (default) or DirectoryIdentityCenter.
 	Directory      string
@@ -196,6 +198,8 @@ const (
 	EnvSMTPPassword = "GATEHOUSE_SMTP_PASSWORD" // the SMTP user's password
 	EnvSlackToken   = "GATEHOUSE_SLACK_TOKEN"   // the Slack bot token (xoxb-…)
 	EnvClaimToken   = "GATEHOUSE_CLAIM_TOKEN"   // the API token gatehouse serve accepts
+	EnvOktaSecret   = "GATEHOUSE_OKTA_SECRET"   // the Authorization header Okta's event hook sends gatehouse serve
+	EnvOktaToken    = "GATEHOUSE_OKTA_TOKEN"    // an Okta API token (SSWS) that reads users
 )
 
 // Template languages (Delivery.Language, Person.Language).

@@ -43,6 +43,10 @@ var specFields = fields[draft]{
 		s.events = &eventsDraft{pos: d.pos(resolve(v))}
 		decodeMapping(d, v, "events", eventsFields, s.events)
 	},
+	"okta": func(d *decoder, v *yaml.Node, s *draft) {
+		s.okta = &oktaDraft{pos: d.pos(resolve(v))}
+		decodeMapping(d, v, "okta", oktaFields, s.okta)
+	},
 	"checks": func(d *decoder, v *yaml.Node, s *draft) {
 		decodeMapping(d, v, "checks", checksFields, &s.checks)
 	},

@@ -12,6 +12,9 @@ func validate(s *draft, probs *Problems) {
 	if s.events != nil {
 		probs.add(s.events.pos, "events", "the events section configures gatehouse watch (--config); this command reads people")
 	}
+	if s.okta != nil {
+		probs.add(s.okta.pos, "okta", "the okta section configures gatehouse serve --okta-config; this command reads people")
+	}
 	validatePeople(s, probs)
 }
 
