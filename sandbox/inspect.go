@@ -40,6 +40,8 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 		s.inspectFaults(w, r)
 	case path == "/_sandbox/requests":
 		s.inspectRequests(w, r)
+	case path == "/_sandbox/clock":
+		s.inspectClock(w, r)
 	case path == "/_sandbox/fixture" && r.Method == http.MethodPost:
 		s.inspectLoadFixture(w, r)
 	default:

@@ -14,5 +14,5 @@ func TestUnservedRequestsSpeakTheCLIsProtocol(t *testing.T) {
 	if !strings.Contains(msg, "AWSIdentityStore.ListUsers") {
 		t.Errorf("identitystore message = %q, want it to name the target", msg)
 	}
-	cli.Fail("UnknownOperationException", "sesv2", "get-account")
+	cli.Fail("UnknownOperationException", "sesv2", "list-configuration-sets")
 }

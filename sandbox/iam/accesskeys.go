@@ -167,20 +167,30 @@ func getAccessKeyLastUsed(r *awsproto.Request) (any, error) {
 	return out, nil
 }
 
-// keyLastUsed is the key's last recorded use, falling back to the one stored with
-// the key (a fixture may set it).
+// keyLastUsed is the last use of the key a credential is, if its user still has it.
 func keyLastUsed(w *state.World, cred *state.Credential) (state.KeyUse, bool) {
-	if use, ok := w.KeyLastUsed(cred.AccessKeyID); ok {
-		return use, true
-	}
 	u, ok := iamstate.UserOfKey(w, cred)
 	if !ok {
+		return w.KeyLastUsed(cred.AccessKeyID)
+	}
+	_, k, err := accessKeys.find(u, cred.AccessKeyID)
+	if err != nil {
+		return w.KeyLastUsed(cred.AccessKeyID)
+	}
+	return lastUse(w, k)
+}
+
+// lastUse is the key's last use: the one the router recorded since the world
+// was loaded, else the one stored with the key (set through the inspection
+// API, POST /_sandbox/iam/last-used).
+func lastUse(w *state.World, k *iamstate.AccessKey) (state.KeyUse, bool) {
+	if use, ok := w.KeyLastUsed(k.ID); ok {
+		return use, true
+	}
+	if k.LastUsed.IsZero() {
 		return state.KeyUse{}, false
 	}
-	if _, k, err := accessKeys.find(u, cred.AccessKeyID); err == nil && !k.LastUsed.IsZero() {
-		return state.KeyUse{Time: k.LastUsed, Service: k.LastUsedService, Region: k.LastUsedRegion}, true
-	}
-	return state.KeyUse{}, false
+	return state.KeyUse{Time: k.LastUsed, Service: k.LastUsedService, Region: k.LastUsedRegion}, true
 }
 
 // sortedBy returns a sorted copy of items, for paginating a user's credentials

@@ -14,6 +14,8 @@ func hooks() []service.Hook {
 	return []service.Hook{
 		{Method: http.MethodPost, Path: "iam/mfa-devices", Writes: true, Handle: registerMFA},
 		{Method: http.MethodPost, Path: "iam/check-password", Handle: checkPassword},
+		{Method: http.MethodPost, Path: "iam/last-used", Writes: true, Handle: setLastUsed},
+		{Method: http.MethodPost, Path: "iam/credential-report", Writes: true, Handle: setReportSettings},
 	}
 }
 

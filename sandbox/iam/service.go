@@ -53,6 +53,8 @@ func api() *awsproto.API {
 		serviceCredOperations,
 		mfaOperations,
 		deleteUserOperations,
+		credentialReportOperations,
+		simulateOperations,
 	} {
 		register(ops)
 	}

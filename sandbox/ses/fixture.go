@@ -9,11 +9,20 @@ import (
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
-// accountFixture is SES's key of an account's mapping: region → verified
-// e-mail addresses and domains.
+// accountFixture is SES's keys of an account's mapping: region → verified
+// e-mail addresses and domains, and how the account may send.
 type accountFixture struct {
 	Line       int                             `yaml:"-"`
 	Identities map[string][]fixture.LineString `yaml:"ses_identities"`
+	Sending    *sendingFixture                 `yaml:"ses_account"`
+}
+
+// sendingFixture is ses_account: production access and the sending quotas.
+type sendingFixture struct {
+	Line             int      `yaml:"-"`
+	ProductionAccess *bool    `yaml:"production_access"`
+	MaxSendRate      *float64 `yaml:"max_send_rate"`
+	Max24HourSend    *float64 `yaml:"max_24_hour_send"`
 }
 
 var (
@@ -30,6 +39,9 @@ func fixtureSection() fixture.Section {
 			regions = append(regions, r)
 		}
 		sort.Strings(regions)
+		if f.Sending != nil {
+			applySending(l, a, f.Sending)
+		}
 		for _, region := range regions {
 			if !awsRegion.MatchString(region) {
 				l.Errorf(f.Line, "account %s: ses_identities region %q is not an AWS region name (e.g. eu-west-1)", a.ID, region)
@@ -62,4 +74,20 @@ func addFixtureIdentity(l *fixture.Load, a *account, region string, id fixture.L
 		return
 	}
 	ids[lower] = &identity{Identity: id.Value, Type: kind, Verified: true, Created: state.Now()}
+}
+
+// applySending sets the account's sending status; a fixture added to a running
+// world may not change one already set (POST /_sandbox/ses/account does).
+func applySending(l *fixture.Load, a *state.Account, f *sendingFixture) {
+	s := &sendingSettings{ProductionAccess: f.ProductionAccess, MaxSendRate: f.MaxSendRate, Max24HourSend: f.Max24HourSend}
+	if problem := s.check(); problem != "" {
+		l.Errorf(f.Line, "account %s: ses_account: %s", a.ID, problem)
+		return
+	}
+	part := slot.Of(a)
+	if part.Sending != nil {
+		l.Errorf(f.Line, "account %s: ses_account is already set (POST /_sandbox/ses/account changes it)", a.ID)
+		return
+	}
+	part.Sending = s
 }

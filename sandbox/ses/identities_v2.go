@@ -26,6 +26,8 @@ func routeV2(method, path string) (string, map[string]string, bool) {
 		return "CreateEmailIdentity", nil, true
 	case rest == "identities" && method == http.MethodGet, rest == "list-identities" && method == http.MethodPost:
 		return "ListEmailIdentities", nil, true
+	case rest == "account" && method == http.MethodGet:
+		return "GetAccount", nil, true
 	}
 	id, ok := strings.CutPrefix(rest, "identities/")
 	if !ok || id == "" || strings.Contains(id, "/") {

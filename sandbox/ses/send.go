@@ -42,10 +42,13 @@ func (d dialect) sendSimple(r *awsproto.Request, s simpleMail) (string, error) {
 	if err := d.checkRecipients(len(dests)); err != nil {
 		return "", err
 	}
-	if err := checkSenders(r, from.Address); err != nil {
+	if err := checkSenders(r, identitiesToVerify(r, []string{from.Address}, dests)...); err != nil {
 		return "", err
 	}
-	now := time.Now().UTC()
+	if err := d.admit(r, len(dests)); err != nil {
+		return "", err
+	}
+	now := r.World.Now()
 	id := newMessageID(now)
 	raw := compose(composed{from: from, to: to, cc: cc, replyTo: replyTo, subject: s.subject, text: s.text, html: s.html, messageID: id, date: now, extra: s.extra})
 	d.record(r, &state.Message{ID: id, Action: s.action, Source: from.Address, Destinations: dests,
@@ -86,10 +89,13 @@ func (d dialect) sendRaw(r *awsproto.Request, action, source string, destination
 	if err := d.checkRecipients(len(dests)); err != nil {
 		return "", err
 	}
-	if err := checkSenders(r, senders...); err != nil {
+	if err := checkSenders(r, identitiesToVerify(r, senders, dests)...); err != nil {
 		return "", err
 	}
-	now := time.Now().UTC()
+	if err := d.admit(r, len(dests)); err != nil {
+		return "", err
+	}
+	now := r.World.Now()
 	id := newMessageID(now)
 	d.record(r, &state.Message{ID: id, Action: action, Source: senders[0], Destinations: dests,
 		Subject: p.subject, Text: p.text, HTML: p.html, Raw: string(data), Timestamp: now})
@@ -111,8 +117,9 @@ func (d dialect) checkRecipients(n int) error {
 	return nil
 }
 
-// checkSenders rejects the message unless every sender is verified in the
-// account and region, naming the ones that are not as SES does.
+// checkSenders rejects the message unless every sender (and, in the sending
+// sandbox, every recipient) is verified in the account and region, naming the
+// ones that are not as SES does.
 func checkSenders(r *awsproto.Request, senders ...string) error {
 	ids := identitiesIn(r)
 	var failed []string

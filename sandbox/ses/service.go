@@ -52,6 +52,7 @@ func apiV1() *awsproto.API {
 			"ListIdentities":                    read(listIdentities),
 			"GetIdentityVerificationAttributes": read(getIdentityVerificationAttributes),
 			"DeleteIdentity":                    write(deleteIdentity),
+			"GetSendQuota":                      read(getSendQuota),
 		},
 	}
 }
@@ -67,19 +68,22 @@ func apiV2() *awsproto.API {
 			"GetEmailIdentity":    read(getEmailIdentity),
 			"ListEmailIdentities": read(listEmailIdentities),
 			"DeleteEmailIdentity": write(deleteEmailIdentity),
+			"GetAccount":          read(getAccount),
 		},
 	}
 }
 
 // dialect is how each API words the errors both share.
 type dialect struct {
-	api     string // "ses" or "sesv2", as recorded on sent mail
-	invalid func(format string, args ...any) error
+	api       string // "ses" or "sesv2", as recorded on sent mail
+	invalid   func(format string, args ...any) error
+	throttled func(msg string) error // over the maximum send rate
+	overQuota func(msg string) error // over the 24-hour quota
 }
 
 var (
-	v1 = dialect{api: "ses", invalid: invalidParameterValue}
-	v2 = dialect{api: "sesv2", invalid: badRequest}
+	v1 = dialect{api: "ses", invalid: invalidParameterValue, throttled: throttlingV1, overQuota: throttlingV1}
+	v2 = dialect{api: "sesv2", invalid: badRequest, throttled: tooManyRequests, overQuota: limitExceeded}
 )
 
 func invalidParameterValue(format string, args ...any) error {

@@ -26,6 +26,8 @@ type World struct {
 	schema *schema
 	parts  []any // one per world slot, in schema order
 
+	clock worldClock // the clock rules measured in time read (clock.go)
+
 	Accounts    map[string]*Account
 	Sessions    map[string]*Session    // by ASIA access key ID
 	Credentials map[string]*Credential // long-term keys by access key ID (fixture and CreateAccessKey)

@@ -11,7 +11,11 @@
 // import cycle.
 package iamstate
 
-import "github.com/gatehouse/gatehouse/sandbox/state"
+import (
+	"time"
+
+	"github.com/gatehouse/gatehouse/sandbox/state"
+)
 
 // Account is IAM's part of one account. Its JSON fields are the account's
 // fields in snapshots, as they were before IAM owned them.
@@ -24,6 +28,12 @@ type Account struct {
 	Roles      *state.Index[Role]          `json:"roles"`
 	Policies   *state.Index[ManagedPolicy] `json:"policies"`    // customer-managed, keyed by name
 	VirtualMFA map[string]*MFADevice       `json:"virtual_mfa"` // virtual devices by serial, assigned or not
+
+	CredentialReport *CredentialReport `json:"credential_report,omitempty"`
+	// ReportDelay is how long generating a credential report takes (0: at
+	// once), so tests can see ReportInProgress; set through the inspection API.
+	ReportDelay time.Duration `json:"credential_report_delay,omitempty"`
+	Root        *Root         `json:"root,omitempty"`
 }
 
 // Slot is IAM's part of every account; worlds that serve IAM are made with it.
