@@ -10,7 +10,9 @@ import (
 )
 
 func credentialReportOperations(ops map[string]awsproto.Operation) {
-	ops["GenerateCredentialReport"] = write(generateCredentialReport)
+	// Making a report changes no identity (IAM's access level for it is
+	// Read), so it is not counted as mutating; it still needs the write lock.
+	ops["GenerateCredentialReport"] = awsproto.Operation{Writes: true, Handle: generateCredentialReport}
 	ops["GetCredentialReport"] = read(getCredentialReport)
 }
 
