@@ -101,7 +101,7 @@ func record(id, user, path string) map[string]any {
 		"account": member, "time": "2026-12-05T10:00:00Z", "region": "us-east-1", "resources": []string{},
 		"detail": map[string]any{"eventVersion": "1.08", "eventID": id, "eventName": "CreateUser", "eventSource": "iam.amazonaws.com",
 			"awsRegion": "us-east-1", "recipientAccountId": member, "readOnly": false, "eventType": "AwsApiCall",
-			"userIdentity": map[string]string{"type": "AssumedRole", "arn": "arn:aws:sts::222222222222:assumed-role/terraform/ci"},
+			"userIdentity":      map[string]string{"type": "AssumedRole", "arn": "arn:aws:sts::222222222222:assumed-role/terraform/ci"},
 			"requestParameters": map[string]any{"userName": user, "path": path}}}
 }
 
