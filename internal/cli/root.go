@@ -15,10 +15,12 @@ import (
 
 // Exit codes.
 const (
-	ExitOK      = 0
-	ExitFailed  = 1 // the command ran and something failed
-	ExitUsage   = 2 // bad input or usage; nothing was changed
-	exitUnknown = 1
+	ExitOK     = 0
+	ExitFailed = 1 // the command ran and something failed
+	ExitUsage  = 2 // bad input or usage; nothing was changed
+	// ExitFindings: audit --fail-on-findings found something (the audit itself ran).
+	ExitFindings = 3
+	exitUnknown  = 1
 )
 
 // IO is where commands read and write; tests pass buffers.
@@ -50,6 +52,13 @@ func StdIO() *IO {
 // UsageError marks bad input: exit code 2.
 type UsageError = runenv.UsageError
 
+// FindingsError is audit --fail-on-findings finding something: exit code 3.
+type FindingsError struct{ Findings, Users int }
+
+func (e *FindingsError) Error() string {
+	return fmt.Sprintf("%d findings on %d users (--fail-on-findings)", e.Findings, e.Users)
+}
+
 // usageErrorf builds a UsageError.
 func usageErrorf(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
@@ -79,6 +88,7 @@ func NewCmdRoot(streams *IO) *cobra.Command {
 	root.AddCommand(NewCmdWatch(streams, nil))
 	root.AddCommand(NewCmdPolicy(streams, nil))
 	root.AddCommand(NewCmdExport(streams, nil))
+	root.AddCommand(NewCmdAudit(streams, nil))
 	return root
 }
 
@@ -92,9 +102,15 @@ func Main(ctx context.Context, streams *IO, args []string) int {
 		return ExitOK
 	}
 	fmt.Fprintln(streams.Err, "gatehouse:", err)
-	var usage *UsageError
-	if errors.As(err, &usage) || isCobraUsage(err) {
+	var (
+		usage    *UsageError
+		findings *FindingsError
+	)
+	switch {
+	case errors.As(err, &usage) || isCobraUsage(err):
 		return ExitUsage
+	case errors.As(err, &findings):
+		return ExitFindings
 	}
 	return exitUnknown
 }
