@@ -41,12 +41,18 @@ func reportBool(b bool) string {
 }
 
 // credentialReportCSV is the account's credential report at now: the root user,
-// then every user by name.
+// then every user by name. The first report fixes the root's creation date.
 func credentialReportCSV(w *state.World, a iamAccount, now time.Time) string {
 	var b bytes.Buffer
 	out := csv.NewWriter(&b) // user names may hold commas: quote them, as CSV does
 	_ = out.Write(reportColumns)
-	_ = out.Write(rootRow(a, now))
+	if a.Root == nil {
+		a.Root = &iamstate.Root{}
+	}
+	if a.Root.Created.IsZero() { // fixed now, so every later report agrees
+		a.Root.Created = accountCreated(a, now)
+	}
+	_ = out.Write(rootRow(a))
 	for _, u := range a.Users.All() {
 		_ = out.Write(userRow(w, a, u))
 	}
@@ -57,13 +63,7 @@ func credentialReportCSV(w *state.World, a iamAccount, now time.Time) string {
 // rootRow is the <root_account> row. The sandbox keeps no root password, MFA,
 // keys or certificates, so only the creation and the last password use (set
 // through the inspection API) can differ between accounts.
-func rootRow(a iamAccount, now time.Time) []string {
-	if a.Root == nil {
-		a.Root = &iamstate.Root{}
-	}
-	if a.Root.Created.IsZero() {
-		a.Root.Created = accountCreated(a, now)
-	}
+func rootRow(a iamAccount) []string {
 	lastUsed := noInformation
 	if !a.Root.PasswordLastUsed.IsZero() {
 		lastUsed = reportTime(a.Root.PasswordLastUsed)

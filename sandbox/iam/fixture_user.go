@@ -22,6 +22,8 @@ type userFixture struct {
 	Line                int                          `yaml:"-"`
 	Name                string                       `yaml:"name"`
 	Path                string                       `yaml:"path"`
+	Created             string                       `yaml:"created"`            // fixture_history.go
+	PasswordLastUsed    string                       `yaml:"password_last_used"` // fixture_history.go
 	Tags                fixture.Tags                 `yaml:"tags"`
 	PermissionsBoundary fixture.LineString           `yaml:"permissions_boundary"`
 	LoginProfile        *loginProfileFixture         `yaml:"login_profile"`
@@ -39,13 +41,16 @@ type loginProfileFixture struct {
 	Line                  int    `yaml:"-"`
 	Password              string `yaml:"password"`
 	PasswordResetRequired bool   `yaml:"password_reset_required"`
+	PasswordLastChanged   string `yaml:"password_last_changed"`
 }
 
 type accessKeyFixture struct {
-	Line   int    `yaml:"-"`
-	ID     string `yaml:"id"`
-	Secret string `yaml:"secret"`
-	Status string `yaml:"status"`
+	Line     int            `yaml:"-"`
+	ID       string         `yaml:"id"`
+	Secret   string         `yaml:"secret"`
+	Status   string         `yaml:"status"`
+	Created  string         `yaml:"created"`
+	LastUsed *keyUseFixture `yaml:"last_used"`
 }
 
 type sshKeyFixture struct {
@@ -114,6 +119,7 @@ func (l fixtureLoad) applyUser(a iamAccount, f userFixture) {
 			u.LoginProfile = iamstate.NewLoginProfile(p.Password, p.PasswordResetRequired)
 		}
 	}
+	l.userHistory(u, f)
 	l.userGroups(a, u, f.Groups)
 	l.accessKeys(a, u, f.AccessKeys)
 	l.sshKeys(u, f.SSHKeys)
@@ -167,7 +173,9 @@ func (l fixtureLoad) accessKeys(a iamAccount, u *iamstate.User, keys []accessKey
 		if !l.ClaimKeyID(k.Line, k.ID) {
 			continue
 		}
-		u.AccessKeys = append(u.AccessKeys, &iamstate.AccessKey{ID: k.ID, Status: status, Created: state.Now()})
+		key := &iamstate.AccessKey{ID: k.ID, Status: status, Created: state.Now()}
+		l.keyHistory(u, key, k)
+		u.AccessKeys = append(u.AccessKeys, key)
 		l.World.Credentials[k.ID] = &state.Credential{AccessKeyID: k.ID, SecretAccessKey: k.Secret, Account: a.ID, User: u.Name}
 	}
 }

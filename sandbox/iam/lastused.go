@@ -28,15 +28,10 @@ type lastUsedUpdate struct {
 // test of stale keys and unused passwords cannot wait months for them.
 func setLastUsed(w *state.World, in *service.HookRequest) (any, error) {
 	var req lastUsedUpdate
-	if err := in.Decode(&req); err != nil {
+	if err := decodeForAccount(in, &req, &req.Account); err != nil {
 		return nil, err
 	}
-	if req.Account == "" {
-		req.Account = state.DefaultAccount
-	}
 	switch {
-	case !state.IsAccountID(req.Account):
-		return nil, service.HookErrorf(http.StatusBadRequest, "account must be 12 digits")
 	case req.User != "" && req.PasswordLastUsed != "" && req.AccessKeyID == "" && req.LastUsedDate == "":
 		return setPasswordLastUsed(w, req)
 	case req.AccessKeyID != "" && req.LastUsedDate != "" && req.User == "" && req.PasswordLastUsed == "":
@@ -126,17 +121,29 @@ type reportSettings struct {
 // COMPLETE, as clients of AWS do.
 func setReportSettings(w *state.World, in *service.HookRequest) (any, error) {
 	var req reportSettings
-	if err := in.Decode(&req); err != nil {
+	if err := decodeForAccount(in, &req, &req.Account); err != nil {
 		return nil, err
 	}
-	if req.Account == "" {
-		req.Account = state.DefaultAccount
-	}
 	d, err := time.ParseDuration(req.GenerationTime)
-	if !state.IsAccountID(req.Account) || err != nil || d < 0 || d > time.Hour {
-		return nil, service.HookErrorf(http.StatusBadRequest, `account must be 12 digits and generation_time a duration from "0s" to "1h" ("3s")`)
+	if err != nil || d < 0 || d > time.Hour {
+		return nil, service.HookErrorf(http.StatusBadRequest, `generation_time must be a duration from "0s" to "1h" ("3s")`)
 	}
 	a := iamstate.Of(w.Account(req.Account))
 	a.ReportDelay = d
 	return map[string]any{"account": req.Account, "generation_time": d.String()}, nil
+}
+
+// decodeForAccount decodes a hook's body into v, whose account field is
+// *account: 12 digits, the default account when left out.
+func decodeForAccount(in *service.HookRequest, v any, account *string) error {
+	if err := in.Decode(v); err != nil {
+		return err
+	}
+	if *account == "" {
+		*account = state.DefaultAccount
+	}
+	if !state.IsAccountID(*account) {
+		return service.HookErrorf(http.StatusBadRequest, "account must be 12 digits")
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
+	"github.com/gatehouse/gatehouse/sandbox"
 	"github.com/gatehouse/gatehouse/sandbox/sandboxtest"
 )
 
@@ -214,5 +215,22 @@ func TestSendingSettingsAreChecked(t *testing.T) {
 		`{accounts: {"100000000009": {ses_account: {production: false}}}}`,
 	} {
 		sb.Inspect(t, http.MethodPost, "fixture", []byte(fixture), http.StatusBadRequest, nil)
+	}
+}
+
+func TestExampleWorldHasAnAccountInTheSendingSandbox(t *testing.T) {
+	t.Parallel()
+	sb := sandboxtest.Start(t, sandbox.Options{Fixture: "../../examples/sandbox/world.yaml"})
+	dev, _ := quotaClients(sb, "333333333333")
+	if got := account(t, dev); got.ProductionAccessEnabled || got.SendQuota.Max24HourSend != 200 {
+		t.Errorf("development account = %+v", got)
+	}
+	mgmt, _ := quotaClients(sb, "111111111111")
+	if got := account(t, mgmt); !got.ProductionAccessEnabled {
+		t.Errorf("management account = %+v", got)
+	}
+	code, _, _ := apiError(t, sendV2(dev, "someone@corp.example"))
+	if code != "MessageRejected" {
+		t.Errorf("development account to an unverified recipient: %s", code)
 	}
 }
