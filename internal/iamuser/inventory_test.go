@@ -33,7 +33,9 @@ accounts:
 // An inventory waits while IAM makes the credential report, joins it with
 // the users listed now — a user made since the report has no credentials,
 // one deleted since is not there, one deleted and made again is not the
-// report's — and a second inventory within four hours reads the same report.
+// report's — and a second inventory within four hours reads the same report;
+// after four hours (on the world's clock) a new report is made, and ages
+// are measured from it.
 func TestInventoryJoinsTheCredentialReportWithTheUsersOfNow(t *testing.T) {
 	t.Parallel()
 	sb := sandboxtest.Start(t, sandbox.Options{})
@@ -93,6 +95,15 @@ func TestInventoryJoinsTheCredentialReportWithTheUsersOfNow(t *testing.T) {
 	}
 	if again.Users[2].Credentials != nil || again.Users[3].Credentials != nil || again.Users[0].Credentials == nil {
 		t.Errorf("carol (made again) and dave (new) have the report's credentials: %+v, %+v", again.Users[2], again.Users[3])
+	}
+
+	sb.Post(t, "clock", map[string]string{"advance": "4h1m"}, nil)
+	later, err := dir.Inventory(context.Background(), scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if later.AsOf.Sub(inv.AsOf) < 4*time.Hour || later.Users[3].Credentials == nil {
+		t.Errorf("after four hours: report of %s (first %s), dave %+v", later.AsOf, inv.AsOf, later.Users[3])
 	}
 }
 
