@@ -162,12 +162,18 @@ type person struct {
 // a fresh password, as onboarding does before it delivers the password.
 func (w *world) newPerson(t *testing.T, name, lang string) person {
 	t.Helper()
+	return w.newPersonIn(t, account, name, lang)
+}
+
+// newPersonIn is newPerson in another account of the sandbox.
+func (w *world) newPersonIn(t *testing.T, account, name, lang string) person {
+	t.Helper()
 	ctx := context.Background()
 	client := iam.NewFromConfig(w.sb.Config(account))
 	if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
 		t.Fatalf("creating user %s: %v", name, err)
 	}
-	password := fmt.Sprintf("Gh-%d-%s-x7!", time.Now().UnixNano()%1e6, strings.ToLower(name))
+	password := fmt.Sprintf("Gh-%d-%s-%s-x7!", time.Now().UnixNano()%1e6, strings.ToLower(name), account[:3])
 	if _, err := client.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{
 		UserName: aws.String(name), Password: aws.String(password), PasswordResetRequired: true,
 	}); err != nil {
@@ -237,6 +243,6 @@ func (w *world) signsIn(t *testing.T, p person, password string) (valid, resetRe
 		Valid         bool `json:"valid"`
 		ResetRequired bool `json:"password_reset_required"`
 	}
-	w.sb.Post(t, "iam/check-password", map[string]string{"account": account, "user": p.UserName, "password": password}, &out)
+	w.sb.Post(t, "iam/check-password", map[string]string{"account": p.Account, "user": p.UserName, "password": password}, &out)
 	return out.Valid, out.ResetRequired
 }

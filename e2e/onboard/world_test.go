@@ -172,18 +172,20 @@ var (
 
 // parseMail reads the account, user name and password out of a mail's text
 // part, in English or Japanese.
-func parseMail(m message) (credential, error) {
-	c := credential{To: m.Destinations, Message: m.ID}
-	url, user, pw := signInLine.FindStringSubmatch(m.Text), userNameLine.FindStringSubmatch(m.Text), passwordLine.FindStringSubmatch(m.Text)
-	if url == nil || user == nil || pw == nil {
-		return c, fmt.Errorf("mail %s (%q) has no sign-in URL, user name or password line:\n%s", m.ID, m.Subject, m.Text)
+func parseMail(m message) ([]credential, error) {
+	urls, users, pws := signInLine.FindAllStringSubmatch(m.Text, -1), userNameLine.FindAllStringSubmatch(m.Text, -1), passwordLine.FindAllStringSubmatch(m.Text, -1)
+	if len(urls) == 0 || len(urls) != len(users) || len(urls) != len(pws) {
+		return nil, fmt.Errorf("mail %s (%q) has not one sign-in URL, user name and password line per account:\n%s", m.ID, m.Subject, m.Text)
 	}
-	c.Account = url[1]
-	if id, ok := aliases[c.Account]; ok {
-		c.Account = id
+	var out []credential
+	for i := range urls {
+		c := credential{To: m.Destinations, Message: m.ID, Account: urls[i][1], UserName: users[i][1], Password: pws[i][1]}
+		if id, ok := aliases[c.Account]; ok {
+			c.Account = id
+		}
+		out = append(out, c)
 	}
-	c.UserName, c.Password = user[1], pw[1]
-	return c, nil
+	return out, nil
 }
 
 // credentialsByUser parses every mail and groups the credentials by
@@ -195,11 +197,13 @@ func credentialsByUser(t *testing.T, msgs []message) map[string][]credential {
 		if m.Account != management {
 			t.Errorf("mail %s was sent from account %s, want the management account %s", m.ID, m.Account, management)
 		}
-		c, err := parseMail(m)
+		cs, err := parseMail(m)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[key(c.Account, c.UserName)] = append(out[key(c.Account, c.UserName)], c)
+		for _, c := range cs {
+			out[key(c.Account, c.UserName)] = append(out[key(c.Account, c.UserName)], c)
+		}
 	}
 	return out
 }

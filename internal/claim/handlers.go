@@ -15,10 +15,11 @@ import (
 	"time"
 )
 
-// Request body limits: a create request is a few hundred bytes, a reveal
-// request less than a hundred.
+// Request body limits: a create request is a few hundred bytes (up to some
+// 200 KiB for a claim for MaxAccounts accounts), a reveal request less than
+// a hundred.
 const (
-	maxCreateBody = 16 << 10
+	maxCreateBody = 256 << 10
 	maxRevealBody = 1 << 10
 )
 
@@ -52,7 +53,7 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "storing a claim", err)
 		return
 	}
-	s.logger.Info("claim created", "id", id, "user", body.UserName, "account", body.Account, "expires", expires, "remote", addrText(s.clientAddr(r)))
+	s.logger.Info("claim created", "id", id, "user", body.Users(), "account", body.AccountIDs(), "expires", expires, "remote", addrText(s.clientAddr(r)))
 	w.Header().Set("Location", "/c/"+id)
 	writeJSON(w, http.StatusCreated, createdBody{ID: id, Path: "/c/" + id, Expires: expires})
 }
@@ -144,7 +145,7 @@ func (s *Server) serveReveal(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.internalError(w, "revealing a claim", err)
 	case len(sealed.Ciphertext) > 0:
-		s.logger.Info("claim revealed", "id", id, "user", st.Meta.UserName, "account", st.Meta.Account, "remote", addrText(addr))
+		s.logger.Info("claim revealed", "id", id, "user", st.Meta.Users(), "account", st.Meta.AccountIDs(), "remote", addrText(addr))
 		writeJSON(w, http.StatusOK, revealedBody{Nonce: sealed.Nonce, Ciphertext: sealed.Ciphertext})
 	case st.State == StateNotFound:
 		s.notFound(w, addr, now)

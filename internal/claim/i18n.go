@@ -7,6 +7,7 @@ type texts struct {
 	Name, UserName, Account, SignInURL, Expires         string
 	ResetNote, OnceNote, Reveal, Password, Copy         string
 	Copied, CopyManual, AfterReveal, Footer             string
+	OnceNoteAll, RevealAll, AfterRevealAll              string // a claim for several accounts
 	ClaimedTitle, ClaimedText, ClaimedWarn, ClaimedWhen string
 	ExpiredTitle, ExpiredText, ExpiredWhen              string
 	WithdrawnTitle, WithdrawnText, WithdrawnWhen        string
@@ -37,6 +38,11 @@ var textsByLanguage = map[string]*texts{
 		CopyManual:  "The password is selected: press Ctrl+C (⌘C on a Mac) to copy it.",
 		AfterReveal: "This link no longer works. Sign in now; if you lose this password, ask your AWS administrators for a new one.",
 		Footer:      "Sent by gatehouse for your AWS administrators. The password is decrypted in your browser; the server never sees it.",
+
+		OnceNoteAll: "The passwords can be shown only once: this link stops working when you reveal them. " +
+			"Have the sign-in pages ready, and copy every password before you leave this page.",
+		RevealAll:      "Reveal passwords",
+		AfterRevealAll: "This link no longer works. Sign in to each account now; if you lose a password, ask your AWS administrators for a new one.",
 
 		ClaimedTitle: "Already claimed",
 		ClaimedText:  "The password at this link has already been revealed. A link works only once.",
@@ -85,6 +91,10 @@ var textsByLanguage = map[string]*texts{
 		CopyManual:    "パスワードを選択しました。Ctrl+C（Mac では ⌘C）でコピーしてください。",
 		AfterReveal:   "このリンクはもう使えません。今すぐサインインしてください。パスワードを失った場合は、AWS 管理者に新しいパスワードを依頼してください。",
 		Footer:        "このページは、AWS 管理者に代わって gatehouse が提供しています。パスワードはお使いのブラウザー内で復号され、サーバーには送られません。",
+
+		OnceNoteAll:    "パスワードは一度だけ表示できます。表示するとこのリンクは使えなくなります。サインインページを開く準備をしてから表示し、このページを離れる前にすべてのパスワードをコピーしてください。",
+		RevealAll:      "すべてのパスワードを表示",
+		AfterRevealAll: "このリンクはもう使えません。今すぐ各アカウントにサインインしてください。パスワードを失った場合は、AWS 管理者に新しいパスワードを依頼してください。",
 
 		ClaimedTitle: "受け取り済み",
 		ClaimedText:  "このリンクのパスワードはすでに表示されています。リンクは一度しか使えません。",

@@ -238,7 +238,7 @@ func remove(ctx context.Context, tx *sql.Tx, id, event string, now time.Time, wh
 
 func addEvent(ctx context.Context, tx *sql.Tx, id, event string, at time.Time, who Origin, m Meta, expires time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO claim_events (claim_id, event, at, remote_addr, user_agent, user_name, account, expires)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, event, formatTime(at), who.Addr, truncate(who.UserAgent, maxField), m.UserName, m.Account, formatTime(expires))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, event, formatTime(at), who.Addr, truncate(who.UserAgent, maxField), m.Users(), m.AccountIDs(), formatTime(expires))
 	if err != nil {
 		return fmt.Errorf("recording claim (%s) %s: %w", id, event, err)
 	}

@@ -16,8 +16,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Sizes of the sealed parts.
@@ -34,6 +37,10 @@ const (
 	infoEncryption = "gatehouse claim v1 encryption"
 	infoAuth       = "gatehouse claim v1 auth"
 	additionalData = "gatehouse claim v1"
+	// additionalDataList seals the passwords of a claim for several
+	// accounts, so a list can only be opened as a list and a single
+	// password only as one.
+	additionalDataList = "gatehouse claim v1 list"
 )
 
 // Key is a link's key: 32 random bytes, carried only in the link's fragment.
@@ -68,10 +75,33 @@ type Sealed struct {
 
 // Seal encrypts password under a fresh random key.
 func Seal(password string) (Key, Sealed, error) {
-	var k Key
 	if password == "" {
-		return k, Sealed{}, errors.New("sealing a claim: the password is empty")
+		return Key{}, Sealed{}, errors.New("sealing a claim: the password is empty")
 	}
+	return seal([]byte(password), additionalData)
+}
+
+// SealAll encrypts the passwords of a claim for several accounts, in the
+// order of its Meta.Accounts, under one fresh random key: one link reveals
+// them all. They are sealed together, as a JSON array of strings.
+func SealAll(passwords []string) (Key, Sealed, error) {
+	switch {
+	case len(passwords) < 2 || len(passwords) > MaxAccounts:
+		return Key{}, Sealed{}, fmt.Errorf("sealing a claim for several accounts: %d passwords; a claim holds 2 to %d", len(passwords), MaxAccounts)
+	case slices.Contains(passwords, ""):
+		return Key{}, Sealed{}, errors.New("sealing a claim for several accounts: a password is empty")
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // the page parses it; \u003c would only make it longer
+	if err := enc.Encode(passwords); err != nil {
+		return Key{}, Sealed{}, fmt.Errorf("sealing a claim for several accounts: %w", err)
+	}
+	return seal([]byte(strings.TrimSuffix(b.String(), "\n")), additionalDataList)
+}
+
+func seal(plain []byte, ad string) (Key, Sealed, error) {
+	var k Key
 	if _, err := rand.Read(k[:]); err != nil {
 		return k, Sealed{}, fmt.Errorf("sealing a claim: reading random bytes: %w", err)
 	}
@@ -86,25 +116,45 @@ func Seal(password string) (Key, Sealed, error) {
 	s := Sealed{
 		Verifier:   Verifier(token),
 		Nonce:      nonce,
-		Ciphertext: aead.Seal(nil, nonce, []byte(password), []byte(additionalData)),
+		Ciphertext: aead.Seal(nil, nonce, plain, []byte(ad)),
 	}
+	clear(plain)
 	return k, s, nil
 }
 
 // Open decrypts what Seal sealed: what the page does in the browser, in Go.
 func Open(k Key, s Sealed) (string, error) {
+	plain, err := open(k, s, additionalData)
+	return string(plain), err
+}
+
+// OpenAll decrypts what SealAll sealed, as the page does for a claim for
+// several accounts: the passwords in the order of the claim's accounts.
+func OpenAll(k Key, s Sealed) ([]string, error) {
+	plain, err := open(k, s, additionalDataList)
+	if err != nil {
+		return nil, err
+	}
+	var passwords []string
+	if err := json.Unmarshal(plain, &passwords); err != nil {
+		return nil, errors.New("opening a claim: the sealed passwords are not a JSON array of strings")
+	}
+	return passwords, nil
+}
+
+func open(k Key, s Sealed, ad string) ([]byte, error) {
 	aead, _, err := derive(k)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if len(s.Nonce) != NonceSize {
-		return "", errors.New("opening a claim: the nonce is not 12 bytes")
+		return nil, errors.New("opening a claim: the nonce is not 12 bytes")
 	}
-	plain, err := aead.Open(nil, s.Nonce, s.Ciphertext, []byte(additionalData))
+	plain, err := aead.Open(nil, s.Nonce, s.Ciphertext, []byte(ad))
 	if err != nil {
-		return "", errors.New("opening a claim: the key does not fit the ciphertext")
+		return nil, errors.New("opening a claim: the key does not fit the ciphertext")
 	}
-	return string(plain), nil
+	return plain, nil
 }
 
 // AuthToken is what the page presents to reveal the claim sealed under k.

@@ -11,6 +11,10 @@ import (
 // testPassword holds every one of IAM's 20 symbols.
 const testPassword = `Xq7vR2mK9pL4!@#$%^&*()_+-=[]{}|'`
 
+// testPasswords are the passwords of a claim for three accounts: IAM's
+// symbols, the characters JSON escapes, and Japanese.
+var testPasswords = []string{testPassword, `Ab1"\<&>-json`, "パスワード-Ab1!漢字"}
+
 func TestSealOpenRoundTrip(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, password string }{
@@ -130,5 +134,76 @@ func TestKeyNeverPrints(t *testing.T) {
 		if _, err := ParseKey(bad); err == nil {
 			t.Errorf("ParseKey(%q) succeeded", bad)
 		}
+	}
+}
+
+func TestSealAllOpenAllRoundTrip(t *testing.T) {
+	t.Parallel()
+	k, s, err := SealAll(testPasswords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := OpenAll(k, s)
+	if err != nil || strings.Join(got, "\n") != strings.Join(testPasswords, "\n") {
+		t.Fatalf("OpenAll = %q, %v; want %q", got, err, testPasswords)
+	}
+	if one, err := Open(k, s); err == nil {
+		t.Errorf("Open opened a list as one password: %q", one)
+	}
+	k1, s1, _ := Seal(testPassword)
+	if list, err := OpenAll(k1, s1); err == nil {
+		t.Errorf("OpenAll opened one password as a list: %q", list)
+	}
+	other, _, _ := SealAll(testPasswords)
+	if _, err := OpenAll(other, s); err == nil {
+		t.Error("another seal's key opens the list")
+	}
+	for _, p := range testPasswords {
+		if strings.Contains(string(s.Ciphertext), p) {
+			t.Errorf("the ciphertext holds %q", p)
+		}
+	}
+}
+
+func TestSealAllRefusesBadLists(t *testing.T) {
+	t.Parallel()
+	tests := map[string][]string{
+		"one password":   {testPassword},
+		"none":           nil,
+		"an empty one":   {testPassword, ""},
+		"too many":       make([]string, MaxAccounts+1),
+		"too many, full": strings.Split(strings.Repeat("x,", MaxAccounts), ","),
+	}
+	for name, list := range tests {
+		if _, _, err := SealAll(list); err == nil {
+			t.Errorf("%s: sealed", name)
+		}
+	}
+	full := make([]string, MaxAccounts)
+	for i := range full {
+		full[i] = strings.Repeat(`"\`, 64) // 128 characters, each escaped in JSON
+	}
+	_, s, err := SealAll(full)
+	if err != nil || len(s.Ciphertext) > maxListCiphertext {
+		t.Errorf("the largest list: %d bytes of ciphertext (at most %d), %v", len(s.Ciphertext), maxListCiphertext, err)
+	}
+}
+
+// TestListDerivationVector pins a list's sealing, which claim.js repeats in
+// the browser, to values from Python's cryptography package: the key 0…31,
+// a zero nonce, the additional data "gatehouse claim v1 list" and
+// json.dumps(passwords, ensure_ascii=False, separators=(",", ":")).
+func TestListDerivationVector(t *testing.T) {
+	t.Parallel()
+	var k Key
+	for i := range k {
+		k[i] = byte(i)
+	}
+	ct, _ := hex.DecodeString("7abc942aab5931b9a342b13deec867b427266cfebd3d774cfe7e8aca11275cc2" +
+		"27057127cd9c4ab89b7ba03c85a53d99ddc5b73925be4f2e01077e803b581616a88f")
+	got, err := OpenAll(k, Sealed{Nonce: make([]byte, NonceSize), Ciphertext: ct})
+	want := []string{"Xq7vR2mK9pL4!@#", `Ab1"\<&>`, "パスワード"}
+	if err != nil || fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+		t.Errorf("OpenAll(vector) = %q, %v; want %q", got, err, want)
 	}
 }

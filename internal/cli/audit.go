@@ -217,7 +217,8 @@ func auditWith(ctx context.Context, opts *AuditOptions, rt *runenv.Factory, req 
 	case rep.Failed() > 0:
 		return fmt.Errorf("%d of %d %ss could not be audited (see the report)", rep.Failed(), len(rep.Scopes), rep.Scopes[0].Noun)
 	case opts.FailOnFindings && rep.Findings() > 0:
-		return &FindingsError{Findings: rep.Findings(), Users: len(rep.Users)}
+		return &ExitError{Code: ExitFindings, Msg: fmt.Sprintf("%s on %s (--fail-on-findings)",
+			report.Plural(rep.Findings(), "finding", "findings"), report.Plural(len(rep.Users), "user", "users"))}
 	}
 	return nil
 }

@@ -128,7 +128,7 @@ func offboardWith(ctx context.Context, opts *OffboardOptions, rt *runenv.Factory
 	if err != nil {
 		return err
 	}
-	deps := offboard.Deps{Directory: dir, Journal: j, ArchiveDir: archiveDir(opts, j.Path()), Protect: protect,
+	deps := offboard.Deps{Directory: dir, Journal: j, ArchiveDir: archiveDir(opts.Archive, j.Path()), Protect: protect,
 		Logger: rt.Logger(), Concurrency: opts.Concurrency, Args: opts.Args}
 	if links := rt.ClaimLinks(); links != nil {
 		deps.Links = links
@@ -175,9 +175,9 @@ func offboardWith(ctx context.Context, opts *OffboardOptions, rt *runenv.Factory
 }
 
 // archiveDir is --archive, else archive/ next to the journal (the state folder).
-func archiveDir(opts *OffboardOptions, journalPath string) string {
-	if opts.Archive != "" {
-		return opts.Archive
+func archiveDir(explicit, journalPath string) string {
+	if explicit != "" {
+		return explicit
 	}
 	return filepath.Join(filepath.Dir(journalPath), "archive")
 }

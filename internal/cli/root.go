@@ -15,13 +15,22 @@ import (
 
 // Exit codes.
 const (
-	ExitOK     = 0
-	ExitFailed = 1 // the command ran and something failed
-	ExitUsage  = 2 // bad input or usage; nothing was changed
-	// ExitFindings: audit --fail-on-findings found something (the audit itself ran).
-	ExitFindings = 3
+	ExitOK       = 0
+	ExitFailed   = 1 // the command ran and something failed
+	ExitUsage    = 2 // bad input or usage; nothing was changed
+	ExitChanges  = 3 // plan --detailed-exitcode: changes are pending
+	ExitFindings = 3 // audit --fail-on-findings: the audit ran and found something
 	exitUnknown  = 1
 )
+
+// ExitError ends a command with Code, saying Msg when it is not empty: an
+// outcome a script reads from the exit code, not a failure.
+type ExitError struct {
+	Code int
+	Msg  string
+}
+
+func (e *ExitError) Error() string { return e.Msg }
 
 // IO is where commands read and write; tests pass buffers.
 type IO struct {
@@ -52,13 +61,6 @@ func StdIO() *IO {
 // UsageError marks bad input: exit code 2.
 type UsageError = runenv.UsageError
 
-// FindingsError is audit --fail-on-findings finding something: exit code 3.
-type FindingsError struct{ Findings, Users int }
-
-func (e *FindingsError) Error() string {
-	return fmt.Sprintf("%d findings on %d users (--fail-on-findings)", e.Findings, e.Users)
-}
-
 // usageErrorf builds a UsageError.
 func usageErrorf(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
@@ -88,6 +90,8 @@ func NewCmdRoot(streams *IO) *cobra.Command {
 	root.AddCommand(NewCmdWatch(streams, nil))
 	root.AddCommand(NewCmdPolicy(streams, nil))
 	root.AddCommand(NewCmdExport(streams, nil))
+	root.AddCommand(NewCmdPlan(streams, nil))
+	root.AddCommand(NewCmdApply(streams, nil))
 	root.AddCommand(NewCmdAudit(streams, nil))
 	return root
 }
@@ -101,16 +105,17 @@ func Main(ctx context.Context, streams *IO, args []string) int {
 	if err == nil {
 		return ExitOK
 	}
+	var exit *ExitError
+	if errors.As(err, &exit) {
+		if exit.Msg != "" {
+			fmt.Fprintln(streams.Err, "gatehouse:", exit.Msg)
+		}
+		return exit.Code
+	}
 	fmt.Fprintln(streams.Err, "gatehouse:", err)
-	var (
-		usage    *UsageError
-		findings *FindingsError
-	)
-	switch {
-	case errors.As(err, &usage) || isCobraUsage(err):
+	var usage *UsageError
+	if errors.As(err, &usage) || isCobraUsage(err) {
 		return ExitUsage
-	case errors.As(err, &findings):
-		return ExitFindings
 	}
 	return exitUnknown
 }

@@ -260,8 +260,12 @@ func (w *workCounter) sum(nodes ...parse.Node) (int, error) {
 }
 
 // iterations bounds how often a range over pipe runs: the number itself,
-// else maxFunctionOutput (strings and lengths are no longer than that).
+// MaxBatch for .Credentials, else maxFunctionOutput (strings and lengths
+// are no longer than that).
 func (w *workCounter) iterations(pipe *parse.PipeNode) (int, error) {
+	if rangesOverCredentials(pipe) {
+		return MaxBatch, nil
+	}
 	if pipe != nil && len(pipe.Cmds) == 1 && len(pipe.Cmds[0].Args) == 1 {
 		if n, ok := pipe.Cmds[0].Args[0].(*parse.NumberNode); ok {
 			if err := checkNumber(n); err != nil {

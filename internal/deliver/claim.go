@@ -134,20 +134,85 @@ func (ch *claimChannel) Deliver(ctx context.Context, c Credential) (Receipt, err
 	c.ClaimURL, c.ClaimExpires, c.Password = link, created.Expires, ""
 	r, err := ch.carrier.Deliver(ctx, c)
 	if err != nil {
-		err = redact(redact(err, link), key.Fragment())
-		if errors.Is(err, ErrRejected) {
-			if werr := ch.client.Withdraw(ctx, created.ID); werr != nil {
-				err = fmt.Errorf("%w (withdrawing the unsent claim %s also failed: %v; it expires %s)", err, created.ID, werr, expiresText(created.Expires))
-			}
-		}
-		return Receipt{}, fmt.Errorf("delivering the claim link %s for user (%s) through %s: %w", created.ID, c.UserName, ch.via, err)
+		return Receipt{}, ch.unsent(ctx, created, key, "user ("+c.UserName+")", err)
 	}
+	return ch.receipt(created, "claim link", r), nil
+}
+
+// DeliverAll seals one person's passwords in several accounts under one
+// key, stores them with gatehouse serve as one claim that lists every
+// account, and sends its one link through the carrier in one message. When
+// the carrier refuses the message for good, the claim is withdrawn.
+func (ch *claimChannel) DeliverAll(ctx context.Context, cs []Credential) (Receipt, error) {
+	if err := checkBatch(cs); err != nil {
+		return Receipt{}, fmt.Errorf("creating a claim link: %w", err)
+	}
+	if len(cs) == 1 {
+		return ch.Deliver(ctx, cs[0])
+	}
+	batch, ok := ch.carrier.(Batcher)
+	if !ok { // carriesSeveral said so: New hid this method
+		return Receipt{}, reject(fmt.Errorf("creating a claim link for %s: %s cannot carry several accounts in one message", who(cs), ch.via))
+	}
+	where := fmt.Sprintf("creating a claim link for %s at %s", who(cs), ch.client.BaseURL)
+	passwords := make([]string, len(cs))
+	meta := claim.Meta{DisplayName: cs[0].DisplayName, Language: cs[0].Language}
+	for i, c := range cs {
+		passwords[i] = c.Password
+		meta.ResetRequired = meta.ResetRequired || c.ResetRequired
+		meta.Accounts = append(meta.Accounts, claim.Account{UserName: c.UserName, Account: c.Account, AccountAlias: c.AccountAlias, SignInURL: c.SignInURL})
+	}
+	key, sealed, err := claim.SealAll(passwords)
+	if err != nil {
+		return Receipt{}, reject(fmt.Errorf("%s: %w", where, err))
+	}
+	created, err := ch.client.Create(ctx, claim.Request{Meta: meta, Sealed: sealed, TTL: ch.ttl})
+	if err != nil {
+		var apiErr *claim.APIError
+		if errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest {
+			err = fmt.Errorf("%w; a gatehouse serve older than this gatehouse cannot hold a link for several accounts: "+
+				"upgrade it, or send one message per account (--message-per-account, delivery.per_account)", err)
+		}
+		return Receipt{}, redactSecrets(classifyClaimError(where, err), cs)
+	}
+	link := created.Link(key)
+	carried := make([]Credential, len(cs))
+	for i, c := range cs {
+		c.ClaimURL, c.ClaimExpires, c.Password = link, created.Expires, ""
+		carried[i] = c
+	}
+	r, err := batch.DeliverAll(ctx, carried)
+	if err != nil {
+		return Receipt{}, ch.unsent(ctx, created, key, who(cs), err)
+	}
+	return ch.receipt(created, fmt.Sprintf("claim link for %d accounts", len(cs)), r), nil
+}
+
+func (ch *claimChannel) carriesSeveral() bool {
+	_, ok := ch.carrier.(Batcher)
+	return ok
+}
+
+// unsent is the error of a carrier that did not send created's link, which
+// it makes sure is withdrawn when the carrier refused it for good.
+func (ch *claimChannel) unsent(ctx context.Context, created claim.Created, key claim.Key, whom string, err error) error {
+	err = redact(redact(err, created.Link(key)), key.Fragment())
+	if errors.Is(err, ErrRejected) {
+		if werr := ch.client.Withdraw(ctx, created.ID); werr != nil {
+			err = fmt.Errorf("%w (withdrawing the unsent claim %s also failed: %v; it expires %s)", err, created.ID, werr, expiresText(created.Expires))
+		}
+	}
+	return fmt.Errorf("delivering the claim link %s for %s through %s: %w", created.ID, whom, ch.via, err)
+}
+
+// receipt is the claim's receipt, what carried its link in r.
+func (ch *claimChannel) receipt(created claim.Created, what string, r Receipt) Receipt {
 	return Receipt{
 		Channel:     spec.ChannelClaim,
 		MessageID:   created.ID,
 		ClaimServer: strings.TrimRight(ch.client.BaseURL, "/"),
-		Detail:      fmt.Sprintf("claim link (expires %s) via %s", expiresText(created.Expires), r.String()),
-	}, nil
+		Detail:      fmt.Sprintf("%s (expires %s) via %s", what, expiresText(created.Expires), r.String()),
+	}
 }
 
 func expiresText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

@@ -2,13 +2,16 @@ package deliver
 
 import (
 	"bufio"
+	"cmp"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,7 +20,10 @@ import (
 
 // fileChannel writes each credential encrypted to the person's public key
 // (Credential.PublicKey) into <dir>/<account>/<user name>.txt.age or .txt.asc,
-// mode 0600 in directories of mode 0700. The plaintext exists only in memory.
+// and a person's credentials in several accounts, delivered together, into
+// one file <dir>/<e-mail address>/<account>+<account>+….txt.age (see
+// batchFile); mode 0600 in directories of mode 0700. The plaintext exists
+// only in memory.
 type fileChannel struct {
 	dir  string
 	lang string
@@ -95,20 +101,37 @@ func (f *fileChannel) Close() error { return nil }
 // channel's), encrypts it to the person's public key and writes it atomically,
 // replacing an earlier file for the same user (a resend).
 func (f *fileChannel) Deliver(ctx context.Context, c Credential) (Receipt, error) {
-	where := fmt.Sprintf("writing sign-in details for user (%s) in account (%s) to an encrypted file", c.UserName, c.Account)
-	if strings.TrimSpace(c.PublicKey) == "" {
-		return Receipt{}, reject(fmt.Errorf("no public key for user (%s) in account (%s): set public_key or public_key_file for them in the spec", c.UserName, c.Account))
+	return f.write(ctx, []Credential{c})
+}
+
+// DeliverAll writes one person's credentials in several accounts into one
+// file that lists every account, and removes the files of those accounts
+// that hold the passwords these replace.
+func (f *fileChannel) DeliverAll(ctx context.Context, cs []Credential) (Receipt, error) {
+	if err := checkBatch(cs); err != nil {
+		return Receipt{}, fmt.Errorf("writing sign-in details to an encrypted file: %w", err)
 	}
-	for _, part := range [][2]string{{"account", c.Account}, {"user name", c.UserName}} {
-		if !safeFileName(part[1]) {
-			return Receipt{}, reject(fmt.Errorf("%s: the %s %q cannot be a file name (it is empty, a path or starts with a dot)", where, part[0], part[1]))
-		}
+	return f.write(ctx, cs)
+}
+
+func (f *fileChannel) carriesSeveral() bool { return carriesSeveral(f.sets) }
+
+// write renders cs's message, encrypts it and writes it where place says.
+func (f *fileChannel) write(ctx context.Context, cs []Credential) (Receipt, error) {
+	c := cs[0]
+	where := fmt.Sprintf("writing sign-in details for %s to an encrypted file", who(cs))
+	if strings.TrimSpace(c.PublicKey) == "" {
+		return Receipt{}, reject(fmt.Errorf("no public key for %s: set public_key or public_key_file for them in the spec", who(cs)))
+	}
+	dir, base, superseded, err := f.place(cs)
+	if err != nil {
+		return Receipt{}, reject(fmt.Errorf("%s: %w", where, err))
 	}
 	key, err := parsePublicKey(c.PublicKey, f.now())
 	if err != nil {
 		return Receipt{}, reject(fmt.Errorf("%s: the person's public key: %w", where, err))
 	}
-	msg, err := renderIn(f.sets, f.lang, c)
+	msg, err := renderIn(f.sets, f.lang, cs...)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%s: %w", where, err)
 	}
@@ -116,26 +139,80 @@ func (f *fileChannel) Deliver(ctx context.Context, c Credential) (Receipt, error
 		return Receipt{}, fmt.Errorf("%s: %w", where, err)
 	}
 	plaintext := []byte("Subject: " + msg.Subject + "\n\n" + msg.Text)
-	name := c.UserName + key.ext()
-	path, err := writeAtomically(filepath.Join(f.dir, c.Account), name, func(w io.Writer) error {
-		return key.encrypt(w, plaintext, c.UserName+".txt")
+	path, err := writeAtomically(dir, base+key.ext(), func(w io.Writer) error {
+		return key.encrypt(w, plaintext, base+".txt")
 	})
 	clear(plaintext)
 	if err == nil {
-		// A resend to a key of the other kind leaves no file with the old password behind.
-		stale := filepath.Join(f.dir, c.Account, c.UserName+key.otherExt())
-		if rmErr := os.Remove(stale); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
-			err = fmt.Errorf("removing the superseded file (%s): %w", stale, rmErr)
-		}
+		// A resend to a key of the other kind, and the files of single
+		// accounts this one replaces, leave no file with an old password.
+		err = removeStale(append(superseded, filepath.Join(dir, base+key.otherExt())))
 	}
 	if err != nil {
 		err = fmt.Errorf("%s: %w", where, err)
 		if errors.Is(err, fs.ErrPermission) {
 			err = reject(fmt.Errorf("%w; make %s writable or choose another directory with --file-dir", err, f.dir))
 		}
-		return Receipt{}, redact(err, c.Password)
+		return Receipt{}, redactSecrets(err, cs)
 	}
 	return Receipt{Channel: spec.ChannelFile, MessageID: path, Detail: fmt.Sprintf("encrypted to %s (%s) in %s", key.label, key.kind, path)}, nil
+}
+
+// place is where cs's file goes — its directory and its name without the
+// extension — and, for several accounts, the files of those accounts alone
+// whose passwords it replaces. Every part of a path must be a safe file
+// name.
+func (f *fileChannel) place(cs []Credential) (dir, base string, superseded []string, err error) {
+	c := cs[0]
+	parts := [][2]string{{"account", c.Account}, {"user name", c.UserName}}
+	if len(cs) == 1 {
+		dir, base = filepath.Join(f.dir, c.Account), c.UserName
+	} else {
+		person := cmp.Or(c.Email, c.UserName)
+		dir, base = filepath.Join(f.dir, person), batchFile(cs)
+		parts = [][2]string{{"e-mail address", person}}
+		for _, c := range cs {
+			parts = append(parts, [2]string{"account", c.Account}, [2]string{"user name", c.UserName})
+			for _, ext := range []string{".txt.age", ".txt.asc"} {
+				superseded = append(superseded, filepath.Join(f.dir, c.Account, c.UserName+ext))
+			}
+		}
+	}
+	for _, part := range parts {
+		if !safeFileName(part[1]) {
+			return "", "", nil, fmt.Errorf("the %s %q cannot be a file name (it is empty, a path or starts with a dot)", part[0], part[1])
+		}
+	}
+	return dir, base, superseded, nil
+}
+
+// batchFile names the file of one person's credentials in several accounts
+// after the accounts, sorted ("111122223333+444455556666"), so that the
+// next file for the same accounts — which replaces every password in it —
+// replaces it, and a file for other accounts never does. Past 200 bytes the
+// name is the number of accounts and a hash of the list.
+func batchFile(cs []Credential) string {
+	accounts := make([]string, len(cs))
+	for i, c := range cs {
+		accounts[i] = c.Account
+	}
+	slices.Sort(accounts)
+	name := strings.Join(accounts, "+")
+	if len(name) <= 200 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return fmt.Sprintf("%d-accounts-%x", len(accounts), sum[:8])
+}
+
+// removeStale removes the files at paths that exist.
+func removeStale(paths []string) error {
+	for _, p := range paths {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing the superseded file (%s): %w", p, err)
+		}
+	}
+	return nil
 }
 
 // safeFileName reports whether name is one path element that is not hidden,

@@ -77,8 +77,18 @@ func Names() []string {
 }
 
 // New builds the channel called name, checking its setup (sender, region,
-// templates) so a mistake is reported before any user is created.
+// templates) so a mistake is reported before any user is created. Every
+// channel but none is a Batcher, unless its template override shows one
+// account (never mentions .Credentials).
 func New(name string, deps Deps) (Channel, error) {
+	ch, err := build(name, deps)
+	if err != nil {
+		return nil, err
+	}
+	return batchingIfItCan(ch), nil
+}
+
+func build(name string, deps Deps) (Channel, error) {
 	switch name {
 	case spec.ChannelSES:
 		return newSES(deps)

@@ -94,17 +94,34 @@ func (s *sesChannel) Close() error {
 // Deliver renders the message in the credential's language (else the
 // channel's) and sends it to the person alone.
 func (s *sesChannel) Deliver(ctx context.Context, c Credential) (Receipt, error) {
-	where := fmt.Sprintf("sending sign-in details for user (%s) in account (%s) to %s through SES", c.UserName, c.Account, c.Email)
+	return s.send(ctx, []Credential{c})
+}
+
+// DeliverAll sends one person's credentials in one mail that lists every
+// account.
+func (s *sesChannel) DeliverAll(ctx context.Context, cs []Credential) (Receipt, error) {
+	if err := checkBatch(cs); err != nil {
+		return Receipt{}, fmt.Errorf("sending sign-in details through SES: %w", err)
+	}
+	return s.send(ctx, cs)
+}
+
+func (s *sesChannel) carriesSeveral() bool { return carriesSeveral(s.sets) }
+
+// send renders cs's message and sends it.
+func (s *sesChannel) send(ctx context.Context, cs []Credential) (Receipt, error) {
+	c := cs[0]
+	where := fmt.Sprintf("sending sign-in details for %s to %s through SES", who(cs), c.Email)
 	if c.Email == "" {
 		return Receipt{}, reject(fmt.Errorf("%s: the person has no e-mail address", where))
 	}
-	msg, err := renderIn(s.sets, s.lang, c)
+	msg, err := renderIn(s.sets, s.lang, cs...)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%s: %w", where, err)
 	}
 	out, err := s.api.SendEmail(ctx, s.input(c, msg))
 	if err != nil {
-		return Receipt{}, redact(s.sendError(where, err), c.Password)
+		return Receipt{}, redactSecrets(s.sendError(where, err), cs)
 	}
 	id := aws.ToString(out.MessageId)
 	return Receipt{Channel: spec.ChannelSES, MessageID: id, Detail: fmt.Sprintf("SES message %s to %s", id, c.Email)}, nil

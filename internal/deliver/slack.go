@@ -1,16 +1,13 @@
 package deliver
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -93,7 +90,7 @@ func setupSlack(deps Deps) (*slackChannel, error) {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		s.sets[lang] = set
-		if _, err := s.render(deps.sample(lang)); err != nil { // an override's unknown field shows only when run
+		if err := checkSlack(set, deps.samples(lang)); err != nil { // an override's unknown field shows only when run
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 	}
@@ -134,15 +131,33 @@ func slackAPIURL(raw string) (*url.URL, error) {
 }
 
 // compileSlack is one language's Slack templates: the subject (the
-// message's first line, and .Subject for overrides) and the message.
+// message's first line, and .Subject for overrides) and the message, for
+// one account and, when they can, for several (see templateSet.list).
 func compileSlack(lang string, tmpl spec.Template, subject string) (*templateSet, error) {
+	one, err := compileSlackParts(lang, "", tmpl, subject)
+	if err != nil {
+		return nil, err
+	}
+	if tmpl.Text != "" && !mentionsCredentials(one.text, nil) {
+		return one, nil
+	}
+	if one.list, err = compileSlackParts(lang, listPrefix, tmpl, subject); err != nil {
+		return nil, err
+	}
+	return one, nil
+}
+
+// compileSlackParts compiles the overrides and, for what they leave to the
+// built-in templates, the built-in ones whose names begin with prefix.
+func compileSlackParts(lang, prefix string, tmpl spec.Template, subject string) (*templateSet, error) {
+	builtinName := "built-in " + lang + " " + strings.ReplaceAll(prefix, "-", " ")
 	textName, text := textField, tmpl.Text
 	if text == "" {
-		textName, text = "built-in "+lang+" Slack", builtinPart(lang, "slack")
+		textName, text = builtinName+"Slack", builtinPart(lang, prefix+"slack")
 	}
 	subjectName := subjectField
 	if subject == "" {
-		subjectName, subject = "built-in "+lang+" subject", builtinPart(lang, "subject")
+		subjectName, subject = builtinName+"subject", builtinPart(lang, prefix+"subject")
 	}
 	var (
 		set templateSet
@@ -157,6 +172,19 @@ func compileSlack(lang string, tmpl spec.Template, subject string) (*templateSet
 	return &set, nil
 }
 
+// checkSlack renders the sample credentials one by one and, where the set
+// can carry several, all in one message.
+func checkSlack(set *templateSet, samples []Credential) error {
+	if _, err := renderSlack(set, samples[0]); err != nil {
+		return err
+	}
+	if set.list == nil {
+		return nil
+	}
+	_, err := renderSlack(set, samples...)
+	return err
+}
+
 func (s *slackChannel) Name() string { return spec.ChannelSlack }
 
 func (s *slackChannel) Close() error {
@@ -169,14 +197,35 @@ func (s *slackChannel) Close() error {
 // Deliver finds the person in the workspace by e-mail and sends them the
 // message in their language (else the channel's) as a direct message.
 func (s *slackChannel) Deliver(ctx context.Context, c Credential) (Receipt, error) {
-	where := fmt.Sprintf("sending sign-in details for user (%s) in account (%s) to %s through Slack", c.UserName, c.Account, c.Email)
+	return s.message(ctx, []Credential{c})
+}
+
+// DeliverAll sends one person's credentials in one direct message that
+// lists every account.
+func (s *slackChannel) DeliverAll(ctx context.Context, cs []Credential) (Receipt, error) {
+	if err := checkBatch(cs); err != nil {
+		return Receipt{}, fmt.Errorf("sending sign-in details through Slack: %w", err)
+	}
+	return s.message(ctx, cs)
+}
+
+func (s *slackChannel) carriesSeveral() bool { return carriesSeveral(s.sets) }
+
+// message renders cs's message and sends it to the person.
+func (s *slackChannel) message(ctx context.Context, cs []Credential) (Receipt, error) {
+	c := cs[0]
+	where := fmt.Sprintf("sending sign-in details for %s to %s through Slack", who(cs), c.Email)
 	fail := func(err error) (Receipt, error) {
-		return Receipt{}, s.redact(fmt.Errorf("%s: %w", where, err), c.Password)
+		err = fmt.Errorf("%s: %w", where, err)
+		for _, c := range cs {
+			err = s.redact(err, c.Password)
+		}
+		return Receipt{}, err
 	}
 	if c.Email == "" {
 		return fail(reject(errors.New("the person has no e-mail address to find them in Slack by")))
 	}
-	text, err := s.render(c)
+	text, err := s.render(cs...)
 	if err != nil {
 		return fail(err)
 	}
@@ -212,23 +261,29 @@ func (s *slackChannel) Deliver(ctx context.Context, c Credential) (Receipt, erro
 	}, nil
 }
 
-// render is the message text for c. A claim link replaces the password,
-// whatever the template says.
-func (s *slackChannel) render(c Credential) (string, error) {
-	lang := c.Language
-	if lang == "" {
-		lang = s.lang
+// render is the message text for cs, one person's credentials. A claim
+// link replaces the passwords, whatever the template says.
+func (s *slackChannel) render(cs ...Credential) (string, error) {
+	lang := s.lang
+	if len(cs) > 0 && cs[0].Language != "" {
+		lang = cs[0].Language
 	}
 	set, ok := s.sets[lang]
 	if !ok {
 		return "", reject(fmt.Errorf("unknown template language %q: choose one of %s", lang, strings.Join(spec.Languages, ", ")))
 	}
-	return renderSlack(set, c)
+	return renderSlack(set, cs...)
 }
 
 // RenderSlack is the Slack message (mrkdwn) the slack channel would send c
 // in lang with these overrides, for gatehouse template preview.
 func RenderSlack(lang string, tmpl spec.Template, subject string, c Credential) (string, error) {
+	return RenderSlackAll(lang, tmpl, subject, []Credential{c})
+}
+
+// RenderSlackAll is the one Slack message that carries cs, one person's
+// credentials in several accounts, as RenderSlack renders one.
+func RenderSlackAll(lang string, tmpl spec.Template, subject string, cs []Credential) (string, error) {
 	if lang == "" {
 		lang = spec.LanguageEnglish
 	}
@@ -239,25 +294,34 @@ func RenderSlack(lang string, tmpl spec.Template, subject string, c Credential) 
 	if err != nil {
 		return "", err
 	}
-	return renderSlack(set, c)
+	return renderSlack(set, cs...)
 }
 
-func renderSlack(set *templateSet, c Credential) (string, error) {
-	if c.ClaimURL != "" {
-		c.Password = ""
+// renderSlack renders cs with their fields escaped as Slack requires.
+func renderSlack(set *templateSet, cs ...Credential) (string, error) {
+	escaped := make([]Credential, len(cs))
+	for i, c := range cs {
+		if c.ClaimURL != "" {
+			c.Password = ""
+		}
+		for _, f := range []*string{&c.Account, &c.AccountAlias, &c.UserName, &c.Email, &c.DisplayName, &c.Password, &c.SignInURL, &c.ClaimURL} {
+			*f = mrkdwnEscape(*f)
+		}
+		escaped[i] = c
 	}
-	esc := func(v string) string { return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(v) }
-	for _, f := range []*string{&c.Account, &c.AccountAlias, &c.UserName, &c.Email, &c.DisplayName, &c.Password, &c.SignInURL, &c.ClaimURL} {
-		*f = esc(*f)
-	}
-	m, err := set.render(c)
+	m, err := set.render(escaped...)
 	if err != nil {
 		return "", err
 	}
 	if strings.TrimSpace(m.Text) == "" {
-		return "", reject(fmt.Errorf("rendering the %s template: the message is empty", set.text.Name()))
+		return "", reject(fmt.Errorf("rendering the %s template: the message is empty", set.bodyName()))
 	}
 	return m.Text, nil
+}
+
+// mrkdwnEscape escapes &, < and > as Slack's mrkdwn requires.
+func mrkdwnEscape(v string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(v)
 }
 
 // redact removes the password (as written, as escaped for mrkdwn, as encoded
@@ -268,160 +332,4 @@ func (s *slackChannel) redact(err error, password string) error {
 		err = redact(redact(err, secret), strings.Trim(string(b), `"`))
 	}
 	return redact(err, s.token)
-}
-
-// slackAPIError is Slack's ok:false answer to a method.
-type slackAPIError struct {
-	Method   string
-	Code     string   // "users_not_found"
-	Needed   string   // missing_scope: the scope the method needs
-	Provided string   // missing_scope: the token's scopes
-	Messages []string // response_metadata.messages: Slack's explanation
-}
-
-func (e *slackAPIError) Error() string {
-	msg := e.Method + ": " + e.Code
-	if len(e.Messages) > 0 {
-		msg += " (" + strings.Join(e.Messages, "; ") + ")"
-	}
-	return msg
-}
-
-// slackHTTPError is an answer without Slack's JSON: a proxy's or a load
-// balancer's error page, or an address that is not Slack's API.
-type slackHTTPError struct {
-	Method   string
-	Status   int
-	Location string // where a redirect pointed, which is not followed
-}
-
-func (e *slackHTTPError) Error() string {
-	if e.Location != "" {
-		return fmt.Sprintf("%s: HTTP %d %s redirecting to %s, which is not followed: the token goes to the Slack API URL alone",
-			e.Method, e.Status, http.StatusText(e.Status), e.Location)
-	}
-	return fmt.Sprintf("%s: HTTP %d %s without Slack's JSON answer", e.Method, e.Status, http.StatusText(e.Status))
-}
-
-// slackRateLimitError is Slack's HTTP 429: wait Wait before calling again.
-type slackRateLimitError struct {
-	Method string
-	Wait   time.Duration
-}
-
-func (e *slackRateLimitError) Error() string {
-	return fmt.Sprintf("%s: rate limited by Slack (Retry-After: %s)", e.Method, e.Wait)
-}
-
-// call calls method with form arguments or, when body is set, a JSON body,
-// and decodes the answer into out. It waits out HTTP 429 (Retry-After) up to
-// slackAttempts times; other errors return at once.
-func (s *slackChannel) call(ctx context.Context, method string, form url.Values, body any, out any) error {
-	contentType, payload := "application/x-www-form-urlencoded; charset=utf-8", []byte(form.Encode())
-	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return fmt.Errorf("encoding the %s request: %w", method, err)
-		}
-		contentType = "application/json; charset=utf-8"
-	}
-	for attempt := 1; ; attempt++ {
-		err := s.post(ctx, method, contentType, payload, out)
-		var limited *slackRateLimitError
-		if !errors.As(err, &limited) {
-			return err
-		}
-		if attempt == slackAttempts || limited.Wait > slackMaxWait {
-			return fmt.Errorf("%w; gave up after %d attempts: try again later", err, attempt)
-		}
-		timer := time.NewTimer(limited.Wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return fmt.Errorf("waiting %s for Slack's rate limit on %s: %w", limited.Wait, method, ctx.Err())
-		case <-timer.C:
-		}
-	}
-}
-
-// post sends one request and reads Slack's envelope {ok, error, warning,
-// response_metadata}; warnings are not errors and are dropped.
-func (s *slackChannel) post(ctx context.Context, method, contentType string, payload []byte, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.api.JoinPath(method).String(), bytes.NewReader(payload))
-	if err != nil {
-		return fmt.Errorf("calling Slack's %s: %w", method, err)
-	}
-	req.Header.Set("Authorization", "Bearer "+s.token)
-	req.Header.Set("Content-Type", contentType)
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("calling Slack's %s: %w", method, err)
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, slackMaxAnswer))
-	if err != nil {
-		return fmt.Errorf("reading Slack's answer to %s: %w", method, err)
-	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		wait := time.Second // Slack always says; this is for a proxy that does not
-		if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n >= 0 {
-			wait = time.Duration(n) * time.Second
-		}
-		return &slackRateLimitError{Method: method, Wait: wait}
-	}
-	var env struct {
-		OK               bool   `json:"ok"`
-		Error            string `json:"error"`
-		Needed           string `json:"needed"`
-		Provided         string `json:"provided"`
-		ResponseMetadata struct {
-			Messages []string `json:"messages"`
-		} `json:"response_metadata"`
-	}
-	if resp.StatusCode/100 == 3 {
-		httpErr := &slackHTTPError{Method: method, Status: resp.StatusCode, Location: "an address it does not give"}
-		if to, err := resp.Location(); err == nil {
-			httpErr.Location = to.Redacted()
-		}
-		return httpErr
-	}
-	if json.Unmarshal(answer, &env) != nil || (!env.OK && env.Error == "") {
-		return &slackHTTPError{Method: method, Status: resp.StatusCode}
-	}
-	if !env.OK {
-		return &slackAPIError{Method: method, Code: env.Error, Needed: env.Needed, Provided: env.Provided, Messages: env.ResponseMetadata.Messages}
-	}
-	if err := json.Unmarshal(answer, out); err != nil {
-		return fmt.Errorf("decoding Slack's answer to %s: %w", method, err)
-	}
-	return nil
-}
-
-// explain says what a failed call means for the person running gatehouse and
-// how to fix it, marking ErrRejected what retrying cannot fix.
-func (s *slackChannel) explain(err error, email string) error {
-	var (
-		apiErr  *slackAPIError
-		httpErr *slackHTTPError
-	)
-	switch {
-	case errors.As(err, &apiErr):
-		switch apiErr.Code {
-		case "users_not_found":
-			return reject(fmt.Errorf("%s is not in the Slack workspace (%w): invite them, or deliver to them another way (deliver: ses|smtp|claim)", email, err))
-		case "missing_scope":
-			return reject(fmt.Errorf("%w: the Slack app lacks the scope %s (it has: %s); add the bot token scopes %s on the app's OAuth & Permissions page, reinstall the app, and set GATEHOUSE_SLACK_TOKEN to its bot token",
-				err, apiErr.Needed, apiErr.Provided, slackScopes))
-		case "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired":
-			return reject(fmt.Errorf("%w: Slack refused the token; %s", err, slackTokenHint))
-		case "user_disabled":
-			return reject(fmt.Errorf("%w: the Slack account of %s is deactivated; deliver to them another way (deliver: ses|smtp|claim)", err, email))
-		case "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout":
-			return err // Slack's own trouble: a later try may work
-		}
-		return reject(err)
-	case errors.As(err, &httpErr) && httpErr.Status >= 400 && httpErr.Status < 500:
-		return reject(fmt.Errorf("%w: check the Slack API URL %s", err, s.api))
-	}
-	return err
 }

@@ -132,22 +132,39 @@ func (s *smtpChannel) Close() error {
 // Deliver renders the message in the credential's language (else the
 // channel's) and mails it to the person alone.
 func (s *smtpChannel) Deliver(ctx context.Context, c Credential) (Receipt, error) {
+	return s.mail(ctx, []Credential{c})
+}
+
+// DeliverAll mails one person's credentials in one message that lists
+// every account.
+func (s *smtpChannel) DeliverAll(ctx context.Context, cs []Credential) (Receipt, error) {
+	if err := checkBatch(cs); err != nil {
+		return Receipt{}, fmt.Errorf("delivering sign-in details by SMTP: %w", err)
+	}
+	return s.mail(ctx, cs)
+}
+
+func (s *smtpChannel) carriesSeveral() bool { return carriesSeveral(s.sets) }
+
+// mail renders cs's message and mails it.
+func (s *smtpChannel) mail(ctx context.Context, cs []Credential) (Receipt, error) {
+	c := cs[0]
 	where := fmt.Sprintf("delivering by SMTP to %s via %s", c.Email, s.addr)
 	if c.Email == "" {
-		return Receipt{}, reject(fmt.Errorf("delivering sign-in details for user (%s) by SMTP: the person has no e-mail address", c.UserName))
+		return Receipt{}, reject(fmt.Errorf("delivering sign-in details for %s by SMTP: the person has no e-mail address", who(cs)))
 	}
 	to, err := mail.ParseAddress(c.Email)
 	if err != nil {
 		return Receipt{}, reject(fmt.Errorf("%s: recipient address: %w", where, err))
 	}
 	to.Name = c.DisplayName
-	rendered, err := renderIn(s.sets, s.lang, c)
+	rendered, err := renderIn(s.sets, s.lang, cs...)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%s: %w", where, err)
 	}
 	msg := s.message(to, rendered)
 	if err := s.send(ctx, to, msg); err != nil {
-		return Receipt{}, redact(redact(fmt.Errorf("%s: %w", where, err), c.Password), s.password)
+		return Receipt{}, redact(redactSecrets(fmt.Errorf("%s: %w", where, err), cs), s.password)
 	}
 	id := msg.GetMessageID()
 	return Receipt{Channel: spec.ChannelSMTP, MessageID: id, Detail: fmt.Sprintf("SMTP message %s to %s via %s", id, c.Email, s.addr)}, nil

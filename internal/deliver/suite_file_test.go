@@ -43,6 +43,9 @@ func fileHarness(t *testing.T, newKey func(*testing.T) suiteKey) *delivertest.Ha
 		t.Fatal(err)
 	}
 	keys := map[string]suiteKey{} // by public key
+	read := func(t *testing.T, c deliver.Credential, pattern string) []string {
+		return decryptAll(t, keys[c.PublicKey], pattern)
+	}
 	return &delivertest.Harness{
 		Name: "file",
 		Deps: good,
@@ -54,18 +57,18 @@ func fileHarness(t *testing.T, newKey func(*testing.T) suiteKey) *delivertest.Ha
 			return c
 		},
 		Received: func(t *testing.T, c deliver.Credential) []string {
-			files, _ := filepath.Glob(filepath.Join(dir, c.Account, c.UserName+".txt.*"))
 			var got []string
-			for _, f := range files {
-				data, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				text, err := keys[c.PublicKey].decrypt(data)
-				if err != nil {
-					t.Errorf("decrypting %s with the person's key: %v", f, err)
-				}
+			for _, text := range read(t, c, filepath.Join(dir, c.Account, c.UserName+".txt.*")) {
 				got = append(got, delivertest.PasswordIn(text))
+			}
+			return got
+		},
+		// A person's accounts delivered together are one file in a
+		// directory named after their e-mail address.
+		ReceivedAll: func(t *testing.T, c deliver.Credential) []map[string]string {
+			var got []map[string]string
+			for _, text := range read(t, c, filepath.Join(dir, c.Email, "*.txt.*")) {
+				got = append(got, delivertest.AccountsIn(text))
 			}
 			return got
 		},
@@ -79,8 +82,27 @@ func fileHarness(t *testing.T, newKey func(*testing.T) suiteKey) *delivertest.Ha
 				Want: "add a text template (delivery.template.text)"},
 			{Name: "an unknown language", Deps: with(good, func(d *deliver.Deps) { d.Language = "xx" }), Want: `unknown template language "xx"`},
 			noPasswordTemplate(good),
+			listWithoutPasswords(good),
 		},
 	}
+}
+
+// decryptAll decrypts with key the files pattern matches.
+func decryptAll(t *testing.T, key suiteKey, pattern string) []string {
+	files, _ := filepath.Glob(pattern)
+	var got []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := key.decrypt(data)
+		if err != nil {
+			t.Errorf("decrypting %s with the person's key: %v", f, err)
+		}
+		got = append(got, text)
+	}
+	return got
 }
 
 // filesUnder is the content of every file under dir: what anyone who can

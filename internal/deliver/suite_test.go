@@ -46,14 +46,41 @@ func noPasswordTemplate(good deliver.Deps) delivertest.BadSetup {
 	}
 }
 
+// listWithoutPasswords is a bad setup every channel that renders passwords
+// refuses: a template for several accounts that shows the first password
+// alone, found when the channel renders its samples.
+func listWithoutPasswords(good deliver.Deps) delivertest.BadSetup {
+	return delivertest.BadSetup{
+		Name: listWithoutPasswordsName,
+		Deps: with(good, func(d *deliver.Deps) { d.Template.Text = "{{range .Credentials}}{{.AccountName}} {{end}}{{.Password}}" }),
+		Want: "does not contain the password of account (444455556666)",
+	}
+}
+
+// listWithoutPasswordsName is not a bad setup for the claim channel, whose
+// carrier shows one link for every account.
+const listWithoutPasswordsName = "a template for several accounts that shows one password"
+
 // mailHarness is a harness whose messages can be read as text, for the
-// claim harnesses that carry their links by mail.
+// claim harnesses that carry their links by mail or Slack.
 type mailHarness struct {
 	*delivertest.Harness
 	// texts are the text bodies of the messages to c.
 	texts func(t *testing.T, c deliver.Credential) []string
 	// raw is every message sent, to anyone, as it went over the wire.
 	raw func(t *testing.T) []string
+}
+
+// readEachAll is what the person recovers from each text with read, for
+// several accounts.
+func readEachAll(texts func(*testing.T, deliver.Credential) []string, read func(string) map[string]string) func(*testing.T, deliver.Credential) []map[string]string {
+	return func(t *testing.T, c deliver.Credential) []map[string]string {
+		var got []map[string]string
+		for _, text := range texts(t, c) {
+			got = append(got, read(text))
+		}
+		return got
+	}
 }
 
 // readEach is what the person recovers from each text with read.
@@ -97,10 +124,11 @@ func sesHarness(t *testing.T) *mailHarness {
 		return got
 	}
 	return &mailHarness{texts: texts, raw: raw, Harness: &delivertest.Harness{
-		Name:     "ses",
-		Deps:     good,
-		Person:   emailPerson,
-		Received: readEach(texts, delivertest.PasswordIn),
+		Name:        "ses",
+		Deps:        good,
+		Person:      emailPerson,
+		Received:    readEach(texts, delivertest.PasswordIn),
+		ReceivedAll: readEachAll(texts, delivertest.AccountsIn),
 		// SES refuses an address it cannot parse at once; a mailbox that
 		// does not exist comes back later as a bounce, which is beyond a channel.
 		Unreachable: func(c *deliver.Credential) { c.Email = "person0@not-a-domain" },
@@ -110,6 +138,7 @@ func sesHarness(t *testing.T) *mailHarness {
 			{Name: "no region", Deps: with(good, func(d *deliver.Deps) { d.AWS.Region = "" }), Want: "no AWS region"},
 			{Name: "an unverified sender", Deps: with(good, func(d *deliver.Deps) { d.From = "ops@unverified.example" }), Want: "verify one of them in the SES console"},
 			noPasswordTemplate(good),
+			listWithoutPasswords(good),
 		},
 		Secrets: []string{creds.SecretAccessKey},
 	}}
@@ -155,6 +184,7 @@ func smtpHarness(t *testing.T) *mailHarness {
 		Deps:        good,
 		Person:      emailPerson,
 		Received:    readEach(texts, delivertest.PasswordIn),
+		ReceivedAll: readEachAll(texts, delivertest.AccountsIn),
 		Unreachable: func(c *deliver.Credential) { c.Email = "nobody@example.com" },
 		BadSetups: []delivertest.BadSetup{
 			{Name: "no mail server", Deps: with(good, func(d *deliver.Deps) { d.SMTP.Addr = "" }), Want: "set --smtp-addr HOST:PORT"},
@@ -169,16 +199,19 @@ func smtpHarness(t *testing.T) *mailHarness {
 			{Name: "an untrusted certificate", Deps: with(good, func(d *deliver.Deps) { d.SMTP.RootCAs = nil }), Want: "certificate"},
 			{Name: "nobody listening", Deps: with(good, func(d *deliver.Deps) { d.SMTP.Addr = "127.0.0.1:1" }), Want: "connecting"},
 			noPasswordTemplate(good),
+			listWithoutPasswords(good),
 		},
 		Secrets: []string{smtpSuitePassword},
 	}}
 }
 
-func TestSuiteSlack(t *testing.T) { delivertest.Run(t, slackHarness) }
+func TestSuiteSlack(t *testing.T) {
+	delivertest.Run(t, func(t *testing.T) *delivertest.Harness { return slackHarness(t).Harness })
+}
 
 // slackHarness sends through a fake Slack whose workspace has the suite's
 // people and nobody else.
-func slackHarness(t *testing.T) *delivertest.Harness {
+func slackHarness(t *testing.T) *mailHarness {
 	members := map[string]string{}
 	for i := range 8 {
 		members[emailPerson(i).Email] = fmt.Sprintf("U0PERSON%d", i)
@@ -186,19 +219,28 @@ func slackHarness(t *testing.T) *delivertest.Harness {
 	srv := slacktest.Start(t, slacktest.Options{Members: members})
 	good := deliver.Deps{Slack: deliver.SlackConfig{Token: srv.Token(), APIURL: srv.URL()}}
 	const wrongToken = "xoxb-0000000000-1111111111-wrongSlackToken"
-	return &delivertest.Harness{
-		Name:   "slack",
-		Deps:   good,
-		Person: emailPerson,
-		Received: func(t *testing.T, c deliver.Credential) []string {
-			var got []string
-			for _, m := range srv.Messages() {
-				if m.User == members[c.Email] {
-					got = append(got, delivertest.PasswordIn(slacktest.Unescape(m.Text)))
-				}
+	texts := func(_ *testing.T, c deliver.Credential) []string {
+		var got []string
+		for _, m := range srv.Messages() {
+			if m.User == members[c.Email] {
+				got = append(got, slacktest.Unescape(m.Text))
 			}
-			return got
-		},
+		}
+		return got
+	}
+	raw := func(*testing.T) []string {
+		var got []string
+		for _, m := range srv.Messages() {
+			got = append(got, m.Text)
+		}
+		return got
+	}
+	return &mailHarness{texts: texts, raw: raw, Harness: &delivertest.Harness{
+		Name:        "slack",
+		Deps:        good,
+		Person:      emailPerson,
+		Received:    readEach(texts, delivertest.PasswordIn),
+		ReceivedAll: readEachAll(texts, delivertest.AccountsIn),
 		Unreachable: func(c *deliver.Credential) { c.Email = "stranger@example.com" },
 		BadSetups: []delivertest.BadSetup{
 			{Name: "no token", Deps: with(good, func(d *deliver.Deps) { d.Slack.Token = "" }), Want: "set GATEHOUSE_SLACK_TOKEN"},
@@ -207,9 +249,10 @@ func slackHarness(t *testing.T) *delivertest.Harness {
 			{Name: "plain HTTP to another machine", Deps: with(good, func(d *deliver.Deps) { d.Slack.APIURL = "http://slack.example.com/api/" }),
 				Want: "plain HTTP to another machine"},
 			noPasswordTemplate(good),
+			listWithoutPasswords(good),
 		},
 		Secrets: []string{srv.Token()},
-	}
+	}}
 }
 
 // TestSuiteNone: the none channel hands nothing over. Onboarding never calls

@@ -1,6 +1,7 @@
 package deliver
 
 import (
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -27,17 +28,39 @@ type Message struct {
 
 // TemplateFields lists what templates (built-in and overrides) can use.
 const TemplateFields = ".Name .DisplayName .Email .UserName .Password .SignInURL .ResetRequired " +
-	".Account .AccountAlias .AccountName .Language .Subject .ClaimURL .ClaimExpires .ClaimExpiresText"
+	".Account .AccountAlias .AccountName .Language .Subject .ClaimURL .ClaimExpires .ClaimExpiresText " +
+	".Credentials (every account of the message, each with the fields above but .Subject)"
 
-// templateData is what a template sees: the credential plus conveniences.
-type templateData struct {
+// credentialData is one credential as a template sees it: its fields plus
+// conveniences.
+type credentialData struct {
 	Credential
 	Name        string // DisplayName, else UserName
 	AccountName string // AccountAlias, else Account
-	Subject     string // the rendered subject (bodies only)
 	// ClaimExpiresText is ClaimExpires as people read it, in UTC
 	// ("2026-11-24 09:30 UTC"); empty without a claim link.
 	ClaimExpiresText string
+}
+
+// templateData is what a template sees: the message's first credential at
+// the top, as templates written for one account expect, and every one of
+// them in Credentials.
+type templateData struct {
+	credentialData
+	Subject     string // the rendered subject (bodies only)
+	Credentials []credentialData
+}
+
+func newTemplateData(cs []Credential) templateData {
+	all := make([]credentialData, len(cs))
+	for i, c := range cs {
+		d := credentialData{Credential: c, Name: cmp.Or(c.DisplayName, c.UserName), AccountName: cmp.Or(c.AccountAlias, c.Account)}
+		if !c.ClaimExpires.IsZero() {
+			d.ClaimExpiresText = c.ClaimExpires.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		all[i] = d
+	}
+	return templateData{credentialData: all[0], Credentials: all}
 }
 
 // Render renders the message for c in lang ("en", "ja"; "" means "en").
@@ -47,11 +70,18 @@ type templateData struct {
 // Overrides are Go templates (text/template for the subject and text,
 // html/template for HTML) over the fields in TemplateFields.
 func Render(lang string, tmpl spec.Template, subject string, c Credential) (Message, error) {
+	return RenderAll(lang, tmpl, subject, []Credential{c})
+}
+
+// RenderAll renders the one message that carries cs, one person's
+// credentials in several accounts, as Render does for one. Overrides that
+// never mention .Credentials are for one account and cannot render it.
+func RenderAll(lang string, tmpl spec.Template, subject string, cs []Credential) (Message, error) {
 	set, err := compile(lang, tmpl, subject)
 	if err != nil {
 		return Message{}, err
 	}
-	return set.render(c)
+	return set.render(cs...)
 }
 
 // CheckTemplates compiles the overrides and renders them in every language
@@ -68,8 +98,9 @@ func CheckTemplates(tmpl spec.Template, subject string) error {
 
 // compileAll compiles deps' templates in every language, rendering each with
 // a sample credential in the form the channel sends (an override's unknown
-// field, or a body without the secret, shows only when run), and returns
-// them with the default language (deps.Language, else English).
+// field, or a body without the secret, shows only when run) and, where the
+// templates can carry several, with three; and returns them with the
+// default language (deps.Language, else English).
 func compileAll(deps Deps) (string, map[string]*templateSet, error) {
 	lang := deps.Language
 	if lang == "" {
@@ -82,7 +113,7 @@ func compileAll(deps Deps) (string, map[string]*templateSet, error) {
 	for _, l := range spec.Languages {
 		set, err := compile(l, deps.Template, deps.Subject)
 		if err == nil {
-			_, err = set.render(deps.sample(l))
+			err = set.check(deps.samples(l))
 		}
 		if err != nil {
 			return "", nil, err
@@ -92,18 +123,43 @@ func compileAll(deps Deps) (string, map[string]*templateSet, error) {
 	return lang, sets, nil
 }
 
-// renderIn renders c with the templates of its language, else lang (the
-// channel's default). An unknown language is rejected; render errors are
-// rejected and never contain the password.
-func renderIn(sets map[string]*templateSet, lang string, c Credential) (Message, error) {
-	if c.Language != "" {
-		lang = c.Language
+// check renders the sample credentials one by one and, where the set can
+// carry several, all in one message.
+func (s *templateSet) check(samples []Credential) error {
+	if _, err := s.render(samples[0]); err != nil {
+		return err
+	}
+	if s.list == nil {
+		return nil
+	}
+	_, err := s.render(samples...)
+	return err
+}
+
+// carriesSeveral says whether every language's templates can put several
+// credentials in one message: the built-in ones can, and overrides that
+// mention .Credentials.
+func carriesSeveral(sets map[string]*templateSet) bool {
+	for _, s := range sets {
+		if s.list == nil {
+			return false
+		}
+	}
+	return len(sets) > 0
+}
+
+// renderIn renders cs (one person's, in one message) with the templates of
+// their language, else lang (the channel's default). An unknown language is
+// rejected; render errors are rejected and never contain a password.
+func renderIn(sets map[string]*templateSet, lang string, cs ...Credential) (Message, error) {
+	if len(cs) > 0 && cs[0].Language != "" {
+		lang = cs[0].Language
 	}
 	set, ok := sets[lang]
 	if !ok {
 		return Message{}, reject(fmt.Errorf("unknown template language %q: choose one of %s", lang, strings.Join(spec.Languages, ", ")))
 	}
-	return set.render(c)
+	return set.render(cs...)
 }
 
 // templateSet is one language's compiled templates.
@@ -111,6 +167,11 @@ type templateSet struct {
 	subject *texttemplate.Template
 	text    *texttemplate.Template // nil: no text body
 	html    *htmltemplate.Template // nil: no HTML body
+	// list renders a message for several credentials: the built-in
+	// templates for a list, or the same overrides when they mention
+	// .Credentials. Nil when they do not: they are written for one
+	// account, and each credential gets a message of its own.
+	list *templateSet
 }
 
 func compile(lang string, tmpl spec.Template, subject string) (*templateSet, error) {
@@ -120,13 +181,35 @@ func compile(lang string, tmpl spec.Template, subject string) (*templateSet, err
 	if !validLanguage(lang) {
 		return nil, reject(fmt.Errorf("unknown template language %q: choose one of %s", lang, strings.Join(spec.Languages, ", ")))
 	}
+	one, err := compileParts(lang, "", tmpl, subject)
+	if err != nil {
+		return nil, err
+	}
+	overridden := tmpl.Text != "" || tmpl.HTML != ""
+	if overridden && !mentionsCredentials(one.text, one.html) {
+		return one, nil
+	}
+	if one.list, err = compileParts(lang, listPrefix, tmpl, subject); err != nil {
+		return nil, err
+	}
+	return one, nil
+}
+
+// listPrefix begins the names of the built-in templates for a message with
+// several credentials (list-text.tmpl).
+const listPrefix = "list-"
+
+// compileParts compiles the overrides and, for the parts they leave to the
+// built-in templates, the built-in ones whose names begin with prefix.
+func compileParts(lang, prefix string, tmpl spec.Template, subject string) (*templateSet, error) {
+	builtinName := "built-in " + lang + " " + strings.ReplaceAll(prefix, "-", " ")
 	textName, htmlName, subjectName := textField, htmlField, subjectField
 	if tmpl.Text == "" && tmpl.HTML == "" {
-		tmpl = spec.Template{Text: builtinPart(lang, "text"), HTML: builtinPart(lang, "html")}
-		textName, htmlName = "built-in "+lang+" text", "built-in "+lang+" HTML"
+		tmpl = spec.Template{Text: builtinPart(lang, prefix+"text"), HTML: builtinPart(lang, prefix+"html")}
+		textName, htmlName = builtinName+"text", builtinName+"HTML"
 	}
 	if subject == "" {
-		subject, subjectName = builtinPart(lang, "subject"), "built-in "+lang+" subject"
+		subject, subjectName = builtinPart(lang, prefix+"subject"), builtinName+"subject"
 	}
 	var (
 		set templateSet
@@ -195,19 +278,20 @@ func parseHTML(name, src string) (*htmltemplate.Template, error) {
 	return t, nil
 }
 
-// render executes the set for c within the render budget (budget.go) and
-// checks where the secret went. Errors never contain the secret.
-func (s *templateSet) render(c Credential) (Message, error) {
-	data := templateData{Credential: c, Name: c.DisplayName, AccountName: c.AccountAlias}
-	if data.Name == "" {
-		data.Name = c.UserName
+// render executes the set for cs — one credential, or one person's several
+// in one message — within the render budget (budget.go) and checks where
+// the secrets went. Errors never contain a secret.
+func (s *templateSet) render(cs ...Credential) (Message, error) {
+	switch {
+	case len(cs) == 0:
+		return Message{}, reject(errors.New("rendering a message: no credential to put in it"))
+	case len(cs) > 1 && s.list == nil:
+		return Message{}, reject(fmt.Errorf("%s never mentions .Credentials, so it shows one account; "+
+			"range over .Credentials to put several in one message, or send one message per account (--message-per-account, delivery.per_account)", s.bodyName()))
+	case len(cs) > 1:
+		s = s.list
 	}
-	if data.AccountName == "" {
-		data.AccountName = c.Account
-	}
-	if !c.ClaimExpires.IsZero() {
-		data.ClaimExpiresText = c.ClaimExpires.UTC().Format("2006-01-02 15:04 UTC")
-	}
+	data := newTemplateData(cs)
 	deadline := time.Now().Add(renderTimeout)
 	exec := func(name, part string, limit int, execute func(io.Writer) error) (string, error) {
 		w := &budgetWriter{max: limit, deadline: deadline}
@@ -218,8 +302,7 @@ func (s *templateSet) render(c Credential) (Message, error) {
 		case errors.Is(err, errTooSlow):
 			return "", reject(fmt.Errorf("%s: rendering the %s took longer than %s", name, part, renderTimeout))
 		case err != nil:
-			err = reject(fmt.Errorf("rendering the %s template: %w (fields: %s)", name, err, TemplateFields))
-			return "", redact(redact(err, c.Password), c.ClaimURL)
+			return "", redactSecrets(reject(fmt.Errorf("rendering the %s template: %w (fields: %s)", name, err, TemplateFields)), cs)
 		}
 		return w.b.String(), nil
 	}
@@ -247,51 +330,15 @@ func (s *templateSet) render(c Credential) (Message, error) {
 			return Message{}, err
 		}
 	}
-	return m, s.checkSecret(c, m)
+	return m, s.checkSecrets(cs, m)
 }
 
-// checkSecret refuses a message whose subject holds the secret (the
-// password, or the claim link that opens it), which mail lists, previews
-// and logs show, or whose bodies lack it: the person would receive no
-// credential, yet the delivery would be recorded as done.
-func (s *templateSet) checkSecret(c Credential, m Message) error {
-	secret, what, field := c.Password, "the password", "{{.Password}}"
-	if c.ClaimURL != "" {
-		secret, what, field = c.ClaimURL, "the claim link", "{{.ClaimURL}}"
+// bodyName names the set's body template for messages.
+func (s *templateSet) bodyName() string {
+	if s.text != nil {
+		return s.text.Name()
 	}
-	if secret == "" {
-		return nil
-	}
-	inSubject := strings.Contains(m.Subject, secret)
-	if key := secret[strings.Index(secret, "#")+1:]; c.ClaimURL != "" && key != "" {
-		inSubject = inSubject || strings.Contains(m.Subject, key)
-	}
-	if inSubject {
-		return reject(fmt.Errorf("%s puts %s in the subject, which mail lists, previews and logs show: put %s in the body alone",
-			s.subject.Name(), what, field))
-	}
-	lacks := func(name string) error {
-		return reject(fmt.Errorf("%s does not contain %s (%s): the person would receive no credential", name, what, field))
-	}
-	if s.text != nil && !strings.Contains(m.Text, secret) {
-		return lacks(s.text.Name())
-	}
-	if s.html != nil && !containsInHTML(m.HTML, secret) {
-		return lacks(s.html.Name())
-	}
-	return nil
-}
-
-// htmlText escapes a value as html/template does in an element's text.
-var htmlText = htmltemplate.Must(htmltemplate.New("").Parse("{{.}}"))
-
-// containsInHTML says whether html shows secret: as it is (in a link),
-// or escaped as html/template writes text and attribute values.
-func containsInHTML(html, secret string) bool {
-	var b strings.Builder
-	_ = htmlText.Execute(&b, secret)
-	return strings.Contains(html, secret) || strings.Contains(html, b.String()) ||
-		strings.Contains(html, htmltemplate.HTMLEscapeString(secret))
+	return s.html.Name()
 }
 
 func validLanguage(lang string) bool {
@@ -301,36 +348,4 @@ func validLanguage(lang string) bool {
 		}
 	}
 	return false
-}
-
-// SampleCredential is a made-up credential to render templates with
-// (CheckTemplates, gatehouse template preview); its password is no secret.
-func SampleCredential(lang string) Credential { return sampleCredential(lang) }
-
-// SampleClaimCredential is SampleCredential as the claim channel hands it to
-// the channel carrying the link: a made-up link instead of the password.
-func SampleClaimCredential(lang string) Credential {
-	c := sampleCredential(lang)
-	c.Password = ""
-	c.ClaimURL = "https://claims.example.com/c/3q2-7wEAAAB1Wb8fZ1Xk#sample-key-not-a-real-one"
-	c.ClaimExpires = time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
-	return c
-}
-
-// sample is the credential deps' channel checks its templates with: the
-// claim-link form for the channel that carries claim links.
-func (d Deps) sample(lang string) Credential {
-	if d.carriesClaimLinks {
-		return SampleClaimCredential(lang)
-	}
-	return sampleCredential(lang)
-}
-
-// sampleCredential is what CheckTemplates renders with.
-func sampleCredential(lang string) Credential {
-	return Credential{
-		Account: "111122223333", AccountAlias: "example", UserName: "alice@example.com", Email: "alice@example.com",
-		DisplayName: "Alice Example", Password: "sample-password", SignInURL: "https://example.signin.aws.amazon.com/console",
-		ResetRequired: true, Language: lang,
-	}
 }

@@ -46,6 +46,10 @@ type Onboarding interface {
 	// creating or adopting the user and its credential. It is pure: the
 	// plan, the dry run and a reconcile are the same diff.
 	Diff(s *Scope, want spec.Person, have User) []Step
+	// Reconcile lists the steps that take back what a managed user has and
+	// want should not — a group added, a policy attached, a tag set outside
+	// gatehouse: the diff's other direction, for gatehouse apply. Pure.
+	Reconcile(s *Scope, want spec.Person, have User) []Step
 	// CredentialStep is the step that issues the user a credential.
 	CredentialStep(how Issue) Step
 	// Apply runs one step: one of Diff's, or StepCreateUser (ErrUserExists
@@ -80,6 +84,13 @@ type User struct {
 	HasCredential bool
 	// Facts is what the directory read for its own Diff (groups, policies).
 	Facts any
+}
+
+// Completer is a directory whose survey reads only what the spec's people
+// need: ReadAll reads the rest a reconcile compares (Identity Center: every
+// assignment of the instance, not only the pairs the spec names).
+type Completer interface {
+	ReadAll(ctx context.Context, s *Scope) error
 }
 
 // Offboarding is what offboarding (remove, suspend, reinstate) asks of a

@@ -45,3 +45,26 @@ func Strings(steps []Step) []string {
 	}
 	return out
 }
+
+// Explainer is a directory that says why a plan has a step of its own:
+// "the spec lists this group", "added outside gatehouse".
+type Explainer interface {
+	Why(step Step) string
+}
+
+// Why says why a plan has step: the directory's word for its own kinds,
+// the engine's for the shared ones, else "".
+func Why(dir any, step Step) string {
+	switch step.Kind {
+	case StepCreateUser:
+		return "the spec lists this person and there is no such user"
+	case StepAdoptUser:
+		return "the user exists but was not created by gatehouse (--adopt)"
+	case StepDeliver:
+		return "hand the new credential over (" + step.Arg + ")"
+	}
+	if e, ok := dir.(Explainer); ok {
+		return e.Why(step)
+	}
+	return ""
+}

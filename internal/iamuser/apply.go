@@ -18,8 +18,8 @@ import (
 
 // stepAPI is what onboarding's steps change in IAM.
 type stepAPI interface {
+	driftAPI
 	CreateUser(ctx context.Context, in *iam.CreateUserInput, optFns ...func(*iam.Options)) (*iam.CreateUserOutput, error)
-	TagUser(ctx context.Context, in *iam.TagUserInput, optFns ...func(*iam.Options)) (*iam.TagUserOutput, error)
 	PutUserPermissionsBoundary(ctx context.Context, in *iam.PutUserPermissionsBoundaryInput, optFns ...func(*iam.Options)) (*iam.PutUserPermissionsBoundaryOutput, error)
 	AddUserToGroup(ctx context.Context, in *iam.AddUserToGroupInput, optFns ...func(*iam.Options)) (*iam.AddUserToGroupOutput, error)
 	AttachUserPolicy(ctx context.Context, in *iam.AttachUserPolicyInput, optFns ...func(*iam.Options)) (*iam.AttachUserPolicyOutput, error)
@@ -58,6 +58,9 @@ func (d *Directory) Apply(ctx context.Context, s *engine.Scope, want spec.Person
 	case StepAttachPolicy:
 		_, err = api.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: name, PolicyArn: aws.String(step.Arg)})
 		return "", wrapStep(err, "attaching policy (%s) to IAM user (%s)", step.Arg, user)
+	}
+	if ok, err := applyDrift(ctx, api, user, step); ok {
+		return "", err
 	}
 	return "", fmt.Errorf("running step %s: no such step", step)
 }

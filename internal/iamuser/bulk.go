@@ -28,7 +28,6 @@ type userDetail struct {
 	id, arn string
 	created time.Time
 	managed bool
-	tags    map[string]string
 	cur     current
 	// attached (ARNs) and inline (names) are the policies on the user
 	// itself, in IAM's order.
@@ -67,16 +66,17 @@ func readDirectory(ctx context.Context, api bulkAPI, filter ...iamtypes.EntityTy
 
 func (dir *directory) add(u iamtypes.UserDetail) {
 	d := &userDetail{name: aws.ToString(u.UserName), id: aws.ToString(u.UserId), arn: aws.ToString(u.Arn),
-		created: aws.ToTime(u.CreateDate), tags: map[string]string{}, cur: current{groups: map[string]bool{}, policies: map[string]bool{}}}
+		created: aws.ToTime(u.CreateDate), cur: current{groups: map[string]string{}, policies: map[string]bool{},
+			path: aws.ToString(u.Path), tags: map[string]string{}}}
 	for _, t := range u.Tags {
-		d.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		d.cur.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	d.managed = d.tags[engine.TagManagedBy] == engine.ManagedByValue
+	d.managed = d.cur.tags[engine.TagManagedBy] == engine.ManagedByValue
 	if b := u.PermissionsBoundary; b != nil {
 		d.cur.boundary = aws.ToString(b.PermissionsBoundaryArn)
 	}
 	for _, g := range u.GroupList {
-		d.cur.groups[strings.ToLower(g)] = true
+		d.cur.groups[strings.ToLower(g)] = g
 	}
 	for _, p := range u.AttachedManagedPolicies {
 		d.cur.policies[aws.ToString(p.PolicyArn)] = true

@@ -46,7 +46,7 @@ func (d *Directory) Inventory(ctx context.Context, s *engine.Scope) (engine.Inve
 	}
 	inv := engine.Inventory{AsOf: rep.Generated, Users: make([]engine.InventoryUser, 0, len(dir.users))}
 	for key, u := range dir.users {
-		iu := engine.InventoryUser{Name: u.name, ARN: u.arn, Email: u.tags[engine.TagEmail], Tags: u.tags,
+		iu := engine.InventoryUser{Name: u.name, ARN: u.arn, Email: u.cur.tags[engine.TagEmail], Tags: u.cur.tags,
 			Managed: u.managed, Self: d.self(s, u.id, u.name), ManagedPolicies: u.attached, InlinePolicies: u.inline}
 		if row, ok := rows[key]; ok && row.ARN == u.arn && row.Created.Sub(u.created).Abs() < time.Second {
 			// (a user deleted and made again since the report is not the row's)

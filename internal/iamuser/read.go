@@ -26,9 +26,11 @@ var _ readAPI = (*iam.Client)(nil)
 
 // current is what a user has now (engine.User.Facts).
 type current struct {
-	groups   map[string]bool // lower-cased names
-	policies map[string]bool // ARNs
+	groups   map[string]string // lower-cased name → name
+	policies map[string]bool   // ARNs
 	boundary string
+	path     string
+	tags     map[string]string
 }
 
 // Read reads the user called name in s: absent when the survey did not
@@ -116,7 +118,7 @@ func hasLoginProfile(ctx context.Context, api readAPI, name string) (bool, error
 
 // readUser reads a user's tags, boundary, groups, policies and login profile.
 func readUser(ctx context.Context, api readAPI, name string) (engine.User, error) {
-	cur := current{groups: map[string]bool{}, policies: map[string]bool{}}
+	cur := current{groups: map[string]string{}, policies: map[string]bool{}}
 	u := engine.User{State: engine.UserForeign, Facts: cur}
 	out, err := api.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
 	if err != nil {
@@ -131,6 +133,10 @@ func readUser(ctx context.Context, api readAPI, name string) (engine.User, error
 	if b := out.User.PermissionsBoundary; b != nil {
 		cur.boundary = aws.ToString(b.PermissionsBoundaryArn)
 	}
+	cur.path, cur.tags = aws.ToString(out.User.Path), map[string]string{}
+	for _, tag := range out.User.Tags {
+		cur.tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
 	groups := iam.NewListGroupsForUserPaginator(api, &iam.ListGroupsForUserInput{UserName: aws.String(name)})
 	for groups.HasMorePages() {
 		page, err := groups.NextPage(ctx)
@@ -138,7 +144,7 @@ func readUser(ctx context.Context, api readAPI, name string) (engine.User, error
 			return u, fmt.Errorf("listing groups of IAM user (%s): %w", name, awsx.Classify(err))
 		}
 		for _, g := range page.Groups {
-			cur.groups[strings.ToLower(aws.ToString(g.GroupName))] = true
+			cur.groups[strings.ToLower(aws.ToString(g.GroupName))] = aws.ToString(g.GroupName)
 		}
 	}
 	pols := iam.NewListAttachedUserPoliciesPaginator(api, &iam.ListAttachedUserPoliciesInput{UserName: aws.String(name)})
@@ -179,7 +185,7 @@ func (d *Directory) Diff(s *engine.Scope, want spec.Person, have engine.User) []
 		steps = append(steps, engine.Step{Kind: StepSetBoundary, Arg: PolicyARN(a.partition, b)})
 	}
 	for _, g := range want.Groups {
-		if !cur.groups[strings.ToLower(g)] {
+		if _, in := cur.groups[strings.ToLower(g)]; !in {
 			steps = append(steps, engine.Step{Kind: StepAddToGroup, Arg: g})
 		}
 	}

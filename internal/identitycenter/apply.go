@@ -40,6 +40,9 @@ func (d *Directory) Apply(ctx context.Context, s *engine.Scope, want spec.Person
 	case StepAssign:
 		return d.assign(ctx, st, id, user, step.Arg, true)
 	}
+	if ok, err := d.applyDrift(ctx, st, id, user, step); ok {
+		return "", err
+	}
 	return "", fmt.Errorf("running step %s: no such step", step)
 }
 

@@ -100,7 +100,14 @@ func (d *Directory) memberships(ctx context.Context, st *store, id string) ([]Me
 // each permission set, the accounts it is provisioned to, and who is
 // assigned there — one listing per pair, shared by every user discovered.
 func (d *Directory) everyAssignment(ctx context.Context, st *store) (map[string][]Assignment, error) {
-	st.everyOnce.Do(func() { st.every, st.everyErr = d.readEveryAssignment(ctx, st) })
+	st.everyOnce.Do(func() {
+		every, err := d.readEveryAssignment(ctx, st)
+		st.mu.Lock()
+		st.every, st.everyErr = every, err
+		st.mu.Unlock()
+	})
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	return st.every, st.everyErr
 }
 

@@ -12,6 +12,8 @@ const (
 	skipResendAbsent  = "no such user: a resend never creates one (gatehouse onboard does)"
 	skipResendForeign = "exists, not created by gatehouse: a resend leaves it alone (gatehouse onboard --adopt takes it over)"
 	skipForeign       = "exists, not created by gatehouse: left alone (--adopt takes it over)"
+	noteNoPassword    = "has no console password although gatehouse delivered one (removed outside gatehouse?): " +
+		"left as it is; gatehouse deliver --resend gives a new one"
 )
 
 // read reads pl's user and the journal's record of its credential, and
@@ -33,7 +35,7 @@ func (p *Plan) read(ctx context.Context, deps Deps, pl *Placement) error {
 // settle sets pl's state from what the directory read and works out its
 // steps: none for a user left alone.
 func (p *Plan) settle(deps Deps, pl *Placement, have engine.User) {
-	pl.have, pl.User, pl.UserName, pl.Skip, pl.Steps = have, have.State, have.Name, "", nil
+	pl.have, pl.User, pl.UserName, pl.Skip, pl.Steps, pl.Note = have, have.State, have.Name, "", nil, ""
 	if have.State == engine.UserAbsent {
 		pl.UserName = pl.Person.UserName
 	}
@@ -72,7 +74,12 @@ func (p *Plan) steps(dir engine.Onboarding, pl *Placement) []engine.Step {
 		steps = append(steps, engine.Step{Kind: engine.StepAdoptUser})
 	}
 	steps = append(steps, dir.Diff(pl.Scope, pl.Person, pl.have)...)
+	if p.reconcile && pl.User == engine.UserManaged {
+		steps = append(steps, dir.Reconcile(pl.Scope, pl.Person, pl.have)...)
+	}
 	switch {
+	case !pl.have.HasCredential && p.reconcile && pl.User == engine.UserManaged && pl.record.CredentialState == journal.CredentialDelivered:
+		pl.Note = noteNoPassword
 	case !pl.have.HasCredential:
 		steps = append(steps, dir.CredentialStep(engine.IssueNew), handOver)
 	case pl.record.CredentialState == journal.CredentialIssued:

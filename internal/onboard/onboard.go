@@ -45,6 +45,12 @@ type Deps struct {
 	// that failed for a reason retrying can fix; it doubles after each
 	// (0: DefaultDeliveryRetryDelay).
 	DeliveryRetryDelay time.Duration
+	// Reconcile makes the spec the desired state of the users gatehouse
+	// manages (gatehouse apply): their steps also take back what they have
+	// and the spec does not list (engine.Onboarding.Reconcile), and a user
+	// whose delivered password went missing is reported, never silently
+	// given a new one.
+	Reconcile bool
 	// Resend gives users that already have a delivered credential a fresh one
 	// and delivers it (gatehouse deliver --resend). It never creates a user.
 	Resend bool

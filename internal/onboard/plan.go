@@ -20,7 +20,8 @@ type Plan struct {
 	// Placements are in input order, each person's scopes in ID order.
 	Placements []*Placement
 
-	resend bool // Deps.Resend: only fresh credentials, for users that exist
+	resend    bool // Deps.Resend: only fresh credentials, for users that exist
+	reconcile bool // Deps.Reconcile: take drift back too
 }
 
 // Placement is one person in one scope: what exists and the steps to do.
@@ -33,6 +34,9 @@ type Placement struct {
 	Skip string
 	// Steps are the steps still to do, in order; none means done.
 	Steps []engine.Step
+	// Note is what a reconcile noticed and leaves to a person (a delivered
+	// password gone missing); "" when nothing.
+	Note string
 
 	have   engine.User    // what the directory read of the user
 	record journal.Person // what the journal knew of the user
@@ -52,9 +56,12 @@ func MakePlan(ctx context.Context, deps Deps, in *spec.Input) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Input: in, Scopes: scopes, resend: deps.Resend}
+	p := &Plan{Input: in, Scopes: scopes, resend: deps.Resend, reconcile: deps.Reconcile}
 	probs := p.pairUp()
 	if err := p.survey(ctx, deps, &probs); err != nil {
+		return nil, err
+	}
+	if err := p.readAll(ctx, deps); err != nil {
 		return nil, err
 	}
 	if len(probs) > 0 {
@@ -113,6 +120,18 @@ func (p *Plan) survey(ctx context.Context, deps Deps, probs *spec.Problems) erro
 		defer mu.Unlock()
 		*probs = append(*probs, found...)
 		return err
+	})
+}
+
+// readAll reads, for a reconcile, what a directory's survey leaves unread
+// because no person needs it (engine.Completer).
+func (p *Plan) readAll(ctx context.Context, deps Deps) error {
+	c, ok := deps.Directory.(engine.Completer)
+	if !ok || !p.reconcile {
+		return nil
+	}
+	return engine.Each(ctx, engine.Concurrency(deps.Concurrency, len(p.Scopes)), p.Scopes, func(ctx context.Context, s *engine.Scope) error {
+		return c.ReadAll(ctx, s)
 	})
 }
 

@@ -100,7 +100,7 @@ func (r *Report) outcomes() []engine.Outcome {
 	out := make([]engine.Outcome, len(r.Rows))
 	for i, row := range r.Rows {
 		out[i] = engine.Outcome{Person: strings.ToLower(row.UserName), OK: row.Status.OK(), Failed: row.Status == StatusFailed,
-			Delivered: strings.HasSuffix(row.Delivery, ": sent") || !row.Password.Empty()}
+			Delivered: strings.Contains(row.Delivery, ": sent") || !row.Password.Empty()}
 	}
 	return out
 }

@@ -19,10 +19,16 @@ const (
 	Deliver  = "deliver"  // deliver --resend: fresh passwords for existing users
 	Serve    = "serve"    // gatehouse serve: no AWS access at all
 	Audit    = "audit"    // the credential report and the users' details
+	Apply    = "apply"    // plan / apply: onboard, offboard, and undo what was changed outside gatehouse
+	// IdentityCenter is the Identity Center directory (--directory
+	// identity-center) in place of IAM users: the identity store and the
+	// account assignments, from the organisation's management (or
+	// delegated administrator) account.
+	IdentityCenter = "identity-center"
 )
 
 // Features lists every feature, in the order help shows them.
-var Features = []string{Onboard, Offboard, Watch, Deliver, Serve, Audit}
+var Features = []string{Onboard, Offboard, Watch, Deliver, Serve, Audit, Apply, IdentityCenter}
 
 // Where a statement applies.
 const (
@@ -64,40 +70,51 @@ const (
 
 // catalogue is every statement gatehouse may need.
 var catalogue = []statement{
-	{"ReadAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit},
+	{"ReadAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply, IdentityCenter},
 		[]string{"organizations:ListAccounts", "organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"}, []string{anything}},
-	{"EnterAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit},
+	{"EnterAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply},
 		[]string{"sts:AssumeRole"}, []string{"arn:aws:iam::*:role/OrganizationAccountAccessRole"}},
-	{"SendMail", Caller, []string{Onboard, Watch, Deliver, Offboard},
+	{"SendMail", Caller, []string{Onboard, Watch, Deliver, Offboard, Apply},
 		[]string{"ses:SendEmail", "ses:SendRawEmail", "ses:GetEmailIdentity", "ses:GetAccount"}, []string{anything}},
 	{"ReadQueue", Caller, []string{Watch},
 		[]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, []string{"arn:aws:sqs:*:*:*"}},
-	{"ReadAccount", Member, []string{Onboard, Offboard, Watch, Deliver, Audit},
+	{"ReadAccount", Member, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply},
 		[]string{"iam:GetAccountPasswordPolicy", "iam:ListAccountAliases", "iam:GetAccountAuthorizationDetails", "iam:ListUsers",
 			"iam:GenerateCredentialReport", "iam:GetCredentialReport"}, []string{anything}},
-	{"ReadReferences", Member, []string{Onboard, Watch, Deliver},
+	{"ReadReferences", Member, []string{Onboard, Watch, Deliver, Apply},
 		[]string{"iam:GetGroup", "iam:GetPolicy"}, []string{groups, policies, managed}},
-	{"ReadUsers", Member, []string{Onboard, Offboard, Watch, Deliver, Audit},
+	{"ReadUsers", Member, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply},
 		[]string{"iam:GetUser", "iam:GetLoginProfile", "iam:ListGroupsForUser", "iam:ListAttachedUserPolicies", "iam:ListUserPolicies",
 			"iam:GetUserPolicy", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:ListSSHPublicKeys", "iam:GetSSHPublicKey",
 			"iam:ListSigningCertificates", "iam:ListServiceSpecificCredentials", "iam:ListMFADevices"}, []string{users}},
-	{"CreateUsers", Member, []string{Onboard, Watch},
+	{"CreateUsers", Member, []string{Onboard, Watch, Apply},
 		[]string{"iam:CreateUser", "iam:TagUser", "iam:PutUserPermissionsBoundary", "iam:AttachUserPolicy"}, []string{users}},
-	{"JoinGroups", Member, []string{Onboard, Watch},
+	{"JoinGroups", Member, []string{Onboard, Watch, Apply},
 		[]string{"iam:AddUserToGroup"}, []string{groups}},
-	{"SetPasswords", Member, []string{Onboard, Watch, Deliver, Offboard},
+	{"SetPasswords", Member, []string{Onboard, Watch, Deliver, Offboard, Apply},
 		[]string{"iam:CreateLoginProfile", "iam:UpdateLoginProfile"}, []string{users}},
-	{"MakePasswords", Member, []string{Onboard, Watch, Deliver},
+	{"MakePasswords", Member, []string{Onboard, Watch, Deliver, Apply},
 		[]string{"secretsmanager:GetRandomPassword"}, []string{anything}},
-	{"RemoveUsers", Member, []string{Offboard},
+	{"RemoveUsers", Member, []string{Offboard, Apply},
 		[]string{"iam:DeleteUser", "iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:UpdateAccessKey", "iam:DeleteSSHPublicKey",
 			"iam:UpdateSSHPublicKey", "iam:DeleteSigningCertificate", "iam:UpdateSigningCertificate", "iam:DeleteServiceSpecificCredential",
 			"iam:UpdateServiceSpecificCredential", "iam:DeactivateMFADevice", "iam:DetachUserPolicy", "iam:DeleteUserPolicy",
 			"iam:DeleteUserPermissionsBoundary", "iam:TagUser", "iam:UntagUser"}, []string{users}},
-	{"LeaveGroups", Member, []string{Offboard},
+	{"LeaveGroups", Member, []string{Offboard, Apply},
 		[]string{"iam:RemoveUserFromGroup"}, []string{groups}},
-	{"RemoveVirtualMFA", Member, []string{Offboard},
+	{"RemoveVirtualMFA", Member, []string{Offboard, Apply},
 		[]string{"iam:ListVirtualMFADevices", "iam:DeleteVirtualMFADevice"}, []string{anything}},
+	// Undoing drift also detaches, untags and leaves groups: RemoveUsers and LeaveGroups allow those.
+	{"UndoDrift", Member, []string{Apply},
+		[]string{"iam:UpdateUser"}, []string{users}},
+	{"IdentityStore", Caller, []string{IdentityCenter},
+		[]string{"identitystore:GetUserId", "identitystore:DescribeUser", "identitystore:ListUsers", "identitystore:ListGroups",
+			"identitystore:ListGroupMembershipsForMember", "identitystore:CreateUser", "identitystore:UpdateUser", "identitystore:DeleteUser",
+			"identitystore:CreateGroupMembership", "identitystore:DeleteGroupMembership"}, []string{anything}},
+	{"AccountAssignments", Caller, []string{IdentityCenter},
+		[]string{"sso:ListInstances", "sso:ListPermissionSets", "sso:DescribePermissionSet", "sso:ListAccountAssignments",
+			"sso:ListAccountsForProvisionedPermissionSet", "sso:CreateAccountAssignment", "sso:DeleteAccountAssignment",
+			"sso:DescribeAccountAssignmentCreationStatus", "sso:DescribeAccountAssignmentDeletionStatus"}, []string{anything}},
 }
 
 // For returns the policy the features need where ("caller", "member", or

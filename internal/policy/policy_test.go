@@ -32,10 +32,13 @@ func TestPolicyCoversEveryCall(t *testing.T) {
 		allowed = append(allowed, s.Action...)
 	}
 	calls := map[string]*regexp.Regexp{
-		"iam": regexp.MustCompile(`(?:api|s\.api)\.([A-Z][A-Za-z]+)\(ctx|iam\.New([A-Za-z]+)Paginator\(`),
-		"sqs": regexp.MustCompile(`w\.SQS\.([A-Z][A-Za-z]+)\(ctx`),
+		"iam":           regexp.MustCompile(`(?:api|s\.api)\.([A-Z][A-Za-z]+)\(ctx|iam\.New([A-Za-z]+)Paginator\(`),
+		"sqs":           regexp.MustCompile(`w\.SQS\.([A-Z][A-Za-z]+)\(ctx`),
+		"identitystore": regexp.MustCompile(`d\.idstore\.([A-Z][A-Za-z]+)\(ctx|identitystore\.New([A-Za-z]+)Paginator\(`),
+		"sso":           regexp.MustCompile(`d\.store\.([A-Z][A-Za-z]+)\(ctx|ssoadmin\.New([A-Za-z]+)Paginator\(`),
 	}
-	dirs := map[string][]string{"iam": {"iamuser", "events"}, "sqs": {"events"}}
+	dirs := map[string][]string{"iam": {"iamuser", "events"}, "sqs": {"events"},
+		"identitystore": {"identitycenter"}, "sso": {"identitycenter"}}
 	for service, re := range calls {
 		for _, dir := range dirs[service] {
 			files, _ := filepath.Glob(filepath.Join("..", dir, "*.go"))

@@ -63,6 +63,7 @@ func buildPerson(s *draft, p *personDraft, language string) Person {
 		Email:       p.email.V,
 		UserName:    userNameOf(p).V,
 		DisplayName: p.displayName.V,
+		Suspended:   p.suspended.V,
 		Path:        first(p.path, first(d.path, DefaultPath)),
 		Groups:      dedupe(append(values(d.groups), values(p.groups)...), true),
 		Policies:    dedupe(append(values(d.policies), values(p.policies)...), false),

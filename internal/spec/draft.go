@@ -133,6 +133,7 @@ type personDraft struct {
 	givenName   val[string]
 	familyName  val[string]
 	assignments []assignmentDraft
+	suspended   val[bool]
 
 	// publicKey is public_key as written; publicKeyFile is public_key_file's
 	// path as written, and keyFromFile what was read from it (positioned at

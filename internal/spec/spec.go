@@ -129,7 +129,11 @@ type Person struct {
 	// Assignments are an Identity Center user's access to accounts: the
 	// defaults', then the person's own.
 	Assignments []Assignment
-	Pos         Pos // where the person was declared
+	// Suspended says the person keeps their user but may not sign in: plan
+	// and apply suspend them (gatehouse offboard --suspend's effect) and,
+	// once it is gone from the spec, reinstate them.
+	Suspended bool
+	Pos       Pos // where the person was declared
 }
 
 // Pos is a place in the input: a file and line, a command-line argument, or a flag.

@@ -106,6 +106,7 @@ var personFields = fields[personDraft]{
 	"given_name":  func(d *decoder, v *yaml.Node, p *personDraft) { p.givenName = d.str(v, "given_name") },
 	"family_name": func(d *decoder, v *yaml.Node, p *personDraft) { p.familyName = d.str(v, "family_name") },
 	"assignments": func(d *decoder, v *yaml.Node, p *personDraft) { p.assignments = d.assignments(v) },
+	"suspended":   func(d *decoder, v *yaml.Node, p *personDraft) { p.suspended = d.boolean(v, "suspended") },
 }
 
 // defaultsFields are the person fields that make sense for everyone: not a

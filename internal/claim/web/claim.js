@@ -2,8 +2,10 @@
 // "#") holds the key; browsers never send it to the server. From the key,
 // HKDF-SHA256 derives an AES-256-GCM key and an authentication token; the
 // server hands the ciphertext out, once, to whoever presents the token.
-// The same derivation is in internal/claim/seal.go. The page holds every
-// message this script shows, in the page's language.
+// The same derivation is in internal/claim/seal.go. A claim for several
+// accounts reveals all their passwords with one click, each beside its
+// account. The page holds every message this script shows, in the page's
+// language.
 "use strict";
 
 (function () {
@@ -144,19 +146,48 @@
       refused(body);
       return;
     }
+    // A claim for several accounts seals their passwords together, as a
+    // JSON array in the order the page lists them, under its own
+    // additional data: a list opens only as a list.
+    var accounts = byId("accounts");
     var plain = await subtle.decrypt(
-      { name: "AES-GCM", iv: fromBase64(body.nonce), additionalData: encoder.encode("gatehouse claim v1") },
+      { name: "AES-GCM", iv: fromBase64(body.nonce), additionalData: encoder.encode(accounts ? "gatehouse claim v1 list" : "gatehouse claim v1") },
       key,
       fromBase64(body.ciphertext)
     );
     // The claim is gone from the server: the key in the address bar and the
     // history opens nothing now, so drop it.
     history.replaceState(null, "", location.pathname + location.search);
-    byId("password").textContent = new TextDecoder().decode(plain);
+    var text = new TextDecoder().decode(plain);
+    if (accounts) {
+      showAll(accounts, JSON.parse(text));
+    } else {
+      byId("password").textContent = text;
+      byId("copy").addEventListener("click", function () {
+        copyPassword(byId("password"), byId("copied"), byId("copy-manual"));
+      });
+    }
     byId("reveal-panel").hidden = true;
     byId("secret").hidden = false;
     root.dataset.state = "revealed";
-    byId("copy").addEventListener("click", copyPassword);
+  }
+
+  // showAll puts each password beside its account, each with its own Copy.
+  function showAll(accounts, passwords) {
+    var rows = accounts.querySelectorAll("li.account");
+    var fits = Array.isArray(passwords) && passwords.length === rows.length &&
+      passwords.every(function (p) { return typeof p === "string"; });
+    if (!fits) {
+      throw new Error("the revealed passwords do not fit the accounts on the page");
+    }
+    rows.forEach(function (row, i) {
+      var code = row.querySelector("code.password");
+      code.textContent = passwords[i];
+      row.querySelector("button.copy").addEventListener("click", function () {
+        copyPassword(code, row.querySelector(".copied"), row.querySelector(".copy-manual"));
+      });
+      row.querySelector(".account-secret").hidden = false;
+    });
   }
 
   // refused shows why the server did not hand the claim out.
@@ -182,26 +213,29 @@
     }
   }
 
-  function copyPassword() {
-    var text = byId("password").textContent;
+  // copyPassword copies the password in code, saying so in copied, or
+  // selects it for the reader to copy by hand, saying so in manual.
+  function copyPassword(code, copied, manual) {
+    var select = function () {
+      selectPassword(code, copied, manual);
+    };
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(function () {
-        byId("copy-manual").hidden = true;
-        byId("copied").hidden = false;
-      }, selectPassword);
+      navigator.clipboard.writeText(code.textContent).then(function () {
+        manual.hidden = true;
+        copied.hidden = false;
+      }, select);
     } else {
-      selectPassword();
+      select();
     }
   }
 
-  // selectPassword selects the password for the reader to copy by hand.
-  function selectPassword() {
+  function selectPassword(code, copied, manual) {
     var range = document.createRange();
-    range.selectNodeContents(byId("password"));
+    range.selectNodeContents(code);
     var sel = window.getSelection();
     sel.removeAllRanges();
     sel.addRange(range);
-    byId("copied").hidden = true;
-    byId("copy-manual").hidden = false;
+    copied.hidden = true;
+    manual.hidden = false;
   }
 })();

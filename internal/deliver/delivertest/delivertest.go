@@ -6,7 +6,8 @@
 // SMTP server, a fake Slack Web API, gatehouse serve) and says what reached
 // the person, recovered as they would recover it: reading the mail or the
 // Slack message, opening the claim link, decrypting the file. Run checks
-// that each person gets exactly their own password, once; that receipts,
+// that each person gets exactly their own password, once, and a person in
+// three accounts all three in one message (deliver.Batcher); that receipts,
 // errors and the process's log never hold a secret; that bad setups are
 // refused by deliver.New or deliver.Preflight, before any user would exist;
 // that an unreachable person is rejected for good (deliver.ErrRejected);
@@ -46,6 +47,11 @@ type Harness struct {
 	// message ("" when they cannot). Nil for a channel that hands nothing
 	// over (none), whose Deliver then only has to be harmless.
 	Received func(t *testing.T, c deliver.Credential) []string
+	// ReceivedAll lists what reached c's person since the harness started,
+	// one entry per message or file, as they read it: each account's
+	// password by account ID (AccountsIn, RevealAll). Every channel that
+	// hands something over is a deliver.Batcher and needs it.
+	ReceivedAll func(t *testing.T, c deliver.Credential) []map[string]string
 	// Exposed, when set, is what people other than the recipient can read
 	// after a delivery — the messages carrying claim links, the encrypted
 	// files — none of which may hold a password.
@@ -89,6 +95,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 		{"rejects an unreachable person for good", rejectsUnreachable},
 		{"sends nothing once the context has ended", stopsWithContext},
 		{"closes without leaking", closesWithoutLeaking},
+		{"delivers each person's accounts in one message", deliversSeveral},
+		{"refuses what cannot go in one message", refusesBadBatches},
 	}
 	for _, check := range checks {
 		t.Run(check.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package delivertest
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/deliver"
@@ -31,6 +32,41 @@ func TestPasswordInReadsTheBuiltInTemplates(t *testing.T) {
 		}
 		if got := PasswordIn("Hello,\nno password here\n"); got != "" {
 			t.Errorf("PasswordIn without a password line = %q", got)
+		}
+	}
+}
+
+// TestAccountsInReadsTheBuiltInListTemplates renders every built-in message
+// for several accounts as the channels do and finds each account's password
+// in it as a person would; in the claim-link form, the accounts alone.
+func TestAccountsInReadsTheBuiltInListTemplates(t *testing.T) {
+	t.Parallel()
+	for _, lang := range spec.Languages {
+		cs := deliver.SampleCredentials(lang)
+		cs[1].Password = "Pw1-!@#$%^&*()_+-=[]{}|'"
+		want := map[string]string{}
+		for _, c := range cs {
+			want[c.Account] = c.Password
+		}
+		m, err := deliver.RenderAll(lang, spec.Template{}, "", cs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slack, err := deliver.RenderSlackAll(lang, spec.Template{}, "", cs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		links, err := deliver.RenderAll(lang, spec.Template{}, "", deliver.SampleClaimCredentials(lang))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, text := range map[string]string{"text": m.Text, "slack": slacktest.Unescape(slack)} {
+			if got := AccountsIn(text); !maps.Equal(got, want) {
+				t.Errorf("%s %s: AccountsIn = %q, want %q", lang, name, got, want)
+			}
+		}
+		if got := AccountsIn(links.Text); len(got) != 3 || got[cs[2].Account] != "" {
+			t.Errorf("%s claim link: AccountsIn = %q, want three accounts without passwords", lang, got)
 		}
 	}
 }

@@ -109,6 +109,17 @@ func (m *memory) Diff(_ *engine.Scope, want spec.Person, have engine.User) []eng
 	return steps
 }
 
+func (m *memory) Reconcile(_ *engine.Scope, want spec.Person, have engine.User) []engine.Step {
+	groups, _ := have.Facts.([]string)
+	var steps []engine.Step
+	for _, g := range groups {
+		if !slices.Contains(want.Groups, g) {
+			steps = append(steps, engine.Step{Kind: "leave", Arg: g})
+		}
+	}
+	return steps
+}
+
 func (m *memory) CredentialStep(how engine.Issue) engine.Step {
 	return engine.Step{Kind: "set-password", Issues: how}
 }
@@ -129,6 +140,9 @@ func (m *memory) Apply(_ context.Context, s *engine.Scope, want spec.Person, nam
 		return "adopted", nil
 	case "join":
 		u.groups = append(u.groups, step.Arg)
+		return "", nil
+	case "leave":
+		u.groups = slices.DeleteFunc(u.groups, func(g string) bool { return g == step.Arg })
 		return "", nil
 	}
 	return "", fmt.Errorf("no step %s", step)
