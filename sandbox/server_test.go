@@ -231,7 +231,7 @@ func TestUnservedRequestsAreAnsweredInTheClientsProtocol(t *testing.T) {
 		code        string
 		contentType string
 	}{
-		{"JSON 1.1 service", rawRequest{path: "/", body: `{"IdentityStoreId":"d-1234567890"}`, header: signedJSON("identitystore", "AWSIdentityStore.ListUsers", "1.1")}, 400, "UnknownService", "application/x-amz-json-1.1"},
+		{"JSON 1.1 service", rawRequest{path: "/", body: `{}`, header: signedJSON("ecs", "AmazonEC2ContainerServiceV20141113.ListClusters", "1.1")}, 400, "UnknownService", "application/x-amz-json-1.1"},
 		{"JSON 1.0 service", rawRequest{path: "/", body: `{}`, header: signedJSON("sqs", "AmazonSQS.ListQueues", "1.0")}, 400, "UnknownService", "application/x-amz-json-1.0"},
 		{"REST-JSON operation of a served API", rawRequest{method: "GET", path: "/v2/email/configuration-sets", header: signedREST("ses")}, 404, "UnknownOperationException", "application/json"},
 		{"REST-JSON service", rawRequest{method: "GET", path: "/2015-03-31/functions/", header: signedREST("lambda")}, 400, "UnknownService", "application/json"},

@@ -5,10 +5,12 @@ import (
 
 	"github.com/gatehouse/gatehouse/sandbox/fixture"
 	"github.com/gatehouse/gatehouse/sandbox/iam"
+	"github.com/gatehouse/gatehouse/sandbox/identitystore"
 	"github.com/gatehouse/gatehouse/sandbox/organizations"
 	"github.com/gatehouse/gatehouse/sandbox/secretsmanager"
 	"github.com/gatehouse/gatehouse/sandbox/service"
 	"github.com/gatehouse/gatehouse/sandbox/ses"
+	"github.com/gatehouse/gatehouse/sandbox/ssoadmin"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 	"github.com/gatehouse/gatehouse/sandbox/sts"
 )
@@ -24,6 +26,8 @@ func Services() []service.Definition {
 		secretsmanager.Service(),
 		ses.Service(),
 		organizations.Service(),
+		ssoadmin.Service(), // after organizations: its fixture's instance belongs to the management account
+		identitystore.Service(),
 	}
 }
 

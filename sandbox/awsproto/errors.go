@@ -23,6 +23,12 @@ type Error struct {
 	// awsQueryCompatible, e.g. SQS) still gives the error; JSON answers carry it
 	// in x-amzn-query-error.
 	QueryCode string
+	// Fields are members of the error's structure beyond its code and
+	// message — identitystore's ConflictException Reason,
+	// ResourceNotFoundException ResourceType and ResourceId — which JSON
+	// answers carry beside them, named as the model names them, and SDKs read
+	// into the typed error.
+	Fields map[string]any
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

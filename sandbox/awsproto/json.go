@@ -63,10 +63,16 @@ func writeJSONBody(w http.ResponseWriter, contentType, requestID string, result 
 }
 
 // writeJSONError writes the JSON protocols' error body, {"__type": code,
-// "message": …}, which every JSON and REST-JSON client parses. Headers a
-// protocol adds (x-amzn-ErrorType, x-amzn-query-error) are set before.
+// "message": …} and the error's Fields, which every JSON and REST-JSON client
+// parses. Headers a protocol adds (x-amzn-ErrorType, x-amzn-query-error) are
+// set before.
 func writeJSONError(w http.ResponseWriter, contentType, requestID string, e *Error) {
-	out, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+	body := make(map[string]any, len(e.Fields)+2)
+	for k, v := range e.Fields {
+		body[k] = v
+	}
+	body["__type"], body["message"] = e.Code, e.Message
+	out, _ := json.Marshal(body)
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("x-amzn-RequestId", requestID)
 	w.WriteHeader(e.Status)

@@ -69,6 +69,31 @@ func (v *Validator) Check(name, val string, rule Rule) {
 	}
 }
 
+// RequiredValue checks a required member of a decoded JSON request: an
+// empty string is a missing member.
+func (v *Validator) RequiredValue(name, val string, rule Rule) {
+	if val == "" {
+		v.problems = append(v.problems, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(name)))
+		return
+	}
+	v.Check(name, val, rule)
+}
+
+// OptionalValue checks an optional member of a decoded JSON request when it
+// is given.
+func (v *Validator) OptionalValue(name, val string, rule Rule) {
+	if val != "" {
+		v.Check(name, val, rule)
+	}
+}
+
+// AtMost checks a list member's length.
+func (v *Validator) AtMost(name string, n, limit int) {
+	if n > limit {
+		v.problems = append(v.problems, fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", lowerFirst(name), limit))
+	}
+}
+
 // Addf records a free-form constraint failure.
 func (v *Validator) Addf(format string, args ...any) {
 	v.problems = append(v.problems, fmt.Sprintf(format, args...))

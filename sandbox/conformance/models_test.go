@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/sandbox/iam"
+	"github.com/gatehouse/gatehouse/sandbox"
 )
 
 // modelsSource holds the service models the suite carries (see its README.md):
@@ -66,21 +66,40 @@ func gunzipFile(src, dst string) error {
 	return out.Close()
 }
 
-// TestModelsCoverSandbox names a supported IAM action that the carried model lacks,
-// so adding one says which file to refresh instead of failing on "invalid choice".
+// TestModelsCoverSandbox names a supported action that a carried model lacks,
+// so adding one says which file to refresh instead of failing on "invalid
+// choice". Every API the suite carries a model for is checked.
 func TestModelsCoverSandbox(t *testing.T) {
 	t.Parallel()
-	raw, err := os.ReadFile(filepath.Join(modelsDir, "iam", "2010-05-08", "service-2.json"))
+	carried := 0
+	for _, svc := range sandbox.Services() {
+		for _, api := range svc.APIs {
+			versions, _ := filepath.Glob(filepath.Join(modelsDir, api.ID, "*", "service-2.json"))
+			for _, path := range versions {
+				carried++
+				checkModelCovers(t, path, api.Operations)
+			}
+		}
+	}
+	if carried < 3 {
+		t.Errorf("found %d carried models, want iam, identitystore and sso-admin", carried)
+	}
+}
+
+func checkModelCovers[T any](t *testing.T, path string, operations map[string]T) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var model struct{ Operations map[string]json.RawMessage }
 	if err := json.Unmarshal(raw, &model); err != nil {
-		t.Fatalf("decoding the carried IAM model: %v", err)
+		t.Fatalf("decoding the carried model %s: %v", path, err)
 	}
-	for action := range iam.Service().APIs[0].Operations {
+	rel, _ := filepath.Rel(modelsDir, path)
+	for action := range operations {
 		if _, ok := model.Operations[action]; !ok {
-			t.Errorf("the sandbox supports IAM %s but %s/iam/2010-05-08/service-2.json.gz lacks it: refresh it from a current botocore (see its README.md)", action, modelsSource)
+			t.Errorf("the sandbox supports %s but %s/%s.gz lacks it: refresh it from a current botocore (see its README.md)", action, modelsSource, rel)
 		}
 	}
 }

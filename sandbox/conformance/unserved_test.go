@@ -10,9 +10,9 @@ import (
 // CLI prints an AWS error code instead of raw XML and a bare status.
 func TestUnservedRequestsSpeakTheCLIsProtocol(t *testing.T) {
 	cli := newCLI(t)
-	msg := cli.Fail("UnknownService", "identitystore", "list-users", "--identity-store-id", "d-1234567890")
-	if !strings.Contains(msg, "AWSIdentityStore.ListUsers") {
-		t.Errorf("identitystore message = %q, want it to name the target", msg)
+	msg := cli.Fail("UnknownService", "ecs", "list-clusters")
+	if !strings.Contains(msg, "AmazonEC2ContainerServiceV20141113.ListClusters") {
+		t.Errorf("ecs message = %q, want it to name the target", msg)
 	}
 	cli.Fail("UnknownOperationException", "sesv2", "list-configuration-sets")
 }
