@@ -82,7 +82,10 @@ type User struct {
 	Scope    string // the scope's ID
 	UserName string
 	Email    string `json:",omitempty"`
-	Managed  bool   // gatehouse created or adopted it (its tag, or the journal's word)
+	// GivenName and FamilyName are an Identity Center user's names.
+	GivenName  string `json:",omitempty"`
+	FamilyName string `json:",omitempty"`
+	Managed    bool   // gatehouse created or adopted it (its tag, or the journal's word)
 	// Guard says why the user is never offered for offboarding (protected by
 	// the configuration, or the identity gatehouse runs as).
 	Guard     string `json:",omitempty"`
@@ -170,7 +173,8 @@ func auditScope(ctx context.Context, deps Deps, req Request, s *engine.Scope) (S
 		if iu.Credentials == nil && !inv.AsOf.IsZero() {
 			out.NotInReport = append(out.NotInReport, iu.Name)
 		}
-		u := User{Scope: s.ID, UserName: iu.Name, Email: iu.Email, Managed: iu.Managed || managed[strings.ToLower(iu.Name)]}
+		u := User{Scope: s.ID, UserName: iu.Name, Email: iu.Email, GivenName: iu.GivenName, FamilyName: iu.FamilyName,
+			Managed: iu.Managed || managed[strings.ToLower(iu.Name)]}
 		u.Findings = check(iu, inv.AsOf, req.Thresholds)
 		if req.Spec && !inSpec(req.Input.People, s.ID, iu.Name) {
 			u.Findings = append(u.Findings, Finding{Kind: KindNotInSpec, Detail: "not in " + req.Input.Source})

@@ -113,7 +113,8 @@ func TestRunGuardsJournalAndSpec(t *testing.T) {
 // The offboarding file is a spec offboard reads: the role the audit used,
 // the accounts where anyone is a candidate, one person per user name
 // (whatever its case in each account) with its accounts, the findings in a
-// comment, and names quoted whatever they hold.
+// comment, and names quoted whatever they hold; for Identity Center, the
+// directory, the instance and each person with what a spec needs of them.
 func TestWriteOffboardFile(t *testing.T) {
 	t.Parallel()
 	rep := &Report{Directory: engine.DirectoryIAM, Candidates: DefaultCandidates, Thresholds: Thresholds{UnusedDays: 45, RotationDays: 90},
@@ -141,6 +142,25 @@ func TestWriteOffboardFile(t *testing.T) {
 	}
 	if !strings.Contains(string(data), "  # 333333333333: key-unused (access key 1 last used 2026-01-01 (59 days ago))\n") {
 		t.Errorf("no comment naming the findings:\n%s", data)
+	}
+
+	// Identity Center: the directory, where the instance is, and each
+	// person with the address and names a spec needs of them.
+	idc := &Report{Directory: engine.DirectoryIdentityCenter, Candidates: DefaultCandidates, Users: []User{
+		{Scope: "d-1234567890", UserName: "ada", Email: "ada@example.com", GivenName: "Ada", FamilyName: "Lovelace", Candidate: true,
+			Findings: []Finding{{KindNotInSpec, "not in team.yaml"}}},
+		{Scope: "d-1234567890", UserName: "nomail", GivenName: "No", FamilyName: "Mail", Candidate: true,
+			Findings: []Finding{{KindNotInSpec, "not in team.yaml"}}},
+	}}
+	where := spec.IdentityCenter{Region: "eu-west-1", InstanceARN: "arn:aws:sso:::instance/ssoins-1234567890abcdef"}
+	if n, err = WriteOffboardFile(path, idc, &spec.Input{IdentityCenter: where}, time.Now()); err != nil || n != 1 {
+		t.Fatalf("Identity Center: wrote %d, %v", n, err)
+	}
+	data, _ = os.ReadFile(path)
+	in, err = spec.Parse(path, data, spec.Flags{Deliver: spec.Set(spec.ChannelNone)})
+	if err != nil || in.Directory != spec.DirectoryIdentityCenter || in.IdentityCenter != where || len(in.People) != 1 ||
+		in.People[0].Email != "ada@example.com" || in.People[0].FamilyName != "Lovelace" || !strings.Contains(string(data), "# nomail is left out") {
+		t.Errorf("Identity Center file: %v, %+v\n%s", err, in, data)
 	}
 }
 

@@ -10,15 +10,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
 
 // candidate is one person of the offboarding file: a user name and where
 // its user is a candidate, with the findings that make it one.
 type candidate struct {
-	userName string
-	scopes   []string
-	why      []string // one comment line per scope
+	User   // as found in its first scope
+	scopes []string
+	why    []string // one comment line per scope
 }
 
 // candidates gathers the report's candidates by user name (IAM's names ignore
@@ -33,7 +34,7 @@ func (r *Report) candidates() []*candidate {
 		key := strings.ToLower(u.UserName)
 		c, ok := byName[key]
 		if !ok {
-			c = &candidate{userName: u.UserName}
+			c = &candidate{User: u}
 			byName[key] = c
 			out = append(out, c)
 		}
@@ -45,7 +46,7 @@ func (r *Report) candidates() []*candidate {
 		c.why = append(c.why, u.Scope+": "+strings.Join(kinds, "; "))
 	}
 	slices.SortStableFunc(out, func(a, b *candidate) int {
-		return strings.Compare(strings.ToLower(a.userName), strings.ToLower(b.userName))
+		return strings.Compare(strings.ToLower(a.UserName), strings.ToLower(b.UserName))
 	})
 	return out
 }
@@ -56,16 +57,19 @@ func (r *Report) candidates() []*candidate {
 // with the accounts where it is a candidate, under a comment naming the
 // findings. Protected users and the identity gatehouse runs as are never
 // candidates. With no candidate the file lists nobody, and offboarding it
-// stops at "no people": an old file is never left to be applied again. It
-// is written for IAM users (an Identity Center person of a spec needs an
-// address and names an audit does not know). It returns how many people it
-// lists.
+// stops at "no people": an old file is never left to be applied again.
+// Identity Center's people are written with their address and names, which
+// a spec needs of them. It returns how many people it lists.
 func WriteOffboardFile(path string, r *Report, in *spec.Input, now time.Time) (int, error) {
 	cands := r.candidates()
+	idc := r.Directory == engine.DirectoryIdentityCenter
 	var b bytes.Buffer
 	writeFileHeader(&b, r, now)
 	b.WriteString("version: 1\n")
-	if len(cands) > 0 {
+	switch {
+	case idc:
+		writeIdentityCenter(&b, in.IdentityCenter)
+	case len(cands) > 0:
 		var accounts []string
 		for _, c := range cands {
 			accounts = append(accounts, c.scopes...)
@@ -76,17 +80,53 @@ func WriteOffboardFile(path string, r *Report, in *spec.Input, now time.Time) (i
 	}
 	if len(cands) == 0 {
 		b.WriteString("# Nobody: the audit found no offboarding candidate.\npeople: []\n")
-	} else {
-		b.WriteString("people:\n")
+		return 0, writeAtomically(path, b.Bytes())
 	}
+	b.WriteString("people:\n")
+	n := 0
 	for _, c := range cands {
 		for _, line := range c.why {
 			b.WriteString("  # " + oneLine(line) + "\n")
 		}
-		fmt.Fprintf(&b, "  - user_name: %s\n", quote(c.userName))
-		fmt.Fprintf(&b, "    accounts: %s\n", quoteList(slices.Sorted(slices.Values(c.scopes))))
+		switch {
+		case !idc:
+			fmt.Fprintf(&b, "  - user_name: %s\n", quote(c.UserName))
+			fmt.Fprintf(&b, "    accounts: %s\n", quoteList(slices.Sorted(slices.Values(c.scopes))))
+			n++
+		case writeCenterPerson(&b, c.User):
+			n++
+		}
 	}
-	return len(cands), writeAtomically(path, b.Bytes())
+	return n, writeAtomically(path, b.Bytes())
+}
+
+// writeIdentityCenter names the directory and, when the audit was told,
+// where its instance is.
+func writeIdentityCenter(b *bytes.Buffer, ic spec.IdentityCenter) {
+	b.WriteString("directory: " + spec.DirectoryIdentityCenter + "\n")
+	if ic.Region != "" || ic.InstanceARN != "" {
+		b.WriteString("identity_center:\n")
+		if ic.Region != "" {
+			fmt.Fprintf(b, "  region: %s\n", quote(ic.Region))
+		}
+		if ic.InstanceARN != "" {
+			fmt.Fprintf(b, "  instance_arn: %s\n", quote(ic.InstanceARN))
+		}
+	}
+}
+
+// writeCenterPerson writes an Identity Center user as a spec's person, who
+// needs an e-mail address and given and family names; a user without them
+// is left as a comment.
+func writeCenterPerson(b *bytes.Buffer, u User) bool {
+	if u.Email == "" || u.GivenName == "" || u.FamilyName == "" {
+		fmt.Fprintf(b, "  # %s is left out: a spec names an Identity Center person by e-mail address and given and "+
+			"family name, and this user lacks one; remove it in the console\n", oneLine(u.UserName))
+		return false
+	}
+	fmt.Fprintf(b, "  - user_name: %s\n    email: %s\n    given_name: %s\n    family_name: %s\n",
+		quote(u.UserName), quote(u.Email), quote(u.GivenName), quote(u.FamilyName))
+	return true
 }
 
 func writeFileHeader(b *bytes.Buffer, r *Report, now time.Time) {

@@ -44,7 +44,10 @@ func NewCmdAudit(streams *IO, runF func(context.Context, *AuditOptions) error) *
 		Args:  cobra.NoArgs,
 		Short: "Report stale credentials, missing MFA and unmanaged users, and write the offboarding candidates",
 		Long: `Audit the IAM users of every selected account, from IAM's credential report
-(which AWS makes at most every four hours) and each user's tags and policies:
+(which AWS makes at most every four hours) and each user's tags and policies —
+or, with --directory identity-center, the users of the Identity Center
+instance's store (not-in-spec and unmanaged only: Identity Center keeps no
+password or key to judge):
 
   password-no-mfa      a console password and no MFA device
   password-never-used  a console password set --unused-days ago or more, never used
@@ -151,8 +154,6 @@ func readAuditRequest(opts *AuditOptions) (audit.Request, config.Protect, error)
 		}
 	case err != nil:
 		problems = append(problems, err.Error())
-	case in.Directory == spec.DirectoryIdentityCenter:
-		problems = append(problems, "audit reads IAM users; auditing Identity Center users is not supported yet")
 	}
 	cfg, err := loadConfig(opts.Config)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 
 	"github.com/gatehouse/gatehouse/internal/journal"
 	"github.com/gatehouse/gatehouse/internal/spec"
@@ -354,4 +355,82 @@ func userNames(t *testing.T, sb *sandboxtest.Sandbox, account string) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// Identity Center on the embedded sandbox: people gatehouse onboarded and
+// users made elsewhere (a fixture, as an identity provider would). The
+// audit finds exactly the users the spec does not list and those the
+// journal does not know; the offboarding file names the candidates with
+// what a spec needs of them, leaves out (in a comment) one without an
+// address, and never the protected one; offboard -f FILE --yes removes
+// exactly the candidate it names.
+func TestAuditSandboxIdentityCenter(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	team := writeFile(t, dir, "idc.yaml", `version: 1
+directory: identity-center
+delivery: {channel: none}
+people:
+  - {email: ada@example.com, name: Ada Lovelace}
+  - {email: grace@example.com, name: Grace Hopper}
+  - {email: alan@example.com, name: Alan Turing}
+`)
+	if code, _, errb := offboardRun(t, dir, false, "", "", "onboard", "-f", team); code != ExitOK {
+		t.Fatalf("onboarding: exit %d\n%s", code, errb)
+	}
+	withSandboxState(t, dir, func(sb *sandboxtest.Sandbox) {
+		sb.LoadFixture(t, `
+identity_center:
+  users:
+    - {user_name: okta-bob, display_name: Bob Okta, given_name: Bob, family_name: Okta, email: bob@example.com}
+    - {user_name: contractor, display_name: Carl Contractor, given_name: Carl, family_name: Contractor}
+    - {user_name: break-glass, display_name: Break Glass, given_name: Break, family_name: Glass, email: bg@example.com}
+`)
+	})
+	specFile := writeFile(t, dir, "spec.yaml", `version: 1
+directory: identity-center
+people:
+  - {email: ada@example.com, name: Ada Lovelace}
+  - {email: grace@example.com, name: Grace Hopper}
+  - {user_name: okta-bob, email: bob@example.com, name: Bob Okta}
+`)
+	config := writeFile(t, dir, "gatehouse.yaml", "protect:\n  users: [break-glass]\n")
+	offboardFile := filepath.Join(dir, "candidates.yaml")
+	code, out, errb := offboardRun(t, dir, false, "", config, "audit", "-f", specFile, "-o", "json", "--offboard-file", offboardFile)
+	var rep auditJSON
+	if err := json.Unmarshal([]byte(out), &rep); code != ExitOK || err != nil {
+		t.Fatalf("audit: exit %d, %v\n%s\n%s", code, err, out, errb)
+	}
+	found, candidates := rep.findings()
+	want := []string{"d-1111111111 alan@example.com not-in-spec", "d-1111111111 break-glass not-in-spec", "d-1111111111 break-glass unmanaged",
+		"d-1111111111 contractor not-in-spec", "d-1111111111 contractor unmanaged", "d-1111111111 okta-bob unmanaged"}
+	if !slices.Equal(found, want) || !slices.Equal(candidates, []string{"d-1111111111 alan@example.com", "d-1111111111 contractor"}) {
+		t.Errorf("findings\n  %s\ncandidates %q; want\n  %s", strings.Join(found, "\n  "), candidates, strings.Join(want, "\n  "))
+	}
+	data, _ := os.ReadFile(offboardFile)
+	in, err := spec.Parse(offboardFile, data, spec.Flags{Deliver: spec.Set(spec.ChannelNone)})
+	if err != nil || in.Directory != spec.DirectoryIdentityCenter || len(in.People) != 1 || in.People[0].UserName != "alan@example.com" ||
+		in.People[0].GivenName != "Alan" || !strings.Contains(string(data), "# contractor is left out") {
+		t.Fatalf("offboarding file: %v\n%s", err, data)
+	}
+
+	code, out, errb = offboardRun(t, dir, false, "", config, "offboard", "-f", offboardFile, "--yes")
+	if code != ExitOK || !strings.Contains(out, "1 removed") {
+		t.Fatalf("offboard: exit %d\n%s\n%s", code, out, errb)
+	}
+	withSandboxState(t, dir, func(sb *sandboxtest.Sandbox) {
+		users, err := identitystore.NewFromConfig(sb.Config("111111111111")).ListUsers(context.Background(),
+			&identitystore.ListUsersInput{IdentityStoreId: aws.String("d-1111111111")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, u := range users.Users {
+			names = append(names, aws.ToString(u.UserName))
+		}
+		slices.Sort(names)
+		if want := []string{"ada@example.com", "break-glass", "contractor", "grace@example.com", "okta-bob"}; !slices.Equal(names, want) {
+			t.Errorf("users left %q, want %q", names, want)
+		}
+	})
 }

@@ -50,7 +50,6 @@ func TestAuditBadInputMakesNoCall(t *testing.T) {
 	sb := sandboxtest.Start(t, sandbox.Options{})
 	dir := t.TempDir()
 	badSpec := writeFile(t, dir, "bad.yaml", "accounts: [\"12345\"]\npeople:\n  - email: not-an-address\n")
-	idcSpec := writeFile(t, dir, "idc.yaml", "directory: identity-center\npeople:\n  - {email: a@example.com, name: Ada Lovelace}\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -64,8 +63,7 @@ func TestAuditBadInputMakesNoCall(t *testing.T) {
 		{"days not whole", []string{"--rotation-days", "1.5"}, []string{"--rotation-days"}},
 		{"offboard file is a folder", []string{"--offboard-file", dir}, []string{"not a regular file"}},
 		{"problems in the spec, with lines", []string{"-f", badSpec}, []string{"bad.yaml:1", "bad.yaml:3"}},
-		{"identity center", []string{"--directory", "identity-center"}, []string{"Identity Center users is not supported"}},
-		{"identity center spec", []string{"-f", idcSpec}, []string{"Identity Center users is not supported"}},
+		{"no such directory", []string{"--directory", "ldap"}, []string{"directory"}},
 		{"accounts", []string{"--all-accounts", "--account", "222222222222"}, []string{"--all-accounts with --account"}},
 		{"a stray argument", []string{"alice"}, []string{"unknown command"}},
 	} {

@@ -26,11 +26,14 @@ type Inventory struct {
 
 // InventoryUser is one user of a scope as an audit reads it.
 type InventoryUser struct {
-	Name    string
-	ARN     string
-	Email   string // the gatehouse:email tag; "" when none
-	Tags    map[string]string
-	Managed bool // the directory's own mark says gatehouse manages the user
+	Name  string
+	ARN   string
+	Email string // IAM: the gatehouse:email tag; Identity Center: the user's address; "" when none
+	// GivenName and FamilyName are an Identity Center user's names ("" for
+	// IAM users): what a spec needs to name the person.
+	GivenName, FamilyName string
+	Tags                  map[string]string
+	Managed               bool // the directory's own mark says gatehouse manages the user
 	// Self says why this is the identity gatehouse runs as ("" when it is
 	// not): never offered for removal.
 	Self string
