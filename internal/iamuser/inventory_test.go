@@ -30,12 +30,12 @@ accounts:
       - {name: carol}
 `
 
-// An inventory waits while IAM makes the credential report, joins it with
-// the users listed now — a user made since the report has no credentials,
-// one deleted since is not there, one deleted and made again is not the
-// report's — and a second inventory within four hours reads the same report;
-// after four hours (on the world's clock) a new report is made, and ages
-// are measured from it.
+// An inventory waits while IAM makes the credential report and joins it
+// with the users listed now: a user made since the report has no
+// credentials, one deleted since is not there, one deleted and made again
+// is not the report's. It marks the user gatehouse runs as. A second
+// inventory within four hours reads the same report; after four hours (on
+// the world's clock) a new report is made, and ages are measured from it.
 func TestInventoryJoinsTheCredentialReportWithTheUsersOfNow(t *testing.T) {
 	t.Parallel()
 	sb := sandboxtest.Start(t, sandbox.Options{})
@@ -66,8 +66,20 @@ func TestInventoryJoinsTheCredentialReportWithTheUsersOfNow(t *testing.T) {
 		!bob.Credentials.AccessKeys[0].Active || bob.Credentials.AccessKeys[1].Active || bob.Credentials.AccessKeys[1].Slot != 2 {
 		t.Errorf("bob = %+v, credentials %+v", bob, bob.Credentials)
 	}
-	if gets := countOf(t, sb, "GetCredentialReport"); gets != 1 {
-		t.Errorf("GetCredentialReport called %d times: it should wait for IAM to finish the report, then read it once", gets)
+	if alice.Self != "" || bob.Self != "" {
+		t.Errorf("the account's root runs the audit, yet alice or bob is its identity: %q, %q", alice.Self, bob.Self)
+	}
+	asBob, err := awsx.New(context.Background(), awsx.Options{Endpoint: sb.URL, Region: "us-east-1", RequestsPerSecond: -1,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIABOBKEY0000000001", "sandbox-secret", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byBob, err := iamuser.New(asBob, iamuser.Options{}).Inventory(context.Background(), scope)
+	if err != nil || byBob.Users[1].Self == "" || byBob.Users[0].Self != "" {
+		t.Errorf("audited by bob's key: bob's Self %q, alice's %q, %v", byBob.Users[1].Self, byBob.Users[0].Self, err)
+	}
+	if gets := countOf(t, sb, "GetCredentialReport"); gets != 2 {
+		t.Errorf("GetCredentialReport called %d times: each inventory should wait for IAM to finish the report, then read it once", gets)
 	}
 
 	api := iam.NewFromConfig(sb.Config("111111111111"))
