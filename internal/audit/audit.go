@@ -9,6 +9,7 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,7 +94,7 @@ type User struct {
 	Findings  []Finding
 }
 
-// Failed reports whether some scope could not be audited.
+// Failed counts the scopes that could not be audited.
 func (r *Report) Failed() int {
 	n := 0
 	for _, s := range r.Scopes {
@@ -168,6 +169,10 @@ func auditScope(ctx context.Context, deps Deps, req Request, s *engine.Scope) (S
 		}
 	}
 	out.AsOf, out.Users = inv.AsOf, len(inv.Users)
+	unmanaged := "the journal does not say gatehouse made or adopted it"
+	if deps.Directory.Kind() == engine.DirectoryIAM {
+		unmanaged = "no " + engine.TagManagedBy + " tag, and " + unmanaged
+	}
 	var found []User
 	for _, iu := range inv.Users {
 		if iu.Credentials == nil && !inv.AsOf.IsZero() {
@@ -180,20 +185,24 @@ func auditScope(ctx context.Context, deps Deps, req Request, s *engine.Scope) (S
 			u.Findings = append(u.Findings, Finding{Kind: KindNotInSpec, Detail: "not in " + req.Input.Source})
 		}
 		if !u.Managed {
-			u.Findings = append(u.Findings, Finding{Kind: KindUnmanaged,
-				Detail: "no " + engine.TagManagedBy + " tag, and the journal does not say gatehouse made it"})
+			u.Findings = append(u.Findings, Finding{Kind: KindUnmanaged, Detail: unmanaged})
 		}
-		if len(u.Findings) == 0 {
-			continue
+		if len(u.Findings) > 0 {
+			u.Guard, u.Candidate = offered(deps.Protect, iu, u.Findings, req.Candidates)
+			found = append(found, u)
 		}
-		u.Guard = iu.Self
-		if u.Guard == "" {
-			u.Guard = deps.Protect.Match(iu.Name, iu.Tags)
-		}
-		u.Candidate = u.Guard == "" && slices.ContainsFunc(u.Findings, func(f Finding) bool { return slices.Contains(req.Candidates, f.Kind) })
-		found = append(found, u)
 	}
 	return out, found, nil
+}
+
+// offered says why a user is never offered for offboarding (it is the
+// identity gatehouse runs as, or protected), or else whether one of its
+// findings makes it a candidate.
+func offered(protect config.Protect, iu engine.InventoryUser, findings []Finding, candidates []string) (guard string, candidate bool) {
+	if guard = cmp.Or(iu.Self, protect.Match(iu.Name, iu.Tags)); guard != "" {
+		return guard, false
+	}
+	return "", slices.ContainsFunc(findings, func(f Finding) bool { return slices.Contains(candidates, f.Kind) })
 }
 
 // inSpec reports whether some person of the spec is the user called name in

@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/report"
 	"github.com/gatehouse/gatehouse/internal/runenv"
+	"github.com/gatehouse/gatehouse/internal/shell"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
 
@@ -211,8 +212,8 @@ func auditWith(ctx context.Context, opts *AuditOptions, rt *runenv.Factory, req 
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.IO.Err, "Wrote %s to %s: review it, then gatehouse offboard -f %s (--yes to remove them).\n",
-			report.Plural(n, "offboarding candidate", "offboarding candidates"), opts.OffboardFile, opts.OffboardFile)
+		fmt.Fprintf(opts.IO.Err, "Wrote %s to %s: review it, then see the plan with\n  %s\nand add --yes to remove them.\n",
+			report.Plural(n, "offboarding candidate", "offboarding candidates"), opts.OffboardFile, offboardCommand(opts))
 	}
 	switch {
 	case rep.Failed() > 0:
@@ -222,4 +223,26 @@ func auditWith(ctx context.Context, opts *AuditOptions, rt *runenv.Factory, req 
 			report.Plural(rep.Findings(), "finding", "findings"), report.Plural(len(rep.Users), "user", "users"))}
 	}
 	return nil
+}
+
+// offboardCommand is the offboarding of the candidates' file, against what
+// the audit ran against.
+func offboardCommand(opts *AuditOptions) string {
+	words := []string{"gatehouse", "offboard", "-f", opts.OffboardFile}
+	s := opts.Settings
+	switch {
+	case s.Sandbox && s.SandboxDir != DefaultSandboxDir:
+		words = append(words, "--sandbox", "--sandbox-dir", s.SandboxDir)
+	case s.Sandbox:
+		words = append(words, "--sandbox")
+	case s.EndpointURL != "":
+		words = append(words, "--endpoint-url", s.EndpointURL)
+	}
+	if s.Journal != "" {
+		words = append(words, "--journal", s.Journal)
+	}
+	if opts.Config != "" {
+		words = append(words, "--config", opts.Config)
+	}
+	return shell.Line(words)
 }
