@@ -58,7 +58,10 @@ func (s *Server) authenticate(c *call) error {
 		return authError(c, "InvalidClientTokenId", "The security token included in the request is invalid.")
 	}
 	if !verifySignature(c.req.HTTP, c.req.Body, c.sig, secret) {
-		return authError(c, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+		return signatureError(c, http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+	}
+	if err := checkSigningTime(c, time.Now()); err != nil {
+		return err
 	}
 	s.recordKeyUse(c, cred)
 	return nil
@@ -100,6 +103,17 @@ func authError(c *call, code, msg string) *awsproto.Error {
 	return &awsproto.Error{Status: http.StatusForbidden, Code: code, Message: msg}
 }
 
+// signatureError is a signature that does not hold: the Query services (IAM,
+// STS, SES) answer SignatureDoesNotMatch, the JSON services (Secrets Manager,
+// Organizations) InvalidSignatureException, which the AWS SDKs also read as a
+// sign of clock skew.
+func signatureError(c *call, status int, msg string) *awsproto.Error {
+	if _, ok := c.codec().(awsproto.JSON); ok {
+		return &awsproto.Error{Status: http.StatusBadRequest, Code: "InvalidSignatureException", Message: msg}
+	}
+	return &awsproto.Error{Status: status, Code: "SignatureDoesNotMatch", Message: msg}
+}
+
 func sessionToken(r *http.Request) string {
 	if t := r.Header.Get("X-Amz-Security-Token"); t != "" {
 		return t
@@ -108,24 +122,20 @@ func sessionToken(r *http.Request) string {
 }
 
 // verifySignature recomputes the SigV4 signature over exactly the headers the
-// client says it signed.
+// client says it signed and over the body as it arrived. X-Amz-Content-Sha256
+// is not trusted: only S3 signs the hash the header states, and a header that
+// stands for the body would let a captured request carry another one. The Go
+// SDK and the AWS CLI sign these services' bodies; UNSIGNED-PAYLOAD is taken
+// only for a presigned request without a body, as botocore presigns.
 func verifySignature(r *http.Request, body []byte, sig signature, secret string) bool {
-	amzDate := r.Header.Get("X-Amz-Date")
-	if sig.Presigned {
-		amzDate = r.URL.Query().Get("X-Amz-Date")
-	}
+	amzDate := signedDate(r, sig)
 	if len(amzDate) < 8 || amzDate[:8] != sig.Date {
 		return false
 	}
 	sum := sha256.Sum256(body)
-	bodyHash := hex.EncodeToString(sum[:])
-	payloads := []string{r.Header.Get("X-Amz-Content-Sha256")}
-	switch {
-	case sig.Presigned:
-		// botocore presigns with UNSIGNED-PAYLOAD; the Go SDK with the body's hash.
-		payloads = []string{"UNSIGNED-PAYLOAD", bodyHash}
-	case payloads[0] == "":
-		payloads[0] = bodyHash
+	payloads := []string{hex.EncodeToString(sum[:])}
+	if sig.Presigned && len(body) == 0 {
+		payloads = append(payloads, "UNSIGNED-PAYLOAD")
 	}
 	for _, payload := range payloads {
 		if hmac.Equal([]byte(expectedSignature(r, sig, secret, amzDate, payload)), []byte(sig.Signature)) {

@@ -1,6 +1,10 @@
 package sandbox
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +21,12 @@ const inspectPrefix = "/_sandbox/"
 
 func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimSuffix(r.URL.Path, "/")
+	if !(path == "/_sandbox/health" && r.Method == http.MethodGet) && !s.inspectAuthorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gatehouse sandbox inspection API"`)
+		writeInspectError(w, http.StatusUnauthorized, "the inspection API needs the sandbox's token: send it as "+
+			"'Authorization: Bearer TOKEN' (gatehouse sandbox serve prints it at start, or takes it from GATEHOUSE_SANDBOX_TOKEN)")
+		return
+	}
 	switch {
 	case path == "/_sandbox/health" && r.Method == http.MethodGet:
 		s.inspectHealth(w)
@@ -47,6 +57,25 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.serveHook(w, r, strings.TrimPrefix(path, inspectPrefix))
 	}
+}
+
+// inspectAuthorized reports whether the request carries the inspection
+// token, when there is one. The digests are compared, in constant time, so
+// neither the token nor its length leaks through timing.
+func (s *Server) inspectAuthorized(r *http.Request) bool {
+	if s.token == "" {
+		return true
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	want, sent := sha256.Sum256([]byte(s.token)), sha256.Sum256([]byte(got))
+	return ok && subtle.ConstantTimeCompare(want[:], sent[:]) == 1
+}
+
+// newInspectToken is 32 random bytes, hex-encoded.
+func newInspectToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // serveHook answers an endpoint a service added (service.Hook).
@@ -104,6 +133,7 @@ func (s *Server) inspectHealth(w http.ResponseWriter) {
 		"status":         "ok",
 		"services":       names,
 		"strict_auth":    s.opts.StrictAuth,
+		"inspect_token":  s.token != "",
 		"persistent":     s.store != nil,
 		"uptime_seconds": time.Since(s.started).Seconds(),
 	})

@@ -44,9 +44,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(body) > maxBody {
+	switch {
+	case err != nil:
+		// Mostly the read timeout: the client stopped sending. SDKs retry RequestTimeout.
+		s.writeError(w, c, awsproto.Errorf(http.StatusBadRequest, "RequestTimeout",
+			"the request body did not arrive in full: %v", err))
+		return
+	case len(body) > maxBody:
 		s.writeError(w, c, awsproto.Errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
-			"the request body is unreadable or larger than the sandbox's %d bytes", maxBody))
+			"the request body is larger than the sandbox's %d bytes", maxBody))
 		return
 	}
 	c.req.Body = body

@@ -21,6 +21,10 @@ import (
 	"github.com/gatehouse/gatehouse/sandbox/state"
 )
 
+// InspectTokenEnv is the environment variable `gatehouse sandbox serve` takes
+// the inspection API's token from (Options.InspectToken).
+const InspectTokenEnv = "GATEHOUSE_SANDBOX_TOKEN"
+
 // Options configure a sandbox server.
 type Options struct {
 	// StateDir, when set, keeps the world in DIR/state.json across restarts.
@@ -29,6 +33,11 @@ type Options struct {
 	Fixture string
 	// StrictAuth verifies SigV4 signatures against known secrets.
 	StrictAuth bool
+	// InspectToken is the bearer token the inspection API (everything under
+	// /_sandbox/ but GET /_sandbox/health) then requires. With StrictAuth an
+	// empty one is made at random (InspectToken reports it); without
+	// StrictAuth the inspection API is open unless a token is set.
+	InspectToken string
 	// Faults is the initial fault injection.
 	Faults FaultConfig
 	// Logger receives one line per request at debug level and problems at warn.
@@ -48,7 +57,18 @@ type Server struct {
 	counts   *counters
 	store    *store // nil when the state is in memory only
 	started  time.Time
+	token    string // the inspection API's bearer token; "" when it is open
+	timeouts timeouts
 }
+
+// timeouts bound what a client may hold a connection for (http.Server's).
+type timeouts struct{ readHeader, read, write, idle time.Duration }
+
+// defaultTimeouts: a request must arrive within 30 s (its body is at most
+// 8 MiB); an answer may take 2 minutes, so an SQS long poll (up to 20 s) with
+// injected latency fits; a kept-alive connection may idle 2 minutes, longer
+// than the SDKs keep idle connections (90 s).
+var defaultTimeouts = timeouts{readHeader: 10 * time.Second, read: 30 * time.Second, write: 2 * time.Minute, idle: 2 * time.Minute}
 
 // New builds a server: it registers every service (Services) and loads the
 // saved state (when StateDir holds one) or the fixture.
@@ -61,11 +81,16 @@ func New(opts Options) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		opts:    opts,
-		log:     log,
-		faults:  newFaults(opts.Faults),
-		counts:  newCounters(),
-		started: time.Now(),
+		opts:     opts,
+		log:      log,
+		faults:   newFaults(opts.Faults),
+		counts:   newCounters(),
+		started:  time.Now(),
+		token:    opts.InspectToken,
+		timeouts: defaultTimeouts,
+	}
+	if s.token == "" && opts.StrictAuth {
+		s.token = newInspectToken()
 	}
 	if err := s.register(Services()); err != nil {
 		return nil, err
@@ -75,6 +100,10 @@ func New(opts Options) (*Server, error) {
 	}
 	return s, nil
 }
+
+// InspectToken is the bearer token the inspection API requires ("" when it
+// is open): the one Options gave, or the one made for StrictAuth.
+func (s *Server) InspectToken() string { return s.token }
 
 // World exposes the server's state to in-process tests (take its lock to use it).
 func (s *Server) World() *state.World { return s.world }
@@ -94,10 +123,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	fresh := &freshConns{conns: map[net.Conn]struct{}{}}
 	hs := &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.timeouts.readHeader,
+		ReadTimeout:       s.timeouts.read,
+		WriteTimeout:      s.timeouts.write,
+		IdleTimeout:       s.timeouts.idle,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		ConnState:         fresh.track,
 	}
+	s.warnIfReachable(ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -118,6 +151,25 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// warnIfReachable says when others than this machine can reach the sandbox:
+// without --strict-auth anyone who can is every account's root and can read
+// every secret the sandbox holds.
+func (s *Server) warnIfReachable(addr net.Addr) {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() {
+		return
+	}
+	if !s.opts.StrictAuth {
+		s.log.Error("the sandbox listens beyond loopback without --strict-auth: anyone who can reach "+tcp.String()+
+			" acts as any account and reads every secret through /_sandbox/; listen on 127.0.0.1 or add --strict-auth",
+			"addr", tcp.String())
+		return
+	}
+	s.log.Warn("the sandbox listens beyond loopback: anyone who can reach "+tcp.String()+
+		" may call it, with signatures of the keys it knows, and the inspection API with its token",
+		"addr", tcp.String())
 }
 
 // freshConns tracks connections that have not sent a request yet.

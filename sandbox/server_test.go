@@ -232,7 +232,7 @@ func TestUnservedRequestsAreAnsweredInTheClientsProtocol(t *testing.T) {
 		contentType string
 	}{
 		{"JSON 1.1 service", rawRequest{path: "/", body: `{}`, header: signedJSON("ecs", "AmazonEC2ContainerServiceV20141113.ListClusters", "1.1")}, 400, "UnknownService", "application/x-amz-json-1.1"},
-		{"JSON 1.0 service", rawRequest{path: "/", body: `{}`, header: signedJSON("sqs", "AmazonSQS.ListQueues", "1.0")}, 400, "UnknownService", "application/x-amz-json-1.0"},
+		{"JSON 1.0 service", rawRequest{path: "/", body: `{}`, header: signedJSON("dynamodb", "DynamoDB_20120810.ListTables", "1.0")}, 400, "UnknownService", "application/x-amz-json-1.0"},
 		{"REST-JSON operation of a served API", rawRequest{method: "GET", path: "/v2/email/configuration-sets", header: signedREST("ses")}, 404, "UnknownOperationException", "application/json"},
 		{"REST-JSON service", rawRequest{method: "GET", path: "/2015-03-31/functions/", header: signedREST("lambda")}, 400, "UnknownService", "application/json"},
 		{"Query service", rawRequest{path: "/", body: "Action=ListBuckets", header: scope("s3")}, 400, "UnknownService", "text/xml"},

@@ -3,6 +3,8 @@ package sandbox
 import (
 	"fmt"
 
+	"github.com/gatehouse/gatehouse/sandbox/cloudtrail"
+	"github.com/gatehouse/gatehouse/sandbox/eventbridge"
 	"github.com/gatehouse/gatehouse/sandbox/fixture"
 	"github.com/gatehouse/gatehouse/sandbox/iam"
 	"github.com/gatehouse/gatehouse/sandbox/identitystore"
@@ -11,6 +13,8 @@ import (
 	"github.com/gatehouse/gatehouse/sandbox/service"
 	"github.com/gatehouse/gatehouse/sandbox/ses"
 	"github.com/gatehouse/gatehouse/sandbox/ssoadmin"
+	"github.com/gatehouse/gatehouse/sandbox/sns"
+	"github.com/gatehouse/gatehouse/sandbox/sqs"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 	"github.com/gatehouse/gatehouse/sandbox/sts"
 )
@@ -21,13 +25,16 @@ import (
 // serves it) and the order their fixture sections apply.
 func Services() []service.Definition {
 	return []service.Definition{
-		iam.Service(),
+		cloudtrail.Trail(iam.Service(), eventbridge.PutEvent), // IAM's calls reach event buses as CloudTrail events
 		sts.Service(),
 		secretsmanager.Service(),
 		ses.Service(),
 		organizations.Service(),
 		ssoadmin.Service(), // after organizations: its fixture's instance belongs to the management account
 		identitystore.Service(),
+		sqs.Service(),
+		sns.Service(),
+		eventbridge.Service(),
 	}
 }
 

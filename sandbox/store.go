@@ -14,11 +14,16 @@ import (
 // stateFile is the snapshot's name inside --state DIR.
 const stateFile = "state.json"
 
-// store persists the world to DIR/state.json. Every successful mutation waits
-// until a snapshot that includes it is on disk (group commit: one write covers
-// every mutation that arrived while the previous write ran). A snapshot is written
-// to a temporary file, synced and renamed over the old one, so a kill -9 leaves
-// either the old state or the new one, never a torn file.
+// store persists the world in DIR: state.json, a snapshot in the format
+// snapshots always had, and state.log, the changes since (storelog.go).
+// Every successful mutation waits until a record holding it is on disk (group
+// commit: one append and fsync covers every mutation that arrived while the
+// previous one ran), and a record holds only what writers reached
+// (state.World.Delta), so a commit costs the same with 1,000 users as with
+// 50,000. When the log outgrows twice the snapshot, at start when it holds
+// records and at a clean stop, a checkpoint writes the whole world to
+// state.json (temporary file, fsync, rename) and starts a new log; a kill -9
+// at any point leaves a snapshot and, at most, a log of changes after it.
 type store struct {
 	dir   string
 	world *state.World
@@ -27,7 +32,13 @@ type store struct {
 	cond    *sync.Cond
 	gen     uint64 // mutations announced
 	saved   uint64 // mutations known to be on disk
-	writing bool
+	writing bool   // a goroutine is writing; it alone uses the fields below
+
+	snapshotSize int64 // bytes of state.json
+	logSize      int64 // bytes of state.log
+	logged       bool  // the log holds records after its header
+	checkpoint   bool  // the next write must be a checkpoint: no usable log, or a failed write
+	logFloor     int64 // the log may outgrow twice the snapshot by this much before a checkpoint
 }
 
 func newStore(dir string, w *state.World) (*store, error) {
@@ -41,30 +52,55 @@ func newStore(dir string, w *state.World) (*store, error) {
 			_ = os.Remove(f)
 		}
 	}
-	st := &store{dir: dir, world: w}
+	st := &store{dir: dir, world: w, checkpoint: true, logFloor: 1 << 20}
 	st.cond = sync.NewCond(&st.mu)
 	return st, nil
 }
 
-// load reads the saved snapshot; found is false when there is none yet.
+// load reads the snapshot and replays the log after it; found is false when
+// there is no snapshot yet.
 func (st *store) load() (found bool, err error) {
-	data, err := os.ReadFile(filepath.Join(st.dir, stateFile))
+	path := filepath.Join(st.dir, stateFile)
+	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("reading sandbox state (%s): %w", st.dir, err)
 	}
+	lc, err := readLog(st.dir, data)
+	if err != nil {
+		return false, err
+	}
 	st.world.Lock()
 	defer st.world.Unlock()
 	if err := st.world.Restore(data); err != nil {
-		return false, fmt.Errorf("decoding sandbox state (%s): %w", filepath.Join(st.dir, stateFile), err)
+		return false, fmt.Errorf("decoding sandbox state (%s): %w", path, err)
 	}
+	for i, rec := range lc.records {
+		if err := st.world.ApplyDelta(rec); err != nil {
+			return false, fmt.Errorf("replaying record %d of the change log (%s): %w", i+1, filepath.Join(st.dir, logFile), err)
+		}
+	}
+	st.snapshotSize, st.logSize = int64(len(data)), lc.size
+	st.logged, st.checkpoint = len(lc.records) > 0, !lc.usable
 	return true, nil
 }
 
+// resume makes the loaded world the base of later records: a checkpoint when
+// the log held records or cannot be appended to, else nothing to write.
+func (st *store) resume() error {
+	if st.checkpoint || st.logged {
+		return st.flush(true)
+	}
+	st.world.RLock()
+	st.world.Checkpointed()
+	st.world.RUnlock()
+	return nil
+}
+
 // commit announces a mutation already applied to the world and returns once a
-// snapshot containing it has been written.
+// record containing it has been written.
 func (st *store) commit() error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -75,14 +111,8 @@ func (st *store) commit() error {
 			st.cond.Wait()
 			continue
 		}
-		st.writing = true
 		target := st.gen
-		st.mu.Unlock()
-		err := st.write()
-		st.mu.Lock()
-		st.writing = false
-		st.cond.Broadcast()
-		if err != nil {
+		if err := st.writeLocked(false); err != nil {
 			return err
 		}
 		st.saved = max(st.saved, target)
@@ -90,24 +120,111 @@ func (st *store) commit() error {
 	return nil
 }
 
+// flush writes what is pending, as a checkpoint when asked.
+func (st *store) flush(checkpoint bool) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for st.writing {
+		st.cond.Wait()
+	}
+	target := st.gen
+	if err := st.writeLocked(checkpoint); err != nil {
+		return err
+	}
+	st.saved = max(st.saved, target)
+	return nil
+}
+
+// writeLocked writes with st.mu released, as the one writer.
+func (st *store) writeLocked(checkpoint bool) error {
+	st.writing = true
+	st.mu.Unlock()
+	err := st.write(checkpoint)
+	st.mu.Lock()
+	st.writing = false
+	st.cond.Broadcast()
+	return err
+}
+
+// close writes what is pending and, when the log holds records, checkpoints,
+// so that after a clean stop state.json alone holds the world.
 func (st *store) close() error {
 	st.mu.Lock()
 	pending := st.saved < st.gen
 	st.mu.Unlock()
-	if !pending {
+	if !pending && !st.logged {
 		return nil
 	}
-	return st.commit()
+	return st.flush(true)
 }
 
-func (st *store) write() error {
+// write appends what changed to the log, or writes a checkpoint when asked,
+// when only one can record the world, or when the log has outgrown twice the
+// snapshot. After a failure the changes taken are lost to the log, so the
+// next write is a checkpoint.
+func (st *store) write(checkpoint bool) error {
+	checkpoint = checkpoint || st.checkpoint || st.logSize > 2*st.snapshotSize+st.logFloor
 	st.world.RLock()
-	data, err := st.world.Snapshot()
-	st.world.RUnlock()
-	if err != nil {
-		return fmt.Errorf("encoding sandbox state: %w", err)
+	var (
+		data []byte
+		err  error
+	)
+	if !checkpoint {
+		data, err = st.world.Delta()
+		checkpoint = errors.Is(err, state.ErrNoCheckpoint)
 	}
-	return writeFileAtomic(filepath.Join(st.dir, stateFile), data)
+	if checkpoint {
+		data, err = st.world.Checkpoint()
+	}
+	st.world.RUnlock()
+	switch {
+	case err != nil:
+		err = fmt.Errorf("encoding sandbox state: %w", err)
+	case checkpoint:
+		err = st.writeCheckpoint(data)
+	case data != nil:
+		err = st.appendRecord(data)
+	}
+	st.checkpoint = err != nil
+	return err
+}
+
+// writeCheckpoint replaces the snapshot, then starts the log that follows it.
+func (st *store) writeCheckpoint(snapshot []byte) error {
+	if err := writeFileAtomic(filepath.Join(st.dir, stateFile), snapshot); err != nil {
+		return err
+	}
+	header := newLog(snapshot)
+	if err := writeFileAtomic(filepath.Join(st.dir, logFile), header); err != nil {
+		return err
+	}
+	st.snapshotSize, st.logSize, st.logged = int64(len(snapshot)), int64(len(header)), false
+	return nil
+}
+
+// appendRecord appends one record and syncs it. The log is opened each time,
+// so a state directory removed or replaced under the sandbox fails the
+// commit instead of acknowledging writes to a file nobody will read.
+func (st *store) appendRecord(rec []byte) error {
+	f, err := os.OpenFile(filepath.Join(st.dir, logFile), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("opening the change log: %w", err)
+	}
+	line := logLine(rec)
+	if _, err := f.Write(line); err != nil {
+		f.Close()
+		return fmt.Errorf("appending to the change log: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("syncing the change log: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("closing the change log: %w", err)
+	}
+	st.logSize += int64(len(line))
+	st.logged = true
+	return nil
 }
 
 // writeFileAtomic writes data to a temporary file beside path, syncs it and renames
@@ -162,8 +279,11 @@ func (s *Server) loadWorld() error {
 			return err
 		}
 		found, err := s.store.load()
-		if err != nil || found {
+		if err != nil {
 			return err
+		}
+		if found {
+			return s.store.resume()
 		}
 	}
 	s.world.Lock()
@@ -191,4 +311,16 @@ func (s *Server) reset() error {
 		return s.store.commit()
 	}
 	return nil
+}
+
+// ReadState returns the world a sandbox started with --state dir would load,
+// as the files in dir are now, without changing them: for tests and tools
+// that look at what is on disk.
+func ReadState(dir string) (*state.World, error) {
+	w := NewWorld()
+	st := &store{dir: dir, world: w}
+	if _, err := st.load(); err != nil {
+		return nil, err
+	}
+	return w, nil
 }

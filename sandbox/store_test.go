@@ -50,16 +50,13 @@ func userNames(t *testing.T, url, account string) []string {
 	return names
 }
 
-// readStateFile decodes DIR/state.json as it is on disk right now.
-func readStateFile(t *testing.T, dir string) *state.World {
+// readState is the world a sandbox restarted on dir would load, as the
+// files are right now.
+func readState(t *testing.T, dir string) *state.World {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	w, err := ReadState(dir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	w := NewWorld()
-	if err := w.Restore(data); err != nil {
-		t.Fatalf("state file does not decode: %v", err)
+		t.Fatalf("reading the state in %s: %v", dir, err)
 	}
 	return w
 }
@@ -84,7 +81,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if got := strings.Join(userNames(t, url, "111111111111"), ","); got != "from-fixture" {
 		t.Errorf("users after reset = %s, want the fixture's only", got)
 	}
-	if _, ok := iamstate.Of(readStateFile(t, dir).Accounts["111111111111"]).Users.Get("created"); ok {
+	if _, ok := iamstate.Of(readState(t, dir).Accounts["111111111111"]).Users.Get("created"); ok {
 		t.Error("the reset was not written to disk")
 	}
 }
@@ -105,17 +102,19 @@ func TestEveryAcknowledgedMutationIsOnDisk(t *testing.T) {
 	}
 	wg.Wait()
 	// No Close: each acknowledgement alone must mean "on disk".
-	if n := iamstate.Of(readStateFile(t, dir).Accounts["111111111111"]).Users.Len(); n != 40 {
+	if n := iamstate.Of(readState(t, dir).Accounts["111111111111"]).Users.Len(); n != 40 {
 		t.Errorf("state file holds %d users after 40 acknowledged CreateUser calls", n)
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if e.Name() != stateFile {
+		if e.Name() != stateFile && e.Name() != logFile {
 			t.Errorf("unexpected file %s left in the state directory", e.Name())
 		}
 	}
-	if fi, err := os.Stat(filepath.Join(dir, stateFile)); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("state file mode = %v, %v; want 0600 (it holds secrets)", fi.Mode().Perm(), err)
+	for _, name := range []string{stateFile, logFile} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v; want mode 0600 (it holds secrets)", name, err)
+		}
 	}
 }
 
@@ -163,4 +162,65 @@ func TestFailedPersistenceIsNotAcknowledged(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// bigFixture is a fixture of n users in account 111111111111.
+func bigFixture(t *testing.T, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("accounts:\n  \"111111111111\":\n    users:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "      - {name: user-%06d, path: /staff/, tags: {team: team-%d}}\n", i, i%50)
+	}
+	return writeFixture(t, b.String())
+}
+
+// TestCommitWritesOnlyWhatChanged: a commit's cost must not grow with the
+// world. With 20,000 users, acknowledged CreateUser calls must neither
+// rewrite the snapshot nor write more than what they changed.
+func TestCommitWritesOnlyWhatChanged(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	url, stop := serveDir(t, dir, Options{Fixture: bigFixture(t, 20000)})
+	defer stop()
+	snapshot := filepath.Join(dir, stateFile)
+	before, err := os.Stat(snapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizeBefore := dirBytes(t, dir)
+	client := iam.NewFromConfig(sdkConfig(url, "111111111111", "s", ""))
+	for i := range 10 {
+		if _, err := client.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("new-%d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, err := os.Stat(snapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("10 CreateUser calls rewrote the %d-byte snapshot of 20,000 users", before.Size())
+	}
+	if grown := dirBytes(t, dir) - sizeBefore; grown > 10*2048 {
+		t.Errorf("10 CreateUser calls grew the state directory by %d bytes; want what they changed, under 2 KiB each", grown)
+	}
+	if n := iamstate.Of(readState(t, dir).Accounts["111111111111"]).Users.Len(); n != 20010 {
+		t.Errorf("the state on disk holds %d users, want 20,010", n)
+	}
+}
+
+func dirBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
 }

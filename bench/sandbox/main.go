@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -30,6 +32,9 @@ type options struct {
 	users        int
 	skipMoto     bool
 	only         string
+
+	persistUsers    intList
+	persistDuration time.Duration
 }
 
 func main() {
@@ -45,7 +50,10 @@ func main() {
 	flag.IntVar(&o.startupRuns, "startup-runs", 21, "start-up measurements per configuration (the median is reported)")
 	flag.IntVar(&o.users, "users", 100000, "users for the memory measurement")
 	flag.BoolVar(&o.skipMoto, "skip-moto", false, "measure the sandbox only")
-	flag.StringVar(&o.only, "only", "", "run one measurement: throughput, startup or memory")
+	flag.StringVar(&o.only, "only", "", "run one measurement: throughput, startup, memory or persistence")
+	o.persistUsers = intList{1000, 50000}
+	flag.Var(&o.persistUsers, "persist-users", "world sizes for the --state measurement, comma-separated")
+	flag.DurationVar(&o.persistDuration, "persist-duration", 5*time.Second, "measured time per world size with --state")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -94,6 +102,31 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 			return fmt.Errorf("measuring memory: %w", err)
 		}
 	}
+	if o.only == "" || o.only == "persistence" {
+		fmt.Fprintf(log, "persistence: %v users\n", o.persistUsers)
+		if rep.persistence, err = measurePersistence(ctx, o); err != nil {
+			return err
+		}
+	}
 	rep.write(out)
+	return nil
+}
+
+// intList is a comma-separated list of integers flag.
+type intList []int
+
+func (l *intList) String() string {
+	return strings.Trim(strings.Join(strings.Fields(fmt.Sprint([]int(*l))), ","), "[]")
+}
+
+func (l *intList) Set(s string) error {
+	*l = nil
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 0 {
+			return fmt.Errorf("%q is not a number of users", f)
+		}
+		*l = append(*l, n)
+	}
 	return nil
 }

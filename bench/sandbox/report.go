@@ -10,11 +10,12 @@ import (
 
 // report is everything one run measured.
 type report struct {
-	workers  int
-	duration time.Duration
-	rounds   []round
-	startups []startup
-	memory   memoryResult
+	workers     int
+	duration    time.Duration
+	rounds      []round
+	startups    []startup
+	memory      memoryResult
+	persistence []persistence
 }
 
 // round is one side-by-side throughput measurement.
@@ -45,6 +46,24 @@ func (r report) write(w io.Writer) {
 	}
 	if r.memory.users > 0 {
 		r.writeMemory(w)
+	}
+	if len(r.persistence) > 0 {
+		r.writePersistence(w)
+	}
+}
+
+func (r report) writePersistence(w io.Writer) {
+	p := r.persistence[0]
+	fmt.Fprintf(w, "\n### Persistence: acknowledged CreateUser with `--state`, %d workers, %s per world size\n\n", r.workers, p.elapsed.Round(time.Second))
+	fmt.Fprintln(w, "| users in the account at start | acknowledged CreateUser | per second | p50 | p99 | errors | state directory after |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|")
+	for _, p := range r.persistence {
+		fmt.Fprintf(w, "| %d | %d | %.0f | %s | %s | %d | %s |\n", p.users, p.acked, p.rate(), ms(p.p50), ms(p.p99), p.errors, mb(p.stateSize))
+	}
+	for _, p := range r.persistence {
+		if p.firstErr != "" {
+			fmt.Fprintf(w, "\nWith %d users, first error: `%s`\n", p.users, p.firstErr)
+		}
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	sbx "github.com/gatehouse/gatehouse/sandbox"
 )
 
 // forms are the ways a secret can be written down: as it is, inside a JSON
@@ -57,7 +59,8 @@ func searchFile(t *testing.T, path string, secrets []string) []string {
 }
 
 // searchTree searches every file under root except allowed; the sandbox's
-// state.json is searched without its mail store (see splitState).
+// saved state (state.json and the change log after it) is searched as one,
+// without its mail store (see splitState).
 func searchTree(t *testing.T, root string, secrets []string, allowed string) []string {
 	t.Helper()
 	var leaks []string
@@ -66,10 +69,15 @@ func searchTree(t *testing.T, root string, secrets []string, allowed string) []s
 			return err
 		}
 		var data []byte
-		if filepath.Base(path) == "state.json" {
-			_, data = splitState(t, path)
-		} else if data, err = os.ReadFile(path); err != nil {
-			return err
+		switch filepath.Base(path) {
+		case "state.json":
+			_, data = splitState(t, filepath.Dir(path))
+		case "state.log": // searched with state.json
+			return nil
+		default:
+			if data, err = os.ReadFile(path); err != nil {
+				return err
+			}
 		}
 		for _, hit := range search(data, secrets) {
 			leaks = append(leaks, path+": "+hit)
@@ -82,16 +90,22 @@ func searchTree(t *testing.T, root string, secrets []string, allowed string) []s
 	return leaks
 }
 
-// splitState splits the sandbox's saved state into its mail store and everything else.
-func splitState(t *testing.T, path string) (mail, rest []byte) {
+// splitState splits the sandbox's saved state in dir — its snapshot and the
+// change log after it, as a restart would load them — into its mail store
+// and everything else.
+func splitState(t *testing.T, dir string) (mail, rest []byte) {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	w, err := sbx.ReadState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := w.Snapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		t.Fatalf("decoding %s: %v", path, err)
+		t.Fatalf("decoding the state in %s: %v", dir, err)
 	}
 	mail = top["mail"]
 	delete(top, "mail")

@@ -112,7 +112,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if hits := searchFile(t, reportPath, secrets); len(hits) != len(reported) {
 		t.Fatalf("control: the search found %d passwords in the JSON report, want all %d there", len(hits), len(reported))
 	}
-	mail, rest := splitState(t, filepath.Join(dir, "state", "state.json"))
+	mail, rest := splitState(t, filepath.Join(dir, "state"))
 	if hits := search(mail, slices.Collect(maps.Keys(mailed))); len(hits) != len(mailed) {
 		t.Fatalf("control: the search found %d of the %d mailed passwords in the sandbox's mail store", len(hits), len(mailed))
 	}

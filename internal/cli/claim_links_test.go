@@ -77,3 +77,54 @@ people:
 		t.Error("history shows a link's key")
 	}
 }
+
+// One claim link carries all of a person's accounts: a resend of some of
+// them would withdraw it and lose the others' passwords, so it is refused
+// (exit 2, nothing changed) until they are resent together.
+func TestResendOfPartOfASharedClaimLinkIsRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store, err := claim.OpenStore(t.Context(), filepath.Join(dir, "claims"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	const claimToken = "claim-api-token-0123456789"
+	server, err := claim.NewServer(claim.Config{Store: store, Token: claimToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(server.Handler())
+	t.Cleanup(web.Close)
+	slack := slacktest.Start(t, slacktest.Options{Token: "xoxb-test-token", Members: map[string]string{"gus@example.com": "U0GUS"}})
+	team := writeFile(t, dir, "team.yaml", `accounts: ["222222222222", "333333333333"]
+delivery:
+  channel: claim
+  claim: {url: "`+web.URL+`", via: slack}
+  slack: {api_url: "`+slack.URL()+`"}
+people:
+  - email: gus@example.com
+`)
+	env := map[string]string{"GATEHOUSE_SLACK_TOKEN": "xoxb-test-token", "GATEHOUSE_CLAIM_TOKEN": claimToken}
+	links := regexp.MustCompile(regexp.QuoteMeta(web.URL) + `/c/[A-Za-z0-9_-]+#[A-Za-z0-9_-]+`)
+	if code, out, errb := channelRun(t, dir, env, "onboard", "-f", team); code != ExitOK {
+		t.Fatalf("onboard: exit %d\n%s\n%s", code, out, errb)
+	}
+	code, out, errb := channelRun(t, dir, env, "deliver", "--resend", "-f", team, "--account", "222222222222", "gus@example.com")
+	if code != ExitUsage || !strings.Contains(errb, "333333333333") {
+		t.Fatalf("a resend of one of the link's two accounts: exit %d, want 2 naming the other account\n%s\n%s", code, out, errb)
+	}
+	if msgs := slack.Messages(); len(msgs) != 1 {
+		t.Fatalf("%d Slack messages after the refused resend, want the first one alone", len(msgs))
+	}
+	old := links.FindString(slacktest.Unescape(slack.Messages()[0].Text))
+	if status := revealStatus(t, old); status == http.StatusGone {
+		t.Fatal("the refused resend withdrew the link")
+	}
+	if code, out, errb := channelRun(t, dir, env, "deliver", "--resend", "-f", team, "gus@example.com"); code != ExitOK {
+		t.Fatalf("a resend of both accounts: exit %d\n%s\n%s", code, out, errb)
+	}
+	if status := revealStatus(t, old); status != http.StatusGone {
+		t.Errorf("the old link after resending both accounts: HTTP %d, want 410 (withdrawn)", status)
+	}
+}

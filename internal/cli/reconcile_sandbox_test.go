@@ -245,3 +245,21 @@ func globFiles(t *testing.T, dir, pattern string) []string {
 	}
 	return out
 }
+
+// The README's example: the plan on the embedded sandbox creates everyone
+// but the suspended person, and apply then converges.
+func TestReconcileSandboxExample(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const example = "../../examples/reconcile/team.yaml"
+	code, out, errb := reconcileRun(t, dir, "plan", "-f", example, "--detailed-exitcode")
+	if code != ExitChanges || !strings.Contains(out, "Plan: 4 to create.") || !strings.Contains(out, "carol (carol.white@example.com): suspended in the spec") {
+		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errb)
+	}
+	if code, out, errb := reconcileRun(t, dir, "apply", "-f", example); code != ExitOK {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errb)
+	}
+	if code, out, errb := reconcileRun(t, dir, "plan", "-f", example, "--detailed-exitcode"); code != ExitOK || !strings.Contains(out, "No changes") {
+		t.Fatalf("plan after apply: exit %d\n%s\n%s", code, out, errb)
+	}
+}

@@ -52,7 +52,12 @@ listener, routed as real clients send requests. Point any AWS client at it:
 
 A 12-digit access key ID acts in that account; any other key acts in 123456789012.
 The inspection API lives under /_sandbox/ (health, reset, state, ses/messages,
-faults, requests, iam/mfa-devices, iam/check-password, fixture).`,
+faults, requests, iam/mfa-devices, iam/check-password, fixture).
+
+With --strict-auth every inspection endpoint but health needs a bearer token:
+` + sandbox.InspectTokenEnv + ` when set (it is then required without --strict-auth
+too), else a random one printed at start. Listening beyond loopback is logged as
+a warning, and as an error without --strict-auth.`,
 		Example: `  gatehouse sandbox serve
   gatehouse sandbox serve --addr 127.0.0.1:4566 --state ./sandbox-state --fixture world.yaml
   gatehouse sandbox serve --latency 50ms --rate-limit 20 --error-rate 0.03 --seed 7`,
@@ -93,8 +98,9 @@ func runSandboxServe(ctx context.Context, opts *SandboxServeOptions) error {
 	if err := faults.Validate(); err != nil {
 		return &UsageError{Err: err}
 	}
+	token := opts.IO.getenv(sandbox.InspectTokenEnv)
 	srv, err := sandbox.New(sandbox.Options{
-		StateDir: opts.StateDir, Fixture: opts.Fixture, StrictAuth: opts.StrictAuth, Faults: faults, Logger: logger,
+		StateDir: opts.StateDir, Fixture: opts.Fixture, StrictAuth: opts.StrictAuth, InspectToken: token, Faults: faults, Logger: logger,
 	})
 	if err != nil {
 		return &UsageError{Err: err}
@@ -102,6 +108,11 @@ func runSandboxServe(ctx context.Context, opts *SandboxServeOptions) error {
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another sandbox running? choose another --addr)", opts.Addr, err)
+	}
+	if token == "" && srv.InspectToken() != "" {
+		// Made for this run: printing it is the only way to learn it.
+		fmt.Fprintf(opts.IO.Err, "inspection API token: %s (send 'Authorization: Bearer TOKEN' to /_sandbox/; set %s to choose it)\n",
+			srv.InspectToken(), sandbox.InspectTokenEnv)
 	}
 	fmt.Fprintf(opts.IO.Err, "sandbox listening on http://%s\n", ln.Addr())
 	if err := srv.Serve(ctx, ln); err != nil {

@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/gatehouse/gatehouse/internal/awsx"
 	"github.com/gatehouse/gatehouse/internal/engine/enginetest"
@@ -25,11 +27,11 @@ organization:
     - {id: "222222222222", name: Member, email: member@example.com}
 accounts:
   "111111111111":
-    groups: [{name: staff}]
+    groups: [{name: staff}, {name: admins}]
   "222222222222":
     password_policy: {minimum_password_length: 24, require_symbols: true, require_numbers: true,
                       require_uppercase_characters: true, require_lowercase_characters: true}
-    groups: [{name: staff}]
+    groups: [{name: staff}, {name: admins}]
     roles:
       - name: OrganizationAccountAccessRole
         trust_policy:
@@ -71,6 +73,12 @@ func TestDirectorySuite(t *testing.T) {
 				}
 				sb.Post(t, "iam/check-password", map[string]string{"account": account, "user": user, "password": secret}, &out)
 				return out.Valid
+			},
+			Drift: func(t *testing.T, account, user string) {
+				api := iam.NewFromConfig(sb.Config(account))
+				if _, err := api.AddUserToGroup(context.Background(), &iam.AddUserToGroupInput{UserName: aws.String(user), GroupName: aws.String("admins")}); err != nil {
+					t.Fatal(err)
+				}
 			},
 		}
 	})

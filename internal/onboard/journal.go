@@ -18,6 +18,7 @@ type Journal interface {
 	DeliveryFailed(ctx context.Context, runID int64, account, userName, credentialID, channel, errText string) error
 	RecordLink(ctx context.Context, l journal.Link) error
 	OpenLinks(ctx context.Context, account, userName string) ([]journal.Link, error)
+	LinkedWith(ctx context.Context, id string) ([]journal.Link, error)
 	MarkLink(ctx context.Context, id, state string, at time.Time) error
 }
 

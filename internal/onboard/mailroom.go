@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -74,7 +75,9 @@ func (m *mailroom) takes(pl *Placement) bool {
 }
 
 func (m *mailroom) box(pl *Placement) *mailbox {
-	key := strings.ToLower(cmpOr(pl.Person.Email, pl.Person.UserName)) + "\x00" + pl.Person.Deliver
+	// One message goes to one address, in one language, encrypted to one key.
+	key := strings.Join([]string{strings.ToLower(cmpOr(pl.Person.Email, pl.Person.UserName)), pl.Person.Deliver,
+		pl.Person.Language, pl.Person.PublicKey}, "\x00")
 	b, ok := m.boxes[key]
 	if !ok {
 		b = &mailbox{}
@@ -125,16 +128,18 @@ func (m *mailroom) send(ctx context.Context, letters []*posted) {
 		}
 		return
 	}
-	creds := make([]deliver.Credential, len(letters))
-	for i, p := range letters {
-		creds[i] = p.cred
-	}
-	receipt, attempts, err := retryDelivery(ctx, func(ctx context.Context) (deliver.Receipt, error) { return batch.DeliverAll(ctx, creds) },
-		r.deps.deliveryRetryDelay())
-	for _, p := range letters {
-		p.delivery, p.err = r.journalDelivery(ctx, p.pl, p.channel, p.id, receipt, attempts, err)
-		if err == nil {
-			p.delivery += fmt.Sprintf(" (one message for %d accounts)", len(letters))
+	for part := range slices.Chunk(letters, deliver.MaxBatch) {
+		creds := make([]deliver.Credential, len(part))
+		for i, p := range part {
+			creds[i] = p.cred
+		}
+		receipt, attempts, err := retryDelivery(ctx, func(ctx context.Context) (deliver.Receipt, error) { return batch.DeliverAll(ctx, creds) },
+			r.deps.deliveryRetryDelay())
+		for _, p := range part {
+			p.delivery, p.err = r.journalDelivery(ctx, p.pl, p.channel, p.id, receipt, attempts, err)
+			if err == nil {
+				p.delivery += fmt.Sprintf(" (one message for %d accounts)", len(part))
+			}
 		}
 	}
 }

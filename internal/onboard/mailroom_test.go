@@ -107,3 +107,29 @@ func TestMessagePerAccount(t *testing.T) {
 		t.Errorf("want three messages of one credential each, got %d", len(ch.messages))
 	}
 }
+
+// Two entries for one address in different languages are two messages: one
+// message is written in one language (and encrypted to one key).
+func TestOneMessagePerLanguage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	in, err := spec.FromArgs([]string{"cy@example.com"}, spec.Flags{Accounts: spec.Set([]string{mgmt, prod, dev}),
+		From: spec.Set(sender)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := in.People[0]
+	second.UserName, second.Language, second.Accounts = "cy-ja", "ja", []string{prod, dev}
+	in.People = append(in.People, second)
+	ch := &batcher{}
+	if rep := e.runWith(t, in, ch, 4); !rep.OK() || len(ch.messages) != 2 {
+		t.Fatalf("want two messages (one per language), got %d", len(ch.messages))
+	}
+	for _, m := range ch.messages {
+		for _, c := range m[1:] {
+			if c.Language != m[0].Language {
+				t.Errorf("one message mixes languages %q and %q", m[0].Language, c.Language)
+			}
+		}
+	}
+}

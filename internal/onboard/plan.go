@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/engine"
@@ -74,7 +75,56 @@ func MakePlan(ctx context.Context, deps Deps, in *spec.Input) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.resend {
+		probs, err := p.sharedLinks(ctx, deps)
+		if err != nil {
+			return nil, err
+		}
+		if len(probs) > 0 {
+			return nil, probs
+		}
+	}
 	return p, nil
+}
+
+// sharedLinks finds the resends that would withdraw a claim link which also
+// carries an account the resend leaves out: one link reveals all of a
+// person's accounts, and withdrawing it loses the passwords of the others.
+func (p *Plan) sharedLinks(ctx context.Context, deps Deps) (spec.Problems, error) {
+	resent := map[string]bool{}
+	for _, pl := range p.Placements {
+		if pl.Skip == "" {
+			resent[pl.Scope.ID+"\x00"+strings.ToLower(pl.UserName)] = true
+		}
+	}
+	var probs spec.Problems
+	for _, pl := range p.Placements {
+		if pl.Skip != "" {
+			continue
+		}
+		links, err := deps.Journal.OpenLinks(ctx, pl.Scope.ID, pl.UserName)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			rows, err := deps.Journal.LinkedWith(ctx, l.ID)
+			if err != nil {
+				return nil, err
+			}
+			var left []string
+			for _, r := range rows {
+				if !resent[r.Account+"\x00"+strings.ToLower(r.UserName)] {
+					left = append(left, r.Account)
+				}
+			}
+			if len(left) > 0 {
+				probs = append(probs, spec.Problem{Pos: pl.Person.Pos, What: label(pl.Person) + " in account " + pl.Scope.ID,
+					Fix: "the open claim link " + l.ID + " also carries account(s) " + strings.Join(left, ", ") +
+						"; a resend withdraws it, which would lose those passwords too: resend them together (select those accounts as well)"})
+			}
+		}
+	}
+	return probs, nil
 }
 
 // pairUp places every person in every selected scope, or in their own

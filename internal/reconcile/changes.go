@@ -88,7 +88,7 @@ func (p *Plan) Changes() []Change {
 
 // Notices lists what the plan leaves to a person, by scope, then user.
 func (p *Plan) Notices() []Notice {
-	var out []Notice
+	out := slices.Clone(p.notices)
 	for _, pl := range p.Onboarding.Placements {
 		switch {
 		case pl.Note != "":

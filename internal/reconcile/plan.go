@@ -61,6 +61,7 @@ type Plan struct {
 
 	reinstated *spec.Input       // the reinstatement's people, for their new passwords
 	dir        engine.Onboarding // says why a step is in the plan
+	notices    []Notice          // the suspended people who have no user
 }
 
 // Unmanaged is a user gatehouse does not manage, found in a scope.
@@ -114,12 +115,17 @@ func MakePlan(ctx context.Context, deps Deps, in *spec.Input) (*Plan, error) {
 // taken it; a reinstatement issues a new one), offboarding suspends or
 // reinstates them. Someone suspended who has no user gets none.
 func (p *Plan) suspensions(ctx context.Context, deps Deps) (suspend, reinstate []spec.Person, err error) {
+	kept := p.Onboarding.Placements[:0:0]
+	defer func() { p.Onboarding.Placements = kept }()
 	for _, pl := range p.Onboarding.Placements {
-		if pl.Skip != "" {
+		if pl.Person.Suspended && pl.User == engine.UserAbsent {
+			// The desired state already: no user, so nobody can sign in.
+			p.notices = append(p.notices, Notice{Scope: pl.Scope.ID, Person: label(pl.Person), User: pl.UserName,
+				Note: "suspended in the spec, and there is no user: nothing to create"})
 			continue
 		}
-		if pl.Person.Suspended && pl.User == engine.UserAbsent {
-			pl.Skip, pl.Steps = "suspended in the spec, and there is no user: nothing to create", nil
+		kept = append(kept, pl)
+		if pl.Skip != "" {
 			continue
 		}
 		if pl.User != engine.UserManaged {

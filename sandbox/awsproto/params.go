@@ -23,6 +23,9 @@ func ParseQuery(r *http.Request, body []byte) (Params, error) {
 			values[k] = append(values[k], vs...)
 		}
 	}
+	if err := checkForm(values); err != nil {
+		return nil, err
+	}
 	// url.ParseQuery returns substrings of its input: an operation that stores a
 	// parameter (a user name, a tag) would keep the whole request alive with it —
 	// about 200 bytes per user, 20 MB of 70 MB with 100,000 users. Copy them.

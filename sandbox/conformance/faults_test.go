@@ -37,7 +37,7 @@ func TestCLIRetriesThroughThrottlingAnd5xx(t *testing.T) {
 	cli.Run("secretsmanager", "get-random-password", "--password-length", "20")
 	cli.Fail("NotFoundException", "sesv2", "get-email-identity", "--email-identity", "a@example.com")
 	var counts struct{ Total, Errors int }
-	getJSON(t, cli.srv.url+"/_sandbox/requests?account="+cli.Account, &counts)
+	getJSON(t, cli.srv, "requests?account="+cli.Account, &counts)
 	// One NotFoundException is the answer; every other error was injected and retried.
 	if counts.Errors-1 < 2 {
 		t.Errorf("requests = %+v: the seed injected too few faults to exercise the CLI's retries", counts)
@@ -60,7 +60,7 @@ func TestCLIRetriesThroughPerAccountRateLimit(t *testing.T) {
 		}
 	}
 	var counts struct{ Total, Errors int }
-	getJSON(t, cli.srv.url+"/_sandbox/requests?account="+cli.Account, &counts)
+	getJSON(t, cli.srv, "requests?account="+cli.Account, &counts)
 	if counts.Errors == 0 {
 		t.Errorf("requests = %+v: nothing was throttled", counts)
 	}
@@ -71,9 +71,9 @@ func TestCLIRetriesThroughPerAccountRateLimit(t *testing.T) {
 func TestFaultsChangeAtRunTime(t *testing.T) {
 	cli := faultCLI(t, noRetries)
 	cli.Run("iam", "list-users")
-	sandboxCall(t, http.MethodPut, cli.srv.url+"/_sandbox/faults", map[string]any{"throttle_rate": 1}, 200, nil)
+	sandboxCall(t, cli.srv, http.MethodPut, "faults", map[string]any{"throttle_rate": 1}, 200, nil)
 	cli.Fail("Throttling", "iam", "list-users")
-	sandboxCall(t, http.MethodPut, cli.srv.url+"/_sandbox/faults", map[string]any{"error_rate": 7}, 400, nil)
-	sandboxCall(t, http.MethodPut, cli.srv.url+"/_sandbox/faults", map[string]any{}, 200, nil)
+	sandboxCall(t, cli.srv, http.MethodPut, "faults", map[string]any{"error_rate": 7}, 400, nil)
+	sandboxCall(t, cli.srv, http.MethodPut, "faults", map[string]any{}, 200, nil)
 	cli.Run("iam", "list-users")
 }

@@ -82,16 +82,24 @@ func findAWSCLIv2() (string, error) {
 
 // server is a `gatehouse sandbox serve` subprocess.
 type server struct {
-	url  string
-	cmd  *exec.Cmd
-	logs *bytes.Buffer
+	url   string
+	token string // the inspection API's, as the sandbox printed it ("" when open)
+	cmd   *exec.Cmd
+	logs  *bytes.Buffer
 }
 
 // startServer runs the sandbox binary with extra flags on a free port.
 func startServer(tb testing.TB, flags ...string) *server {
 	tb.Helper()
+	return startServerEnv(tb, nil, flags...)
+}
+
+// startServerEnv is startServer with extra environment variables.
+func startServerEnv(tb testing.TB, env []string, flags ...string) *server {
+	tb.Helper()
 	args := append([]string{"sandbox", "serve", "--addr", "127.0.0.1:0"}, flags...)
 	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		tb.Fatal(err)
@@ -102,11 +110,15 @@ func startServer(tb testing.TB, flags ...string) *server {
 	s := &server{cmd: cmd, logs: &bytes.Buffer{}}
 	sc := bufio.NewScanner(stderr)
 	addr := regexp.MustCompile(`listening on (http://\S+)`)
+	token := regexp.MustCompile(`^inspection API token: (\S+)`)
 	deadline := time.After(20 * time.Second)
 	found := make(chan string, 1)
 	go func() {
 		for sc.Scan() {
 			line := sc.Text()
+			if m := token.FindStringSubmatch(line); m != nil {
+				s.token = m[1] // printed before the address, so read before found
+			}
 			if m := addr.FindStringSubmatch(line); m != nil {
 				found <- m[1]
 			}
@@ -119,6 +131,18 @@ func startServer(tb testing.TB, flags ...string) *server {
 		tb.Fatalf("sandbox did not start")
 	}
 	return s
+}
+
+// inspect calls /_sandbox/PATH with the server's token, if it has one.
+func (s *server) inspect(method, path string, body []byte) (*http.Response, error) {
+	req, err := http.NewRequest(method, s.url+"/_sandbox/"+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	return http.DefaultClient.Do(req)
 }
 
 func (s *server) stop() {
@@ -273,7 +297,7 @@ func (c *CLI) Fail(code string, args ...string) string {
 // Inspect decodes GET /_sandbox/PATH into v.
 func (c *CLI) Inspect(path string, v any) {
 	c.t.Helper()
-	resp, err := http.Get(c.srv.url + "/_sandbox/" + path)
+	resp, err := c.srv.inspect(http.MethodGet, path, nil)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -287,7 +311,7 @@ func (c *CLI) Inspect(path string, v any) {
 func (c *CLI) PostInspect(path string, body, v any) {
 	c.t.Helper()
 	b, _ := json.Marshal(body)
-	resp, err := http.Post(c.srv.url+"/_sandbox/"+path, "application/json", bytes.NewReader(b))
+	resp, err := c.srv.inspect(http.MethodPost, path, b)
 	if err != nil {
 		c.t.Fatal(err)
 	}

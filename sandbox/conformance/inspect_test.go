@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -14,24 +13,21 @@ import (
 
 const exampleWorld = "../../examples/sandbox/world.yaml"
 
-// getJSON decodes GET url into v, failing unless it answers 200.
-func getJSON(t *testing.T, url string, v any) {
+// getJSON decodes GET /_sandbox/PATH into v, failing unless it answers 200.
+func getJSON(t *testing.T, srv *server, path string, v any) {
 	t.Helper()
-	sandboxCall(t, http.MethodGet, url, nil, http.StatusOK, v)
+	sandboxCall(t, srv, http.MethodGet, path, nil, http.StatusOK, v)
 }
 
 // sandboxCall sends a JSON body (or none) to an inspection endpoint.
-func sandboxCall(t *testing.T, method, url string, body any, status int, v any) {
+func sandboxCall(t *testing.T, srv *server, method, path string, body any, status int, v any) {
 	t.Helper()
-	var rd *bytes.Reader
+	var b []byte
 	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	} else {
-		rd = bytes.NewReader(nil)
+		b, _ = json.Marshal(body)
 	}
-	req, _ := http.NewRequest(method, url, rd)
-	resp, err := http.DefaultClient.Do(req)
+	url := srv.url + "/_sandbox/" + path
+	resp, err := srv.inspect(method, path, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +42,17 @@ func sandboxCall(t *testing.T, method, url string, body any, status int, v any) 
 			t.Fatalf("decoding %s: %v", url, err)
 		}
 	}
+}
+
+// anonymousStatus is the status of GET /_sandbox/PATH sent without a token.
+func anonymousStatus(t *testing.T, srv *server, path string) int {
+	t.Helper()
+	resp, err := http.Get(srv.url + "/_sandbox/" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // exampleCLI signs as an account root of the example world with its secret.
@@ -105,28 +112,51 @@ func TestInspectionAPIOnTheBinary(t *testing.T) {
 	var msgs struct {
 		Messages []struct{ Subject, Source string } `json:"messages"`
 	}
-	getJSON(t, srv.url+"/_sandbox/ses/messages?to=NEW.HIRE@example.org", &msgs)
+	getJSON(t, srv, "ses/messages?to=NEW.HIRE@example.org", &msgs)
 	if len(msgs.Messages) != 1 || msgs.Messages[0].Subject != "Welcome" {
 		t.Errorf("messages = %+v", msgs)
 	}
+	if status := anonymousStatus(t, srv, "state"); status != http.StatusUnauthorized {
+		t.Errorf("GET /_sandbox/state without the printed token: %d, want 401", status)
+	}
 	var pw map[string]bool
-	sandboxCall(t, http.MethodPost, srv.url+"/_sandbox/iam/check-password",
+	sandboxCall(t, srv, http.MethodPost, "iam/check-password",
 		map[string]string{"account": "222222222222", "user": "alice", "password": "Correct-Horse-Battery-9!"}, 200, &pw)
 	if !pw["valid"] || !pw["password_reset_required"] {
 		t.Errorf("check-password = %v", pw)
 	}
 	var counts struct{ Total, Mutating int }
-	getJSON(t, srv.url+"/_sandbox/requests?account=111111111111&service=ses", &counts)
+	getJSON(t, srv, "requests?account=111111111111&service=ses", &counts)
 	if counts.Total != 1 || counts.Mutating != 1 {
 		t.Errorf("requests = %+v, want the one SendEmail", counts)
 	}
 	mgmt.Run("iam", "create-user", "--user-name", "temporary")
-	sandboxCall(t, http.MethodPost, srv.url+"/_sandbox/reset", nil, 200, nil)
+	sandboxCall(t, srv, http.MethodPost, "reset", nil, 200, nil)
 	mgmt.Fail("NoSuchEntity", "iam", "get-user", "--user-name", "temporary")
 	mgmt.Run("iam", "get-user", "--user-name", "gatehouse-operator")
-	getJSON(t, srv.url+"/_sandbox/ses/messages", &msgs)
+	getJSON(t, srv, "ses/messages", &msgs)
 	if len(msgs.Messages) != 0 {
 		t.Errorf("%d messages survived the reset", len(msgs.Messages))
+	}
+}
+
+// TestInspectionTokenFromTheEnvironment: a token chosen in the environment is
+// required and never printed, with or without --strict-auth.
+func TestInspectionTokenFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	const token = "conformance-inspection-token-0123456789"
+	for _, flags := range [][]string{{"--strict-auth"}, nil} {
+		srv := startServerEnv(t, []string{"GATEHOUSE_SANDBOX_TOKEN=" + token}, flags...)
+		defer srv.stop()
+		if srv.token != "" {
+			t.Errorf("the sandbox printed a token though one was given: %q", srv.token)
+		}
+		if status := anonymousStatus(t, srv, "requests"); status != http.StatusUnauthorized {
+			t.Errorf("%v: GET /_sandbox/requests without the token: %d, want 401", flags, status)
+		}
+		srv.token = token
+		var counts struct{ Total int }
+		getJSON(t, srv, "requests", &counts)
 	}
 }
 

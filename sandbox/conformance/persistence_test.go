@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -40,16 +39,13 @@ func createUserRaw(client *http.Client, base, account, name string) (bool, error
 	return true, nil
 }
 
-// readState decodes DIR/state.json as it is on disk.
+// readState is the world a sandbox restarted on DIR would load — the
+// snapshot and the change log after it — as the files are now.
 func readState(t *testing.T, dir string) *state.World {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "state.json"))
+	w, err := sandbox.ReadState(dir)
 	if err != nil {
-		t.Fatalf("reading the state file: %v", err)
-	}
-	w := sandbox.NewWorld()
-	if err := w.Restore(data); err != nil {
-		t.Fatalf("the state file does not decode: %v", err)
+		t.Fatalf("reading the state in %s: %v", dir, err)
 	}
 	return w
 }
@@ -100,7 +96,7 @@ func TestKillNineNeverLosesAcknowledgedMutations(t *testing.T) {
 		users := iamstate.Of(readState(t, dir).LookupAccount(account)).Users
 		for _, name := range acked {
 			if _, ok := users.Get(name); !ok {
-				t.Fatalf("round %d: acknowledged user %s is not in the state file after kill -9", rounds, name)
+				t.Fatalf("round %d: acknowledged user %s is not in the state on disk after kill -9", rounds, name)
 			}
 		}
 	}
@@ -111,7 +107,7 @@ func TestKillNineNeverLosesAcknowledgedMutations(t *testing.T) {
 	srv := startServer(t, "--state", dir)
 	defer srv.stop()
 	served := sandbox.NewWorld()
-	getJSON(t, srv.url+"/_sandbox/state", served)
+	getJSON(t, srv, "state", served)
 	if n := iamstate.Of(served.LookupAccount(account)).Users.Len(); n < len(acked) {
 		t.Errorf("restarted server has %d users, %d were acknowledged", n, len(acked))
 	}

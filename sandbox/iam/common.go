@@ -159,18 +159,27 @@ func readTags(p awsproto.Params, v *awsproto.Validator, field string) []state.Ta
 	var tags []state.Tag
 	seen := map[string]bool{}
 	for i, m := range p.Structs(field) {
+		// IAM's Tag requires both members: a tag without its value is refused, not stored empty.
 		key, hasKey := m["Key"]
-		if !hasKey {
-			v.Addf("Value null at '%s.%d.member.key' failed to satisfy constraint: Member must not be null", strings.ToLower(field[:1])+field[1:], i+1)
+		value, hasValue := m["Value"]
+		for _, member := range []struct {
+			name string
+			has  bool
+		}{{"key", hasKey}, {"value", hasValue}} {
+			if !member.has {
+				v.Addf("Value null at '%s.%d.member.%s' failed to satisfy constraint: Member must not be null", strings.ToLower(field[:1])+field[1:], i+1, member.name)
+			}
+		}
+		if !hasKey || !hasValue {
 			continue
 		}
 		v.Check(fmt.Sprintf("%s.%d.member.key", field, i+1), key, tagKeyRule)
-		v.Check(fmt.Sprintf("%s.%d.member.value", field, i+1), m["Value"], tagValueRule)
+		v.Check(fmt.Sprintf("%s.%d.member.value", field, i+1), value, tagValueRule)
 		if seen[strings.ToLower(key)] {
 			v.Addf("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 		}
 		seen[strings.ToLower(key)] = true
-		tags = append(tags, state.Tag{Key: key, Value: m["Value"]})
+		tags = append(tags, state.Tag{Key: key, Value: value})
 	}
 	if len(tags) > 50 {
 		v.Addf("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to 50", strings.ToLower(field[:1])+field[1:])

@@ -10,8 +10,10 @@ import (
 )
 
 func credentialReportOperations(ops map[string]awsproto.Operation) {
-	// Making a report changes no identity (IAM's access level for it is
-	// Read), so it is not counted as mutating; it still needs the write lock.
+	// Generating keeps a report but changes no IAM resource — AWS lists
+	// iam:GenerateCredentialReport among the Read actions — so it takes the
+	// write lock without counting as mutating: a plan or a converged rerun
+	// may generate one.
 	ops["GenerateCredentialReport"] = awsproto.Operation{Writes: true, Handle: generateCredentialReport}
 	ops["GetCredentialReport"] = read(getCredentialReport)
 }

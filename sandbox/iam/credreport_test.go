@@ -211,3 +211,16 @@ func wantErrorAs[E error](t *testing.T, err error, target *E, status int) {
 		t.Errorf("%T came with %v, want HTTP status %d", *target, err, status)
 	}
 }
+
+// TestGeneratingAReportIsNotMutating: AWS counts GenerateCredentialReport
+// among IAM's Read actions, and gatehouse generates one in plans and converged
+// reruns, which must make no mutating call.
+func TestGeneratingAReportIsNotMutating(t *testing.T) {
+	t.Parallel()
+	sb, client := newReportSandbox(t)
+	generate(t, client)
+	counts := sb.Requests(t, "111122223333")
+	if counts.Mutating != 0 {
+		t.Errorf("generating a credential report counted %d mutating calls: %+v", counts.Mutating, counts)
+	}
+}

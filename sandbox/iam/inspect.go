@@ -62,6 +62,16 @@ func registerMFA(w *state.World, in *service.HookRequest) (any, error) {
 	return map[string]string{"serial": dev.Serial, "type": dev.Type, "seed": dev.Seed}, nil
 }
 
+// passwordCheck is the answer of POST /_sandbox/iam/check-password. Valid and
+// UserExists are always there; ResetRequired only when the password signs
+// the user in: whether the console would then demand a new password is a
+// fact about that sign-in, and a wrong password has none.
+type passwordCheck struct {
+	Valid         bool  `json:"valid"`
+	UserExists    bool  `json:"user_exists"`
+	ResetRequired *bool `json:"password_reset_required,omitempty"`
+}
+
 // checkPassword answers whether a password would sign the user in.
 func checkPassword(w *state.World, in *service.HookRequest) (any, error) {
 	var req struct {
@@ -76,7 +86,9 @@ func checkPassword(w *state.World, in *service.HookRequest) (any, error) {
 		req.Account = state.DefaultAccount
 	}
 	u, ok := iamstate.Of(w.LookupAccount(req.Account)).Users.Get(req.User)
-	valid := ok && u.LoginProfile != nil && u.LoginProfile.Matches(req.Password)
-	resetRequired := valid && u.LoginProfile.ResetRequired
-	return map[string]any{"valid": valid, "user_exists": ok, "password_reset_required": resetRequired}, nil
+	out := passwordCheck{UserExists: ok, Valid: ok && u.LoginProfile != nil && u.LoginProfile.Matches(req.Password)}
+	if out.Valid {
+		out.ResetRequired = &u.LoginProfile.ResetRequired
+	}
+	return out, nil
 }

@@ -102,7 +102,12 @@ func (s *Sandbox) SetFaults(tb testing.TB, cfg sandbox.FaultConfig) {
 // LoadFixture adds a YAML fixture to the world.
 func (s *Sandbox) LoadFixture(tb testing.TB, yaml string) {
 	tb.Helper()
-	resp, err := http.Post(s.URL+"/_sandbox/fixture", "application/yaml", bytes.NewBufferString(yaml))
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/_sandbox/fixture", bytes.NewBufferString(yaml))
+	if err != nil {
+		tb.Fatalf("loading fixture: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/yaml")
+	resp, err := s.client().Do(req)
 	if err != nil {
 		tb.Fatalf("loading fixture: %v", err)
 	}
@@ -139,7 +144,7 @@ func (s *Sandbox) Inspect(tb testing.TB, method, path string, body any, status i
 	if err != nil {
 		tb.Fatalf("building %s %s: %v", method, path, err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := s.client().Do(req)
 	if err != nil {
 		tb.Fatalf("%s /_sandbox/%s: %v", method, path, err)
 	}
@@ -153,4 +158,20 @@ func (s *Sandbox) Inspect(tb testing.TB, method, path string, body any, status i
 			tb.Fatalf("decoding /_sandbox/%s: %v", path, fmt.Errorf("%w: %s", err, data))
 		}
 	}
+}
+
+// client calls the inspection API with the server's token, which a sandbox
+// started with StrictAuth (or a token) requires.
+func (s *Sandbox) client() *http.Client {
+	return &http.Client{Transport: bearer{s.Server.InspectToken()}}
+}
+
+type bearer struct{ token string }
+
+func (b bearer) RoundTrip(req *http.Request) (*http.Response, error) {
+	if b.token != "" {
+		req = req.Clone(req.Context())
+		req.Header.Set("Authorization", "Bearer "+b.token)
+	}
+	return http.DefaultTransport.RoundTrip(req)
 }

@@ -12,6 +12,11 @@ import (
 type Index[T any] struct {
 	items map[string]*T
 	keys  []string // sorted lower-case keys
+
+	// The world whose writers this index notes (see changes), and the keys
+	// they reached since the last delta.
+	ch      *changes
+	touched map[string]struct{}
 }
 
 // NewIndex returns an empty index.
@@ -22,13 +27,40 @@ func Key(name string) string { return strings.ToLower(name) }
 
 // Get returns the entry for name, case-insensitively.
 func (x *Index[T]) Get(name string) (*T, bool) {
-	v, ok := x.items[Key(name)]
+	k := Key(name)
+	v, ok := x.items[k]
+	if ok {
+		x.touch(k)
+	}
 	return v, ok
+}
+
+// touch notes that a writer reached the entry at key k: it may change it
+// through the pointer it got.
+func (x *Index[T]) touch(k string) {
+	if x.ch == nil || !x.ch.writing {
+		return
+	}
+	if x.touched == nil {
+		x.touched = map[string]struct{}{}
+	}
+	x.touched[k] = struct{}{}
+}
+
+// touchAll notes the entries at keys, for a writer iterating over them.
+func (x *Index[T]) touchAll(keys []string) {
+	if x.ch == nil || !x.ch.writing {
+		return
+	}
+	for _, k := range keys {
+		x.touch(k)
+	}
 }
 
 // Put inserts or replaces the entry for name.
 func (x *Index[T]) Put(name string, v *T) {
 	k := Key(name)
+	x.touch(k)
 	if _, ok := x.items[k]; !ok {
 		i := sort.SearchStrings(x.keys, k)
 		x.keys = append(x.keys, "")
@@ -44,6 +76,7 @@ func (x *Index[T]) Delete(name string) bool {
 	if _, ok := x.items[k]; !ok {
 		return false
 	}
+	x.touch(k)
 	delete(x.items, k)
 	i := sort.SearchStrings(x.keys, k)
 	x.keys = append(x.keys[:i], x.keys[i+1:]...)
@@ -58,6 +91,7 @@ func (x *Index[T]) Keys() []string { return x.keys }
 
 // All returns the entries in key order.
 func (x *Index[T]) All() []*T {
+	x.touchAll(x.keys)
 	out := make([]*T, len(x.keys))
 	for i, k := range x.keys {
 		out[i] = x.items[k]
@@ -68,6 +102,7 @@ func (x *Index[T]) All() []*T {
 // From returns the entries starting at the first key >= start, in order.
 func (x *Index[T]) From(start string) []*T {
 	i := sort.SearchStrings(x.keys, start)
+	x.touchAll(x.keys[i:])
 	out := make([]*T, 0, len(x.keys)-i)
 	for _, k := range x.keys[i:] {
 		out = append(out, x.items[k])
@@ -78,6 +113,7 @@ func (x *Index[T]) From(start string) []*T {
 // Each calls fn for every entry in key order from the first key >= start until fn returns false.
 func (x *Index[T]) Each(start string, fn func(key string, v *T) bool) {
 	for _, k := range x.keys[sort.SearchStrings(x.keys, start):] {
+		x.touch(k)
 		if !fn(k, x.items[k]) {
 			return
 		}
@@ -106,3 +142,50 @@ func (x *Index[T]) UnmarshalJSON(b []byte) error {
 	sort.Strings(x.keys)
 	return nil
 }
+
+// The Index's part in the change log (entryLog).
+
+func (x *Index[T]) attachedTo(c *changes) bool { return x.ch == c }
+
+func (x *Index[T]) attach(c *changes) { x.ch = c }
+
+// takeEntries marshals the entries writers reached (null for those deleted)
+// and forgets them.
+func (x *Index[T]) takeEntries() (map[string]json.RawMessage, error) {
+	if len(x.touched) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]json.RawMessage, len(x.touched))
+	for k := range x.touched {
+		v, ok := x.items[k]
+		if !ok {
+			out[k] = json.RawMessage("null")
+			continue
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = raw
+	}
+	x.touched = nil
+	return out, nil
+}
+
+// applyEntries puts (or, for null, deletes) recorded entries.
+func (x *Index[T]) applyEntries(entries map[string]json.RawMessage) error {
+	for k, raw := range entries {
+		if string(raw) == "null" {
+			x.Delete(k)
+			continue
+		}
+		v := new(T)
+		if err := json.Unmarshal(raw, v); err != nil {
+			return err
+		}
+		x.Put(k, v)
+	}
+	return nil
+}
+
+func (x *Index[T]) forgetEntries() { x.touched = nil }

@@ -26,6 +26,7 @@ type slotKind struct {
 	account bool     // one value per account, else one per world
 	fields  []string // the JSON fields the slot's type claims
 	index   []int    // the struct field of each
+	indexed []bool   // whether each is a *Index, whose entries changes are noted one by one
 	make    func() any
 	fill    func(any)
 }
@@ -33,6 +34,9 @@ type slotKind struct {
 func newKind[T any](name string, account bool, fill func(*T)) *slotKind {
 	k := &slotKind{name: name, account: account, fill: func(any) {}}
 	k.fields, k.index = jsonFields(reflect.TypeFor[T]())
+	for _, i := range k.index {
+		k.indexed = append(k.indexed, reflect.TypeFor[T]().Field(i).Type.Implements(entryLogType))
+	}
 	if fill != nil {
 		k.fill = func(v any) { fill(v.(*T)) }
 	}
@@ -47,6 +51,18 @@ func newKind[T any](name string, account bool, fill func(*T)) *slotKind {
 // field is where the JSON field fields[i] of a value of the slot decodes to.
 func (k *slotKind) field(v any, i int) any {
 	return reflect.ValueOf(v).Elem().Field(k.index[i]).Addr().Interface()
+}
+
+// entries is the Index in field i of a value of the slot, if it is one and set.
+func (k *slotKind) entries(v any, i int) (entryLog, bool) {
+	if !k.indexed[i] {
+		return nil, false
+	}
+	f := reflect.ValueOf(v).Elem().Field(k.index[i])
+	if f.IsNil() {
+		return nil, false
+	}
+	return f.Interface().(entryLog), true
 }
 
 // AccountSlot is a service's part of every account.

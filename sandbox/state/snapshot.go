@@ -95,12 +95,21 @@ func writeJSON(b *bytes.Buffer, v any) error {
 // Call with the write lock held. Fields no slot claims are dropped, so a
 // snapshot written with more services than this world has still loads.
 func (w *World) Restore(data []byte) error {
-	fresh := w.Empty()
+	if w.ch == nil { // a World declared as a zero value
+		w.ch = newChanges(w.slots())
+	}
+	fresh := emptyWorldWith(w.slots(), w.ch)
 	if len(bytes.TrimSpace(data)) > 0 {
 		if err := fresh.unmarshal(data); err != nil {
 			return err
 		}
 	}
+	for a := range w.ch.accounts {
+		a.forgetReached()
+	}
+	clear(w.ch.accounts)
+	clear(w.ch.world)
+	w.ch.restored = true // nothing short of a checkpoint says what changed
 	w.schema, w.parts = fresh.schema, fresh.parts
 	w.Accounts, w.Sessions, w.Credentials, w.Mail = fresh.Accounts, fresh.Sessions, fresh.Credentials, fresh.Mail
 	w.keyUse.mu.Lock()
@@ -123,7 +132,7 @@ func (w *World) unmarshal(data []byte) error {
 		switch name {
 		case "accounts":
 			return eachField(dec, func(id string) error {
-				a := newAccount(id, sc)
+				a := newAccount(id, sc, w.ch)
 				w.Accounts[id] = a
 				if err := a.unmarshal(dec); err != nil {
 					return fmt.Errorf("decoding account %s: %w", id, err)
@@ -151,6 +160,7 @@ func (w *World) unmarshal(data []byte) error {
 		return errors.New("the snapshot goes on after its end")
 	}
 	refill(sc.world, w.parts)
+	attachParts(sc.world, w.parts, w.ch)
 	w.normalize()
 	return nil
 }
@@ -163,6 +173,9 @@ func (a *Account) unmarshal(dec *json.Decoder) error {
 		return dec.Decode(partField(a.schema.account, a.schema.accountFields, a.parts, name))
 	})
 	refill(a.schema.account, a.parts)
+	if a.ch != nil {
+		attachParts(a.schema.account, a.parts, a.ch)
+	}
 	return err
 }
 

@@ -24,7 +24,8 @@ type World struct {
 	mu     sync.RWMutex
 	keyUse keyUseLog // last use of access keys; has its own lock
 	schema *schema
-	parts  []any // one per world slot, in schema order
+	parts  []any    // one per world slot, in schema order
+	ch     *changes // what writers changed since the last checkpoint
 
 	clock worldClock // the clock rules measured in time read (clock.go)
 
@@ -39,14 +40,20 @@ type World struct {
 // is fixed in the program, so that is a mistake a test finds.
 func NewWorld(slots ...Slot) *World { return emptyWorld(newSchema(slots)) }
 
-func emptyWorld(sc *schema) *World {
-	return &World{
+func emptyWorld(sc *schema) *World { return emptyWorldWith(sc, newChanges(sc)) }
+
+// emptyWorldWith makes an empty world whose writers' changes go to ch.
+func emptyWorldWith(sc *schema, ch *changes) *World {
+	w := &World{
 		schema:      sc,
 		parts:       makeParts(sc.world),
+		ch:          ch,
 		Accounts:    map[string]*Account{},
 		Sessions:    map[string]*Session{},
 		Credentials: map[string]*Credential{},
 	}
+	attachParts(sc.world, w.parts, ch)
+	return w
 }
 
 // Empty returns an empty world with the same slots as w.
@@ -62,13 +69,31 @@ func (w *World) slots() *schema {
 
 var noSlots = newSchema(nil)
 
-func (w *World) part(k *slotKind) any { return w.parts[w.slots().lookup(k, "world")] }
+func (w *World) part(k *slotKind) any {
+	i := w.slots().lookup(k, "world")
+	if w.ch != nil && w.ch.writing {
+		w.ch.world[i] = true
+	}
+	return w.parts[i]
+}
 
-// Lock takes the world for writing.
-func (w *World) Lock() { w.mu.Lock() }
+// Lock takes the world for writing. Until Unlock, what the writer reaches is
+// noted for the next Delta (see changes) — once there has been a checkpoint:
+// a world kept in memory only notes nothing.
+func (w *World) Lock() {
+	w.mu.Lock()
+	if w.ch != nil {
+		w.ch.writing = w.ch.logged != nil
+	}
+}
 
 // Unlock releases a write lock.
-func (w *World) Unlock() { w.mu.Unlock() }
+func (w *World) Unlock() {
+	if w.ch != nil {
+		w.ch.writing = false
+	}
+	w.mu.Unlock()
+}
 
 // RLock takes the world for reading.
 func (w *World) RLock() { w.mu.RLock() }
@@ -82,8 +107,9 @@ func (w *World) RUnlock() { w.mu.RUnlock() }
 func (w *World) Account(id string) *Account {
 	a, ok := w.Accounts[id]
 	if !ok {
-		a = newAccount(id, w.slots())
+		a = newAccount(id, w.slots(), w.ch)
 		w.Accounts[id] = a
+		w.ch.reachAccount(a)
 	}
 	return a
 }
@@ -94,7 +120,7 @@ func (w *World) LookupAccount(id string) *Account {
 	if a, ok := w.Accounts[id]; ok {
 		return a
 	}
-	return newAccount(id, w.slots())
+	return newAccount(id, w.slots(), nil) // not the world's: nothing to note
 }
 
 // IsAccountID reports whether s is a 12-digit AWS account ID.

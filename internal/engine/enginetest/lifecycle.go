@@ -3,11 +3,13 @@ package enginetest
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/offboard"
 	"github.com/gatehouse/gatehouse/internal/onboard"
+	"github.com/gatehouse/gatehouse/internal/reconcile"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
 
@@ -46,6 +48,10 @@ func lifecycle(t *testing.T, h *Harness) {
 		t.Fatalf("rerun: want everyone unchanged and no delivery, got %+v and %d deliveries", rep.Rows, w.mail.Count()-delivered)
 	}
 
+	if h.Drift != nil {
+		w.drift(t, in, rep.Rows[0].Account, rep.Rows[0].UserName)
+	}
+
 	suspended := w.offboard(t, engine.ActionSuspend, in)
 	if !suspended.OK() || suspended.Count(offboard.StatusSuspended) != len(suspended.Rows) {
 		t.Fatalf("suspension: %+v", suspended.Rows)
@@ -77,6 +83,39 @@ func lifecycle(t *testing.T, h *Harness) {
 	again := w.offboard(t, engine.ActionRemove, in)
 	if !again.OK() || again.Count(offboard.StatusAbsent) != len(again.Rows) {
 		t.Fatalf("removal rerun: want everyone absent, got %+v", again.Rows)
+	}
+}
+
+// drift changes one user outside gatehouse, then checks that the plan of
+// gatehouse apply shows exactly that user's update, that apply takes it back
+// without a new credential, and that the next plan is empty.
+func (w *world) drift(t *testing.T, in *spec.Input, scope, user string) {
+	t.Helper()
+	ctx := context.Background()
+	w.h.Drift(t, scope, user)
+	deps := reconcile.Deps{Onboard: w.onboardDeps(), Offboard: w.offboardDeps(), Journal: w.journal}
+	plan, err := reconcile.MakePlan(ctx, deps, in)
+	if err != nil {
+		t.Fatalf("planning the reconcile: %v", err)
+	}
+	changes := plan.Changes()
+	if len(changes) != 1 || changes[0].Action != reconcile.ActionUpdate || changes[0].Scope != scope || !strings.EqualFold(changes[0].User, user) {
+		t.Fatalf("after drift on %s in %s, the plan is %+v; want one update of that user", user, scope, changes)
+	}
+	delivered := w.mail.Count()
+	rep, err := reconcile.Apply(ctx, deps, plan, false)
+	if err != nil || !rep.OK() {
+		t.Fatalf("applying: %v %+v", err, rep)
+	}
+	if w.mail.Count() != delivered {
+		t.Errorf("undoing drift delivered %d credentials, want none", w.mail.Count()-delivered)
+	}
+	plan, err = reconcile.MakePlan(ctx, deps, in)
+	if err != nil {
+		t.Fatalf("planning again: %v", err)
+	}
+	if changes := plan.Changes(); len(changes) != 0 {
+		t.Errorf("after apply the plan still has %+v", changes)
 	}
 }
 

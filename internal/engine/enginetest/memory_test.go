@@ -37,6 +37,12 @@ func TestMemoryDirectory(t *testing.T) {
 				u := m.scopes[scope][strings.ToLower(user)]
 				return u != nil && u.password != "" && u.password == secret && !u.suspended
 			},
+			Drift: func(t *testing.T, scope, user string) {
+				m.mu.Lock()
+				defer m.mu.Unlock()
+				u := m.scopes[scope][strings.ToLower(user)]
+				u.groups = append(u.groups, "added-by-hand")
+			},
 		}
 	})
 }

@@ -34,6 +34,10 @@ type Harness struct {
 	// SignsIn reports whether secret is the user's working credential; nil
 	// for a directory without passwords.
 	SignsIn func(t *testing.T, scope, user, secret string) bool
+	// Drift changes the user outside gatehouse — adds it to a group the
+	// spec does not give it — for the suite to check that gatehouse apply
+	// shows it and takes it back; nil skips that stage.
+	Drift func(t *testing.T, scope, user string)
 }
 
 // Run runs the suite against the harness newHarness makes (one per test).
