@@ -86,7 +86,7 @@ var catalogue = []statement{
 			"iam:GenerateCredentialReport", "iam:GetCredentialReport"}, []string{anything}},
 	{"ReadReferences", Member, []string{Onboard, Watch, Deliver, Apply},
 		[]string{"iam:GetGroup", "iam:GetPolicy"}, []string{groups, policies, managed}},
-	{"ReadUsers", Member, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply},
+	{"ReadUsers", Member, []string{Onboard, Offboard, Watch, Deliver, Apply},
 		[]string{"iam:GetUser", "iam:GetLoginProfile", "iam:ListGroupsForUser", "iam:ListAttachedUserPolicies", "iam:ListUserPolicies",
 			"iam:GetUserPolicy", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:ListSSHPublicKeys", "iam:GetSSHPublicKey",
 			"iam:ListSigningCertificates", "iam:ListServiceSpecificCredentials", "iam:ListMFADevices"}, []string{users}},

@@ -36,6 +36,7 @@ func FromFlags(flags Flags) (*Input, error) {
 	validateRole(s, &probs)
 	validatePassword(s.password, &probs)
 	validateDelivery(s.delivery, &probs)
+	validateDirectory(s, &probs)
 	if len(probs) > 0 {
 		return nil, probs.sorted()
 	}
