@@ -48,7 +48,7 @@ func NewCmdServe(streams *IO, runF func(context.Context, *ServeOptions) error) *
 	opts := &ServeOptions{IO: streams}
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve one-time claim links until interrupted",
+		Short: "Serve one-time claim links and Okta's event hook until interrupted",
 		Long: `Serve one-time claim links: the pages where people reveal the password that
 gatehouse onboard --deliver claim sealed for them, and the API that stores the
 sealed passwords.

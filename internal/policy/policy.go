@@ -111,7 +111,7 @@ var catalogue = []statement{
 		[]string{"iam:GetGroup"}, []string{groups}},
 	{"ReadPolicies", Member, []string{Onboard, Watch, Deliver, Apply, Doctor},
 		[]string{"iam:GetPolicy"}, []string{policies, managed}},
-	{"ReadUsers", Member, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply},
+	{"ReadUsers", Member, []string{Onboard, Offboard, Watch, Deliver, Apply},
 		[]string{"iam:GetUser", "iam:GetLoginProfile", "iam:ListGroupsForUser", "iam:ListAttachedUserPolicies", "iam:ListUserPolicies",
 			"iam:GetUserPolicy", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:ListSSHPublicKeys", "iam:GetSSHPublicKey",
 			"iam:ListSigningCertificates", "iam:ListServiceSpecificCredentials", "iam:ListMFADevices"}, []string{users}},

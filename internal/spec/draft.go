@@ -39,6 +39,9 @@ type draft struct {
 	defaults  personDraft
 	people    []personDraft
 	peoplePos Pos // where people were listed, for "no people" problems
+	// selecting marks people who only name users to find (offboarding by
+	// name or address): what creating a user needs is not asked of them.
+	selecting bool
 	// incomplete marks entries that could not be read (their problems are
 	// reported), so an empty people list is no news.
 	incomplete bool

@@ -9,7 +9,7 @@ import "strings"
 // nothing is ever delivered to them (their channel is none). Everything else
 // comes from the flags.
 func FromNames(args []string, flags Flags) (*Input, error) {
-	s := &draft{source: "arguments", format: FormatArguments}
+	s := &draft{source: "arguments", format: FormatArguments, selecting: true}
 	for i, a := range args {
 		a = strings.TrimSpace(a)
 		pos := Pos{Arg: i + 1}
@@ -36,6 +36,7 @@ func FromFlags(flags Flags) (*Input, error) {
 	validateRole(s, &probs)
 	validatePassword(s.password, &probs)
 	validateDelivery(s.delivery, &probs)
+	validateDirectory(s, &probs)
 	if len(probs) > 0 {
 		return nil, probs.sorted()
 	}

@@ -289,10 +289,10 @@ func validateCenterPerson(s *draft, p *personDraft, probs *Problems, emailOK boo
 		probs.add(name.Pos, "user name "+quote(name.V), "Identity Center user names are 1–128 letters, digits, "+
 			"punctuation or symbols, without spaces, and not Administrator or AWSAdministrators")
 	}
-	if !p.email.Set {
+	if !p.email.Set && !s.selecting {
 		probs.add(p.pos, "person "+quote(p.label()), "an Identity Center user needs an email")
 	}
-	if given, family := namesOf(p, ""); given == "" || family == "" {
+	if given, family := namesOf(p, ""); (given == "" || family == "") && !s.selecting {
 		probs.add(p.pos, "person "+quote(p.label()), "an Identity Center user needs given_name and family_name "+
 			"(or a name of two words or more, such as name: Ada Lovelace)")
 	}
