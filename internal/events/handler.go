@@ -89,6 +89,9 @@ var ErrNoSuchUser = errors.New("no such user")
 // panics on bad input: what is not an event is Ignored.
 func (h *Handler) Handle(ctx context.Context, body []byte) Outcome {
 	ev, err := Parse(body)
+	if errors.Is(err, ErrUnreadable) {
+		return h.log(Outcome{Verdict: Failed, Detail: err.Error() + " (left for the dead-letter queue)"})
+	}
 	if err != nil {
 		return h.log(Outcome{Verdict: Ignored, Detail: err.Error()})
 	}

@@ -220,3 +220,18 @@ func TestSameEventAtOnceInOneWatcher(t *testing.T) {
 		t.Errorf("%d credentials delivered, want 1", n)
 	}
 }
+
+// A CloudTrail record the watcher cannot read is never acknowledged: it may
+// name a user to complete, so it fails and ends in the dead-letter queue
+// (not deleted, as a message that is no CloudTrail record at all is).
+func TestUnreadableRecordFails(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	body := []byte(`{"detail-type":"AWS API Call via CloudTrail","source":"aws.iam","detail":{"eventName":"CreateUser","requestParameters":{"userName":"ada@example.com"}}}`)
+	if out := f.h.Handle(context.Background(), body); out.Verdict != events.Failed || out.Ack() || !strings.Contains(out.Detail, "dead-letter") {
+		t.Errorf("%+v, want failed, kept for the dead-letter queue", out)
+	}
+	if out := f.h.Handle(context.Background(), []byte("hello")); out.Verdict != events.Ignored || !out.Ack() {
+		t.Errorf("not JSON: %+v, want ignored and acknowledged", out)
+	}
+}
