@@ -17,8 +17,11 @@ type Account struct {
 	// Rules are the default bus's, by region and name.
 	Rules map[string]map[string]*Rule `json:"events_rules,omitempty"`
 	// Recent are the last events put on the account's buses, newest last,
-	// for GET /_sandbox/events.
-	Recent []*Put `json:"events_recent,omitempty"`
+	// for GET /_sandbox/events. They are the sandbox's own record, not AWS
+	// state, so they are kept in memory only: in the state a commit writes
+	// a part's plain fields whole, and every IAM write puts an event, so the
+	// last hundred (some 100 KiB) went to disk with each of them.
+	Recent []*Put `json:"-"`
 }
 
 // Slot is EventBridge's part of every account.
