@@ -63,10 +63,17 @@ type env struct {
 
 func newEnv(t *testing.T, flags ...string) *env {
 	t.Helper()
+	return newEnvWith(t, world, watchConfig, flags...)
+}
+
+// newEnvWith starts a sandbox with the fixture and writes the watcher's
+// configuration (world and watchConfig are newEnv's).
+func newEnvWith(t *testing.T, fixtureText, configText string, flags ...string) *env {
+	t.Helper()
 	dir := t.TempDir()
 	fixture := filepath.Join(dir, "world.yaml")
 	config := filepath.Join(dir, "watch.yaml")
-	for path, text := range map[string]string{fixture: world, config: watchConfig} {
+	for path, text := range map[string]string{fixture: fixtureText, config: configText} {
 		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -38,3 +38,21 @@ func TestBudgetsShare(t *testing.T) {
 		t.Error("identitystore and SSO Admin must wait on one 20/s limiter, IAM on its own")
 	}
 }
+
+// Sharing again keeps the limiter and what was spent from it; another rate
+// replaces it.
+func TestBudgetsShareAgainKeepsTheLimiter(t *testing.T) {
+	t.Parallel()
+	b := newBudgets(Options{}.withDefaults())
+	services := []string{"identitystore", "SSO Admin"}
+	b.share(services, 20, 20)
+	shared := b.of("identitystore")
+	b.share(services, 20, 20)
+	if b.of("identitystore") != shared || b.of("SSO Admin") != shared {
+		t.Error("sharing again made a new limiter: a directory per request would start each with a full bucket")
+	}
+	b.share(services, 10, 10)
+	if b.of("identitystore") == shared || b.of("identitystore").lim.Limit() != 10 {
+		t.Error("sharing at another rate must replace the limiter")
+	}
+}

@@ -216,7 +216,7 @@ func (f *Factory) Config(ctx context.Context, account string) (aws.Config, error
 	if cfg, ok := f.configs[account]; ok {
 		return cfg, nil
 	}
-	arn := roleARN(role, id.Partition, account)
+	arn := RoleARN(role, id.Partition, account)
 	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(f.base), arn, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = role.SessionName
 		if role.ExternalID != "" {
@@ -239,9 +239,9 @@ func (f *Factory) limiterLocked(account string) *budgets {
 	return lim
 }
 
-// roleARN is the role to assume in account: the template with {account} (and
+// RoleARN is the role to assume in account: the template with {account} (and
 // {partition}) filled in, or arn:PARTITION:iam::ACCOUNT:role/NAME.
-func roleARN(r spec.Role, partition, account string) string {
+func RoleARN(r spec.Role, partition, account string) string {
 	if r.ARNTemplate != "" {
 		return strings.NewReplacer("{account}", account, "{partition}", partition).Replace(r.ARNTemplate)
 	}

@@ -21,8 +21,8 @@ func TestRoleARN(t *testing.T) {
 		{spec.Role{ARNTemplate: "arn:aws-us-gov:iam::{account}:role/x/Y"}, "aws", "arn:aws-us-gov:iam::222222222222:role/x/Y"},
 		{spec.Role{ARNTemplate: "arn:{partition}:iam::{account}:role/Y"}, "aws-cn", "arn:aws-cn:iam::222222222222:role/Y"},
 	} {
-		if got := roleARN(tc.role, tc.partition, "222222222222"); got != tc.want {
-			t.Errorf("roleARN(%+v, %s) = %s, want %s", tc.role, tc.partition, got, tc.want)
+		if got := RoleARN(tc.role, tc.partition, "222222222222"); got != tc.want {
+			t.Errorf("RoleARN(%+v, %s) = %s, want %s", tc.role, tc.partition, got, tc.want)
 		}
 	}
 }

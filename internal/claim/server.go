@@ -42,6 +42,9 @@ type Config struct {
 	// HSTS sends Strict-Transport-Security: the pages are reached over HTTPS
 	// (served so directly, or by the proxy in front).
 	HSTS bool
+	// Hooks are served beside the claim pages, each behind its secret
+	// (see Hook).
+	Hooks []Hook
 }
 
 // Server serves claim pages and the claims API.
@@ -53,10 +56,11 @@ type Server struct {
 	trustProxy bool
 	sweepEvery time.Duration
 	// The failure limiters, one per kind of failure (see ratelimit.go).
-	keyFailures, lookupFailures, tokenFailures *limiter
-	warnedProxy                                atomic.Bool // X-Forwarded-For without TrustProxy was logged
-	page                                       *pageRenderer
-	hsts                                       bool
+	keyFailures, lookupFailures, tokenFailures, hookFailures *limiter
+	hooks                                                    []hook
+	warnedProxy                                              atomic.Bool // X-Forwarded-For without TrustProxy was logged
+	page                                                     *pageRenderer
+	hsts                                                     bool
 }
 
 // NewServer checks cfg and builds the server.
@@ -90,6 +94,12 @@ func NewServer(cfg Config) (*Server, error) {
 	s.keyFailures = newLimiter(maxFailures, window)
 	s.lookupFailures = newLimiter(maxFailures, window)
 	s.tokenFailures = newLimiter(maxFailures, window)
+	s.hookFailures = newLimiter(maxFailures, window)
+	hooks, err := newHooks(cfg.Hooks)
+	if err != nil {
+		return nil, err
+	}
+	s.hooks = hooks
 	page, err := newPageRenderer()
 	if err != nil {
 		return nil, fmt.Errorf("setting up the claim server: %w", err)
@@ -112,6 +122,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/claims/{id}/reveal", s.serveReveal)
 	mux.HandleFunc("DELETE /api/v1/claims/{id}", s.serveWithdraw)
 	mux.HandleFunc("GET /api/v1/claims/{id}", s.serveStatus)
+	for _, h := range s.hooks {
+		mux.Handle(h.pattern, s.guard(h))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -252,7 +265,7 @@ func (s *Server) sweep(ctx context.Context) {
 		} else if n > 0 {
 			s.logger.Info("purged expired claims", "count", n)
 		}
-		for _, l := range []*limiter{s.keyFailures, s.lookupFailures, s.tokenFailures} {
+		for _, l := range []*limiter{s.keyFailures, s.lookupFailures, s.tokenFailures, s.hookFailures} {
 			l.prune(now)
 		}
 		select {

@@ -18,18 +18,7 @@ import (
 func TestResendWithdrawsTheOldClaimLinkAndHistoryShowsClaims(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	store, err := claim.OpenStore(t.Context(), filepath.Join(dir, "claims"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	const claimToken = "claim-api-token-0123456789"
-	server, err := claim.NewServer(claim.Config{Store: store, Token: claimToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := httptest.NewServer(server.Handler())
-	t.Cleanup(web.Close)
+	web := startClaimServer(t, dir)
 	slack := slacktest.Start(t, slacktest.Options{Token: "xoxb-test-token", Members: map[string]string{"gus@example.com": "U0GUS"}})
 	team := writeFile(t, dir, "team.yaml", `accounts: ["222222222222"]
 delivery:
@@ -84,18 +73,7 @@ people:
 func TestResendOfPartOfASharedClaimLinkIsRefused(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	store, err := claim.OpenStore(t.Context(), filepath.Join(dir, "claims"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	const claimToken = "claim-api-token-0123456789"
-	server, err := claim.NewServer(claim.Config{Store: store, Token: claimToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := httptest.NewServer(server.Handler())
-	t.Cleanup(web.Close)
+	web := startClaimServer(t, dir)
 	slack := slacktest.Start(t, slacktest.Options{Token: "xoxb-test-token", Members: map[string]string{"gus@example.com": "U0GUS"}})
 	team := writeFile(t, dir, "team.yaml", `accounts: ["222222222222", "333333333333"]
 delivery:
@@ -127,4 +105,25 @@ people:
 	if status := revealStatus(t, old); status != http.StatusGone {
 		t.Errorf("the old link after resending both accounts: HTTP %d, want 410 (withdrawn)", status)
 	}
+}
+
+// claimToken is the API token of the claim servers tests start.
+const claimToken = "claim-api-token-0123456789"
+
+// startClaimServer serves gatehouse serve's handler over a store in dir,
+// for as long as the test runs.
+func startClaimServer(t *testing.T, dir string) *httptest.Server {
+	t.Helper()
+	store, err := claim.OpenStore(t.Context(), filepath.Join(dir, "claims"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	server, err := claim.NewServer(claim.Config{Store: store, Token: claimToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(server.Handler())
+	t.Cleanup(web.Close)
+	return web
 }

@@ -89,8 +89,13 @@ func outputProblem(out string, formats []string) string {
 // addJournalFlags binds where the journal is: --journal, or the embedded
 // sandbox's.
 func addJournalFlags(cmd *cobra.Command, s *runenv.Settings, sandboxHelp string) {
+	cmd.Flags().StringVar(&s.Journal, "journal", "", "journal `PATH` (default $XDG_STATE_HOME/gatehouse/journal.db)")
+	addSandboxFlags(cmd, s, sandboxHelp)
+}
+
+// addSandboxFlags binds the embedded sandbox and where it keeps its state.
+func addSandboxFlags(cmd *cobra.Command, s *runenv.Settings, sandboxHelp string) {
 	f := cmd.Flags()
-	f.StringVar(&s.Journal, "journal", "", "journal `PATH` (default $XDG_STATE_HOME/gatehouse/journal.db)")
 	f.BoolVar(&s.Sandbox, "sandbox", false, sandboxHelp)
 	f.StringVar(&s.SandboxDir, "sandbox-dir", DefaultSandboxDir, "keep the embedded sandbox's state in `DIR`")
 }
@@ -101,13 +106,33 @@ func addJournalFlags(cmd *cobra.Command, s *runenv.Settings, sandboxHelp string)
 func addRunFlags(cmd *cobra.Command, s *runenv.Settings, unit string) {
 	f := cmd.Flags()
 	addJournalFlags(cmd, s, "run against the embedded sandbox instead of AWS")
-	f.IntVar(&s.Concurrency, "concurrency", 0, unit+" worked on at once (default: 8 per account, at least 16)")
+	addPaceFlags(cmd, s, unit+" worked on at once (default: 8 per account, at least 16)")
+	addAWSFlags(cmd, s)
+	f.BoolVarP(&s.Verbose, "verbose", "v", false, "log every step to standard error")
+}
+
+// addPaceFlags binds how much runs at once and how fast AWS is called;
+// concurrency says what --concurrency bounds.
+func addPaceFlags(cmd *cobra.Command, s *runenv.Settings, concurrency string) {
+	f := cmd.Flags()
+	f.IntVar(&s.Concurrency, "concurrency", 0, concurrency)
 	f.Float64Var(&s.RateLimit, "rate-limit", 0, "AWS requests per second per account, fixed (default: adaptive, up to 100/s, halved whenever AWS throttles)")
+}
+
+// addAWSFlags binds how AWS is reached: the endpoint, the region, the
+// profile, and where the embedded sandbox's mail goes.
+func addAWSFlags(cmd *cobra.Command, s *runenv.Settings) {
+	addEndpointFlags(cmd, s)
+	cmd.Flags().StringVar(&s.MailDir, "mail-dir", DefaultMailDir, "save the embedded sandbox's sent mail as .eml files in `DIR`")
+}
+
+// addEndpointFlags binds the endpoint, the region and the profile, for
+// commands that send no mail.
+func addEndpointFlags(cmd *cobra.Command, s *runenv.Settings) {
+	f := cmd.Flags()
 	f.StringVar(&s.EndpointURL, "endpoint-url", "", "send every AWS request to `URL` (such as a sandbox)")
 	f.StringVar(&s.Region, "region", "", "AWS region (default: AWS_REGION or the profile's, else us-east-1)")
 	f.StringVar(&s.Profile, "profile", "", "AWS shared config profile")
-	f.StringVar(&s.MailDir, "mail-dir", DefaultMailDir, "save the embedded sandbox's sent mail as .eml files in `DIR`")
-	f.BoolVarP(&s.Verbose, "verbose", "v", false, "log every step to standard error")
 }
 
 func orList(words []string) string {

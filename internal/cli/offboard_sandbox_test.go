@@ -27,7 +27,7 @@ func offboardRun(t *testing.T, dir string, terminal bool, in, config string, arg
 	}
 	streams, out, errb := testIO()
 	streams.IsTerminal, streams.In = terminal, strings.NewReader(in)
-	if args[0] == "offboard" {
+	if args[0] == "offboard" || args[0] == "audit" {
 		args = append(args, "--config", config)
 	}
 	args = append(args, "--sandbox", "--sandbox-dir", filepath.Join(dir, "sandbox"))

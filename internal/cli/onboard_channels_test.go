@@ -8,7 +8,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -201,18 +200,7 @@ func TestOnboardDeliversBySMTP(t *testing.T) {
 func TestOnboardDeliversByClaimLink(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	store, err := claim.OpenStore(t.Context(), filepath.Join(dir, "claims"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	const claimToken = "claim-api-token-0123456789"
-	server, err := claim.NewServer(claim.Config{Store: store, Token: claimToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := httptest.NewServer(server.Handler())
-	t.Cleanup(web.Close)
+	web := startClaimServer(t, dir)
 	slack := slacktest.Start(t, slacktest.Options{Token: "xoxb-test-token", Members: map[string]string{"fay@example.com": "U0FAY"}})
 	spec := writeFile(t, dir, "team.yaml", `accounts: ["222222222222"]
 delivery:

@@ -15,11 +15,12 @@ import (
 
 // Exit codes.
 const (
-	ExitOK      = 0
-	ExitFailed  = 1 // the command ran and something failed
-	ExitUsage   = 2 // bad input or usage; nothing was changed
-	ExitChanges = 3 // plan --detailed-exitcode: changes are pending
-	exitUnknown = 1
+	ExitOK       = 0
+	ExitFailed   = 1 // the command ran and something failed
+	ExitUsage    = 2 // bad input or usage; nothing was changed
+	ExitChanges  = 3 // plan --detailed-exitcode: changes are pending
+	ExitFindings = 3 // audit --fail-on-findings: the audit ran and found something
+	exitUnknown  = 1
 )
 
 // ExitError ends a command with Code, saying Msg when it is not empty: an
@@ -88,9 +89,11 @@ func NewCmdRoot(streams *IO) *cobra.Command {
 	root.AddCommand(NewCmdTemplate(streams))
 	root.AddCommand(NewCmdWatch(streams, nil))
 	root.AddCommand(NewCmdPolicy(streams, nil))
+	root.AddCommand(NewCmdDoctor(streams, nil))
 	root.AddCommand(NewCmdExport(streams, nil))
 	root.AddCommand(NewCmdPlan(streams, nil))
 	root.AddCommand(NewCmdApply(streams, nil))
+	root.AddCommand(NewCmdAudit(streams, nil))
 	return root
 }
 

@@ -33,7 +33,7 @@ type SandboxServeOptions struct {
 func NewCmdSandbox(streams *IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox",
-		Short: "Run the sandbox: a local AWS (IAM, STS, SES, Secrets Manager, Organizations)",
+		Short: "Run the sandbox: a local AWS (IAM, STS, SES, Organizations, Identity Center, SQS, SNS, EventBridge…)",
 	}
 	cmd.AddCommand(NewCmdSandboxServe(streams, nil))
 	return cmd
@@ -45,14 +45,18 @@ func NewCmdSandboxServe(streams *IO, runF func(context.Context, *SandboxServeOpt
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the sandbox on one HTTP listener until interrupted",
-		Long: `Serve the sandbox: IAM, STS, SES v1 and v2, Secrets Manager and Organizations on one
-listener, routed as real clients send requests. Point any AWS client at it:
+		Long: `Serve the sandbox: IAM, STS, SES v1 and v2, Secrets Manager, Organizations, IAM Identity
+Center (identitystore, sso-admin), SQS, SNS and EventBridge — IAM's calls reaching the
+default event bus as CloudTrail events — on one listener, routed as real clients send
+requests. Point any AWS client at it:
 
   aws --endpoint-url http://127.0.0.1:4566 iam list-users
 
 A 12-digit access key ID acts in that account; any other key acts in 123456789012.
 The inspection API lives under /_sandbox/ (health, reset, state, ses/messages,
-faults, requests, iam/mfa-devices, iam/check-password, fixture).
+faults, requests, clock, iam/mfa-devices, iam/check-password, iam/last-used,
+iam/credential-report, ses/account, sso-admin/quotas, events, fixture; see
+docs/sandbox.md).
 
 With --strict-auth every inspection endpoint but health needs a bearer token:
 ` + sandbox.InspectTokenEnv + ` when set (it is then required without --strict-auth

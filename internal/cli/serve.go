@@ -13,6 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/internal/claim"
+	"github.com/gatehouse/gatehouse/internal/okta"
+	"github.com/gatehouse/gatehouse/internal/runenv"
+	"github.com/gatehouse/gatehouse/internal/spec"
 )
 
 // ServeOptions are `gatehouse serve`'s options.
@@ -25,6 +28,13 @@ type ServeOptions struct {
 	TokenFile  string
 	TrustProxy bool
 	Verbose    bool
+	// OktaConfig is the Okta hook's configuration: with it, and the secret
+	// in GATEHOUSE_OKTA_SECRET, serve hosts the hook at /hooks/okta.
+	OktaConfig string
+	Protect    string // gatehouse.yaml with the protected users (default: the usual places)
+	Name       string // this server in the hook queue's leases (default host:pid)
+	// Okta are where the hook's journal is and how it reaches AWS.
+	Okta runenv.Settings
 }
 
 // Defaults of `gatehouse serve`.
@@ -38,7 +48,7 @@ func NewCmdServe(streams *IO, runF func(context.Context, *ServeOptions) error) *
 	opts := &ServeOptions{IO: streams}
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve one-time claim links until interrupted",
+		Short: "Serve one-time claim links and Okta's event hook until interrupted",
 		Long: `Serve one-time claim links: the pages where people reveal the password that
 gatehouse onboard --deliver claim sealed for them, and the API that stores the
 sealed passwords.
@@ -75,15 +85,17 @@ See docs/claim.md.`,
 	f.StringVar(&opts.TokenFile, "token-file", "", "read the API token from `FILE` (default: $"+claim.TokenEnv+")")
 	f.BoolVar(&opts.TrustProxy, "trust-proxy", false, "take client addresses from the right-most X-Forwarded-For entry (only behind a proxy that appends it and is the sole way in)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log debug detail to stderr")
+	f.StringVar(&opts.OktaConfig, "okta-config", "", "host the Okta hook at "+okta.PathEvents+" with the mapping in `FILE` (secret in $"+spec.EnvOktaSecret+"; see docs/okta.md)")
+	f.StringVar(&opts.Protect, "protect", "", "the Okta hook never touches the users protected in `FILE` (default ./gatehouse.yaml, else $XDG_CONFIG_HOME/gatehouse/config.yaml)")
+	f.StringVar(&opts.Name, "name", "", "this server's name in the Okta queue's leases (default host:pid)")
+	addJournalFlags(cmd, &opts.Okta, "the Okta hook works on the embedded sandbox instead of AWS")
+	addAWSFlags(cmd, &opts.Okta)
 	cmd.AddCommand(NewCmdServeAudit(streams, nil))
+	cmd.AddCommand(NewCmdServeOktaStatus(streams, nil))
 	return cmd
 }
 
 func runServe(ctx context.Context, opts *ServeOptions) error {
-	token, err := opts.token()
-	if err != nil {
-		return &UsageError{Err: err}
-	}
 	cert, err := opts.certificate()
 	if err != nil {
 		return &UsageError{Err: err}
@@ -93,13 +105,22 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(opts.IO.Err, &slog.HandlerOptions{Level: level}))
+	token, err := opts.token(opts.OktaConfig != "")
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	hook, err := opts.oktaHook(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer hook.close()
 	store, err := claim.OpenStore(ctx, opts.DataDir, logger)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	srv, err := claim.NewServer(claim.Config{
-		Store: store, Token: token, Logger: logger, TrustProxy: opts.TrustProxy, HSTS: cert != nil,
+		Store: store, Token: token, Logger: logger, TrustProxy: opts.TrustProxy, HSTS: cert != nil, Hooks: hook.routes,
 	})
 	if err != nil {
 		return &UsageError{Err: err}
@@ -112,13 +133,16 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	if cert != nil {
 		scheme = "https"
 	}
-	fmt.Fprintf(opts.IO.Err, "gatehouse serve listening on %s://%s (claim store %s)\n", scheme, ln.Addr(), store.Path())
+	fmt.Fprintf(opts.IO.Err, "gatehouse serve listening on %s://%s (claim store %s%s)\n", scheme, ln.Addr(), store.Path(), hook.where())
 	if cert == nil && !isLoopback(ln.Addr()) {
 		logger.Warn("serving plain HTTP on a non-loopback address: the API token gatehouse onboard sends crosses the network in clear, " +
 			"so anyone on the path can read it and store or withdraw claims, and browsers decrypt claims only over HTTPS; " +
 			"serve with --tls-cert and --tls-key, or keep serve on 127.0.0.1 behind an HTTPS proxy")
 	}
-	if err := srv.Serve(ctx, ln, cert); err != nil {
+	stopHook := hook.start(ctx)
+	err = srv.Serve(ctx, ln, cert)
+	stopHook()
+	if err != nil {
 		return fmt.Errorf("serving claim links: %w", err)
 	}
 	fmt.Fprintln(opts.IO.Err, "gatehouse serve stopped")
@@ -126,7 +150,9 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 }
 
 // token is the API token: --token-file's first line, else the environment's.
-func (o *ServeOptions) token() (string, error) {
+// Without one, when serve hosts a hook (optional), the claims API gets a
+// token nobody knows: it refuses every request, and the hook is served.
+func (o *ServeOptions) token(optional bool) (string, error) {
 	token, from := o.IO.getenv(claim.TokenEnv), claim.TokenEnv
 	if o.TokenFile != "" {
 		b, err := os.ReadFile(o.TokenFile)
@@ -137,6 +163,9 @@ func (o *ServeOptions) token() (string, error) {
 		token, from = line, "--token-file "+o.TokenFile
 	}
 	token = strings.TrimSpace(token)
+	if token == "" && optional {
+		return unknownToken()
+	}
 	switch {
 	case token == "":
 		return "", fmt.Errorf("no API token: set %s or --token-file FILE (make a token with: openssl rand -base64 32); gatehouse onboard must present the same token", claim.TokenEnv)

@@ -16,15 +16,20 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/claim"
+	"github.com/gatehouse/gatehouse/internal/runenv"
 )
 
 const serveToken = "serve-test-token-0123456789"
+
+// sandboxDefaults are the Okta hook's settings when no flag gives them.
+var sandboxDefaults = runenv.Settings{SandboxDir: DefaultSandboxDir, MailDir: DefaultMailDir}
 
 func TestNewCmdServeFlags(t *testing.T) {
 	t.Parallel()
@@ -33,10 +38,16 @@ func TestNewCmdServeFlags(t *testing.T) {
 		args []string
 		want ServeOptions
 	}{
-		{"defaults", nil, ServeOptions{Addr: "127.0.0.1:8080", DataDir: "gatehouse-serve"}},
+		{"defaults", nil, ServeOptions{Addr: "127.0.0.1:8080", DataDir: "gatehouse-serve", Okta: sandboxDefaults}},
 		{"everything", []string{"--addr", ":8443", "--data", "/var/lib/gh", "--tls-cert", "c.pem", "--tls-key", "k.pem",
 			"--token-file", "/etc/gh/token", "--trust-proxy", "-v"},
-			ServeOptions{Addr: ":8443", DataDir: "/var/lib/gh", TLSCert: "c.pem", TLSKey: "k.pem", TokenFile: "/etc/gh/token", TrustProxy: true, Verbose: true}},
+			ServeOptions{Addr: ":8443", DataDir: "/var/lib/gh", TLSCert: "c.pem", TLSKey: "k.pem", TokenFile: "/etc/gh/token", TrustProxy: true,
+				Verbose: true, Okta: sandboxDefaults}},
+		{"the Okta hook", []string{"--okta-config", "okta.yaml", "--protect", "gh.yaml", "--name", "serve-1", "--journal", "j.db",
+			"--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:4566", "--profile", "idc"},
+			ServeOptions{Addr: "127.0.0.1:8080", DataDir: "gatehouse-serve", OktaConfig: "okta.yaml", Protect: "gh.yaml", Name: "serve-1",
+				Okta: runenv.Settings{Journal: "j.db", Region: "eu-west-1", EndpointURL: "http://127.0.0.1:4566", Profile: "idc",
+					SandboxDir: DefaultSandboxDir, MailDir: DefaultMailDir}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,7 +60,7 @@ func TestNewCmdServeFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.want.IO = streams
-			if *got != tt.want {
+			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("options = %+v, want %+v", *got, tt.want)
 			}
 		})
@@ -102,13 +113,14 @@ var serveListening = regexp.MustCompile(`listening on (https?://\S+)`)
 // startServe runs `gatehouse serve` in the background until the test ends.
 func startServe(t *testing.T, args ...string) (base string, stderr *lockedBuffer) {
 	t.Helper()
+	return startServeEnv(t, map[string]string{claim.TokenEnv: serveToken}, args...)
+}
+
+// startServeEnv runs `gatehouse serve` with only env in its environment.
+func startServeEnv(t *testing.T, env map[string]string, args ...string) (base string, stderr *lockedBuffer) {
+	t.Helper()
 	stderr = &lockedBuffer{}
-	streams := &IO{In: strings.NewReader(""), Out: io.Discard, Err: stderr, Getenv: func(k string) string {
-		if k == claim.TokenEnv {
-			return serveToken
-		}
-		return ""
-	}}
+	streams := &IO{In: strings.NewReader(""), Out: io.Discard, Err: stderr, Getenv: func(k string) string { return env[k] }}
 	ctx, cancel := context.WithCancel(context.Background())
 	code := make(chan int, 1)
 	go func() { code <- Main(ctx, streams, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
@@ -128,6 +140,7 @@ func startServe(t *testing.T, args ...string) (base string, stderr *lockedBuffer
 		}
 		select {
 		case c := <-code:
+			code <- c // for the cleanup, which waits for it
 			t.Fatalf("serve exited %d: %s", c, stderr)
 		case <-time.After(10 * time.Millisecond):
 		}

@@ -19,6 +19,7 @@ func TestBadSettingsExitTwoWithoutACall(t *testing.T) {
 		{"onboard", "a@example.com", "--deliver", "none"},
 		{"offboard", "alice"},
 		{"deliver", "--resend", "a@example.com", "--deliver", "none"},
+		{"audit"},
 	}
 	bad := []struct {
 		flags []string

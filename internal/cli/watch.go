@@ -90,6 +90,13 @@ func runWatch(ctx context.Context, opts *WatchOptions) error {
 	}
 	rt := runenv.New(opts.Settings, opts.IO.Err, opts.IO.Getenv)
 	err := watchWith(ctx, opts, rt)
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// SIGTERM (or Ctrl-C) while starting: nothing was in hand, so this
+		// is the clean stop it asks for, not a failure a service manager
+		// should report.
+		fmt.Fprintf(opts.IO.Err, "gatehouse watch: stopped while starting (%v)\n", context.Cause(ctx))
+		err = nil
+	}
 	return errors.Join(err, rt.Close())
 }
 

@@ -41,6 +41,13 @@ type Event struct {
 // queue receives): it is acknowledged and reported, never retried.
 var ErrNotAnEvent = errors.New("not a CloudTrail record of an API call")
 
+// ErrUnreadable means the message says it is a CloudTrail record of an API
+// call but cannot be read (its detail is not an object, or it has no eventID
+// or eventName). It may name a user to complete, so it is never
+// acknowledged: it fails, comes back, and ends in the dead-letter queue,
+// where a person can look at it.
+var ErrUnreadable = errors.New("a CloudTrail record that cannot be read")
+
 // envelope is EventBridge's event, or SNS's notification wrapping one.
 type envelope struct {
 	// EventBridge
@@ -48,7 +55,7 @@ type envelope struct {
 	DetailType string          `json:"detail-type"`
 	Source     string          `json:"source"`
 	Account    string          `json:"account"`
-	Time       time.Time       `json:"time"`
+	Time       json.RawMessage `json:"time"` // read leniently: a record is not lost to its time's format
 	Region     string          `json:"region"`
 	Detail     json.RawMessage `json:"detail"`
 	// SNS
@@ -98,18 +105,26 @@ func Parse(body []byte) (Event, error) {
 	if env.Type != "" {
 		return Event{}, fmt.Errorf("an SNS %s message: %w", env.Type, ErrNotAnEvent)
 	}
-	if env.DetailType != DetailType || len(env.Detail) == 0 {
+	if env.DetailType != DetailType {
 		return Event{}, fmt.Errorf("detail-type %q: %w", env.DetailType, ErrNotAnEvent)
+	}
+	if len(env.Detail) == 0 {
+		return Event{}, fmt.Errorf("a record without detail: %w", ErrUnreadable)
 	}
 	var d detail
 	if err := json.Unmarshal(env.Detail, &d); err != nil {
-		return Event{}, fmt.Errorf("reading the CloudTrail record: %w: %w", ErrNotAnEvent, err)
+		return Event{}, fmt.Errorf("reading the CloudTrail record: %w: %w", ErrUnreadable, err)
 	}
 	ev := Event{ID: d.EventID, Name: d.EventName, Source: d.EventSource, Account: cmpOr(d.RecipientAccountID, env.Account),
-		Region: cmpOr(d.AWSRegion, env.Region), Time: env.Time, Error: d.ErrorCode, ReadOnly: d.ReadOnly, Caller: d.UserIdentity.ARN,
+		Region: cmpOr(d.AWSRegion, env.Region), Error: d.ErrorCode, ReadOnly: d.ReadOnly, Caller: d.UserIdentity.ARN,
 		Tags: map[string]string{}}
-	if t, err := time.Parse(time.RFC3339, d.EventTime); err == nil {
-		ev.Time = t
+	var envTime string
+	_ = json.Unmarshal(env.Time, &envTime)
+	for _, at := range []string{d.EventTime, envTime} {
+		if t, err := time.Parse(time.RFC3339, at); err == nil {
+			ev.Time = t
+			break
+		}
 	}
 	if ev.ID == "" {
 		ev.ID = env.ID // EventBridge's own ID, when CloudTrail's is missing
@@ -124,7 +139,7 @@ func Parse(body []byte) (Event, error) {
 		}
 	}
 	if ev.ID == "" || ev.Name == "" {
-		return Event{}, fmt.Errorf("a record without eventID or eventName: %w", ErrNotAnEvent)
+		return Event{}, fmt.Errorf("a record without eventID or eventName: %w", ErrUnreadable)
 	}
 	return ev, nil
 }

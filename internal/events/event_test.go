@@ -3,6 +3,7 @@ package events
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -65,14 +66,35 @@ func TestParseFailuresAndOthers(t *testing.T) {
 		t.Errorf("failed call: %+v, %v", ev, err)
 	}
 	for name, body := range map[string]string{
-		"not JSON":           "hello",
-		"subscription":       `{"Type":"SubscriptionConfirmation","Message":"You have chosen to subscribe","SubscribeURL":"https://x"}`,
-		"another event":      `{"detail-type":"EC2 Instance State-change Notification","detail":{"state":"running"}}`,
-		"test message":       `{"Type":"Notification","Message":"hello"}`,
-		"record without ids": `{"detail-type":"AWS API Call via CloudTrail","detail":{}}`,
+		"not JSON":      "hello",
+		"subscription":  `{"Type":"SubscriptionConfirmation","Message":"You have chosen to subscribe","SubscribeURL":"https://x"}`,
+		"another event": `{"detail-type":"EC2 Instance State-change Notification","detail":{"state":"running"}}`,
+		"test message":  `{"Type":"Notification","Message":"hello"}`,
+		"an odd time":   `{"detail-type":"EC2 Instance State-change Notification","time":1733392800,"detail":{}}`,
 	} {
 		if _, err := Parse([]byte(body)); !errors.Is(err, ErrNotAnEvent) {
 			t.Errorf("%s: %v, want ErrNotAnEvent", name, err)
 		}
+	}
+}
+
+// A message that says it is a CloudTrail record but cannot be read may name
+// a user to complete: it is unreadable, not "not an event", so it is never
+// acknowledged and ends in the dead-letter queue. An odd time loses nothing.
+func TestParseUnreadableRecords(t *testing.T) {
+	t.Parallel()
+	for name, body := range map[string]string{
+		"record without ids":    `{"detail-type":"AWS API Call via CloudTrail","detail":{}}`,
+		"record without detail": `{"detail-type":"AWS API Call via CloudTrail","source":"aws.iam"}`,
+		"detail not an object":  `{"detail-type":"AWS API Call via CloudTrail","detail":"CreateUser"}`,
+		"inside SNS":            snsNotification(t, `{"detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"CreateUser"}}`),
+	} {
+		if _, err := Parse([]byte(body)); !errors.Is(err, ErrUnreadable) {
+			t.Errorf("%s: %v, want ErrUnreadable", name, err)
+		}
+	}
+	odd := strings.Replace(createUser, `"time": "2026-12-05T10:00:00Z"`, `"time": 1733392800`, 1)
+	if ev, err := Parse([]byte(odd)); err != nil || ev.UserName != "alice@example.com" || ev.Time.IsZero() {
+		t.Errorf("a record whose envelope's time is a number: %+v, %v", ev, err)
 	}
 }

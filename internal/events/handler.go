@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -63,6 +64,9 @@ type Handler struct {
 	Lease time.Duration
 	// Logger hears one structured line per message (nil: discard).
 	Logger *slog.Logger
+
+	mu     sync.Mutex
+	inHand map[string]bool // event IDs and users this process works on now
 }
 
 // UserReader reads what the rules and guards need of a user.
@@ -85,6 +89,9 @@ var ErrNoSuchUser = errors.New("no such user")
 // panics on bad input: what is not an event is Ignored.
 func (h *Handler) Handle(ctx context.Context, body []byte) Outcome {
 	ev, err := Parse(body)
+	if errors.Is(err, ErrUnreadable) {
+		return h.log(Outcome{Verdict: Failed, Detail: err.Error() + " (left for the dead-letter queue)"})
+	}
 	if err != nil {
 		return h.log(Outcome{Verdict: Ignored, Detail: err.Error()})
 	}
@@ -106,6 +113,11 @@ func (h *Handler) handle(ctx context.Context, ev Event) Outcome {
 			return Outcome{Verdict: Ignored, Detail: "account " + ev.Account + " is not among the configured accounts"}
 		}
 	}
+	release, ok := h.hold(ev)
+	if !ok {
+		return Outcome{Verdict: Busy, Detail: "this watcher is on it"}
+	}
+	defer release()
 	claim, err := h.Journal.ClaimEvent(ctx, ev.ID, ev.Name, ev.Account, ev.UserName, h.Owner, h.lease())
 	switch {
 	case err != nil:
@@ -123,6 +135,35 @@ func (h *Handler) handle(ctx context.Context, ev Event) Outcome {
 		return Outcome{Verdict: Failed, Detail: errors.Join(errors.New(out.Detail), err).Error()}
 	}
 	return out
+}
+
+// hold marks ev and its user as in hand in this process, unless either is
+// already. The journal's lease keeps watchers apart but lets an owner take
+// its own lease again (a watcher restarted under the same --name resumes at
+// once), so it cannot keep apart two copies of one event, or two events of
+// one user, that one watcher received together.
+func (h *Handler) hold(ev Event) (release func(), ok bool) {
+	keys := []string{"event " + ev.ID, "user " + ev.Account + "/" + strings.ToLower(ev.UserName)}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.inHand == nil {
+		h.inHand = map[string]bool{}
+	}
+	for _, k := range keys {
+		if h.inHand[k] {
+			return nil, false
+		}
+	}
+	for _, k := range keys {
+		h.inHand[k] = true
+	}
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, k := range keys {
+			delete(h.inHand, k)
+		}
+	}, true
 }
 
 // irrelevant says why the event is not one to act on, or "".

@@ -196,3 +196,42 @@ func TestLeftAlone(t *testing.T) {
 		t.Errorf("svc-build's delivery: %+v", got)
 	}
 }
+
+// One watcher handed the same event three times at once — SNS and
+// EventBridge deliver at least once, and a worker takes up to ten messages
+// per receive — completes the user once: the copies it holds already are
+// Busy and come back, then Duplicate.
+func TestSameEventAtOnceInOneWatcher(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	body := f.createUser(t, "ada@example.com", "/engineering/", nil)
+	outs := make(chan events.Outcome, 3)
+	for range 3 {
+		go func() { outs <- f.h.Handle(context.Background(), body) }()
+	}
+	got := map[events.Verdict]int{}
+	for range 3 {
+		got[(<-outs).Verdict]++
+	}
+	if got[events.Completed] != 1 || got[events.Completed]+got[events.Busy]+got[events.Duplicate] != 3 {
+		t.Errorf("verdicts %v, want one completed and the others busy or duplicate", got)
+	}
+	if n := len(f.mail.To(member, "ada@example.com")); n != 1 {
+		t.Errorf("%d credentials delivered, want 1", n)
+	}
+}
+
+// A CloudTrail record the watcher cannot read is never acknowledged: it may
+// name a user to complete, so it fails and ends in the dead-letter queue
+// (not deleted, as a message that is no CloudTrail record at all is).
+func TestUnreadableRecordFails(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	body := []byte(`{"detail-type":"AWS API Call via CloudTrail","source":"aws.iam","detail":{"eventName":"CreateUser","requestParameters":{"userName":"ada@example.com"}}}`)
+	if out := f.h.Handle(context.Background(), body); out.Verdict != events.Failed || out.Ack() || !strings.Contains(out.Detail, "dead-letter") {
+		t.Errorf("%+v, want failed, kept for the dead-letter queue", out)
+	}
+	if out := f.h.Handle(context.Background(), []byte("hello")); out.Verdict != events.Ignored || !out.Ack() {
+		t.Errorf("not JSON: %+v, want ignored and acknowledged", out)
+	}
+}

@@ -35,8 +35,16 @@ func (r IAMUsers) ReadUser(ctx context.Context, account, name string) (UserInfo,
 	return readUser(ctx, iam.NewFromConfig(cfg), name)
 }
 
+// readUser makes its two calls at once: they are on the path from
+// CreateUser to the person's mail, one call latency each.
 func readUser(ctx context.Context, api userAPI, name string) (UserInfo, error) {
+	profile := make(chan error, 1)
+	go func() {
+		_, err := api.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String(name)})
+		profile <- awsx.Classify(err)
+	}()
 	out, err := api.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
+	profileErr := <-profile
 	if err = awsx.Classify(err); errors.Is(err, awsx.ErrNotFound) {
 		return UserInfo{}, ErrNoSuchUser
 	} else if err != nil {
@@ -46,12 +54,11 @@ func readUser(ctx context.Context, api userAPI, name string) (UserInfo, error) {
 	for _, t := range out.User.Tags {
 		u.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	_, err = api.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String(name)})
-	switch err = awsx.Classify(err); {
-	case err == nil:
+	switch {
+	case profileErr == nil:
 		u.HasPassword = true
-	case !errors.Is(err, awsx.ErrNotFound):
-		return UserInfo{}, fmt.Errorf("getting login profile of IAM user (%s): %w", name, err)
+	case !errors.Is(profileErr, awsx.ErrNotFound):
+		return UserInfo{}, fmt.Errorf("getting login profile of IAM user (%s): %w", name, profileErr)
 	}
 	return u, nil
 }

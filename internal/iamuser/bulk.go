@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -24,8 +25,13 @@ var _ bulkAPI = (*iam.Client)(nil)
 // userDetail is what the bulk listing says of one user.
 type userDetail struct {
 	name    string
+	id, arn string
+	created time.Time
 	managed bool
 	cur     current
+	// attached (ARNs) and inline (names) are the policies on the user
+	// itself, in IAM's order.
+	attached, inline []string
 }
 
 // directory is an account's users and groups, read in bulk.
@@ -35,12 +41,13 @@ type directory struct {
 }
 
 // readDirectory reads every user — its tags, boundary, groups and attached
-// policies — and every group of the account with GetAccountAuthorizationDetails,
-// a thousand to a page: a few calls per account instead of four per person.
-func readDirectory(ctx context.Context, api bulkAPI) (*directory, error) {
+// and inline policies — and, when filter asks for them, every group of the
+// account with GetAccountAuthorizationDetails, a thousand to a page: a few
+// calls per account instead of four per person.
+func readDirectory(ctx context.Context, api bulkAPI, filter ...iamtypes.EntityType) (*directory, error) {
 	dir := &directory{users: map[string]*userDetail{}, groups: map[string]bool{}}
 	pages := iam.NewGetAccountAuthorizationDetailsPaginator(api, &iam.GetAccountAuthorizationDetailsInput{
-		Filter: []iamtypes.EntityType{iamtypes.EntityTypeUser, iamtypes.EntityTypeGroup}, MaxItems: aws.Int32(1000),
+		Filter: filter, MaxItems: aws.Int32(1000),
 	})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
@@ -58,14 +65,13 @@ func readDirectory(ctx context.Context, api bulkAPI) (*directory, error) {
 }
 
 func (dir *directory) add(u iamtypes.UserDetail) {
-	d := &userDetail{name: aws.ToString(u.UserName), cur: current{groups: map[string]string{}, policies: map[string]bool{},
-		path: aws.ToString(u.Path), tags: map[string]string{}}}
+	d := &userDetail{name: aws.ToString(u.UserName), id: aws.ToString(u.UserId), arn: aws.ToString(u.Arn),
+		created: aws.ToTime(u.CreateDate), cur: current{groups: map[string]string{}, policies: map[string]bool{},
+			path: aws.ToString(u.Path), tags: map[string]string{}}}
 	for _, t := range u.Tags {
 		d.cur.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		if aws.ToString(t.Key) == engine.TagManagedBy && aws.ToString(t.Value) == engine.ManagedByValue {
-			d.managed = true
-		}
 	}
+	d.managed = d.cur.tags[engine.TagManagedBy] == engine.ManagedByValue
 	if b := u.PermissionsBoundary; b != nil {
 		d.cur.boundary = aws.ToString(b.PermissionsBoundaryArn)
 	}
@@ -74,6 +80,10 @@ func (dir *directory) add(u iamtypes.UserDetail) {
 	}
 	for _, p := range u.AttachedManagedPolicies {
 		d.cur.policies[aws.ToString(p.PolicyArn)] = true
+		d.attached = append(d.attached, aws.ToString(p.PolicyArn))
+	}
+	for _, p := range u.UserPolicyList {
+		d.inline = append(d.inline, aws.ToString(p.PolicyName))
 	}
 	dir.users[strings.ToLower(d.name)] = d
 }
@@ -91,7 +101,7 @@ func (dir *directory) names() map[string]string {
 // not call GetAccountAuthorizationDetails, lists their names and leaves the
 // rest to one read per person — and says so once per run.
 func (d *Directory) surveyUsers(ctx context.Context, s *engine.Scope, api accountAPI, a *account) error {
-	dir, err := readDirectory(ctx, api)
+	dir, err := readDirectory(ctx, api, iamtypes.EntityTypeUser, iamtypes.EntityTypeGroup)
 	if errors.Is(err, awsx.ErrAccessDenied) {
 		d.fallback.Do(func() {
 			d.log.Warn("reading users one by one (four calls per person): the caller may not call iam:GetAccountAuthorizationDetails",

@@ -39,6 +39,7 @@ type ReportRow struct {
 	Created          time.Time
 	PasswordEnabled  bool
 	PasswordLastUsed time.Time // zero: never, or no password
+	PasswordChanged  time.Time // when the password was set; zero: no password
 	MFAActive        bool
 	AccessKeys       [2]ReportKey
 }
@@ -80,9 +81,13 @@ func readCredentialReport(ctx context.Context, api reportAPI) (*CredentialReport
 	return rep, nil
 }
 
-// WaitForCredentialReport reads the report, asking again every second while
-// IAM is making it, until ctx ends.
+// WaitForCredentialReport reads the report, asking again while IAM is making
+// it — after a quarter of a second, then twice as long each time up to five
+// seconds — until ctx ends. It never makes IAM start a report sooner than
+// IAM's own four-hour rule allows: GenerateCredentialReport hands back the
+// last report while it is younger than that.
 func WaitForCredentialReport(ctx context.Context, api reportAPI) (*CredentialReport, error) {
+	wait := 250 * time.Millisecond
 	for {
 		rep, err := readCredentialReport(ctx, api)
 		if !errors.Is(err, ErrReportNotReady) {
@@ -91,8 +96,9 @@ func WaitForCredentialReport(ctx context.Context, api reportAPI) (*CredentialRep
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("waiting for the credential report: %w", context.Cause(ctx))
-		case <-time.After(time.Second):
+		case <-time.After(wait):
 		}
+		wait = min(2*wait, 5*time.Second)
 	}
 }
 
@@ -122,7 +128,7 @@ func parseCredentialReport(content []byte) (*CredentialReport, error) {
 		}
 		row := ReportRow{User: get("user"), ARN: get("arn"), Created: reportTime(get("user_creation_time")),
 			PasswordEnabled: get("password_enabled") == "true", PasswordLastUsed: reportTime(get("password_last_used")),
-			MFAActive: get("mfa_active") == "true"}
+			PasswordChanged: reportTime(get("password_last_changed")), MFAActive: get("mfa_active") == "true"}
 		for k := range row.AccessKeys {
 			n := fmt.Sprint(k + 1)
 			row.AccessKeys[k] = ReportKey{Active: get("access_key_"+n+"_active") == "true",

@@ -121,16 +121,28 @@ func (d *Directory) Leftovers(ctx context.Context, s *engine.Scope, name string,
 // user ID, or the user the caller's ARN names. A caller that assumed a role
 // is that role, which offboarding never deletes.
 func (d *Directory) Self(s *engine.Scope, rec engine.Record) string {
-	caller, err := d.aws.Caller(context.Background()) // read once during planning; cached
-	if err != nil || rec == nil {
+	if rec == nil {
 		return ""
 	}
-	if caller.UserID != "" && caller.UserID == rec.UserID() {
-		return "refused: it is the identity gatehouse runs as (" + caller.ARN + ")"
+	if why := d.self(s, rec.UserID(), rec.UserName()); why != "" {
+		return "refused: " + why
 	}
-	account, name, ok := callerUser(caller.ARN)
-	if ok && account == s.ID && strings.EqualFold(name, rec.UserName()) {
-		return "refused: it is the identity gatehouse runs as (" + caller.ARN + ")"
+	return ""
+}
+
+// self says why the user with this ID and name in s is the identity
+// gatehouse runs as, or "".
+func (d *Directory) self(s *engine.Scope, userID, name string) string {
+	caller, err := d.aws.Caller(context.Background()) // read once during planning; cached
+	if err != nil {
+		return ""
+	}
+	if caller.UserID != "" && caller.UserID == userID {
+		return "it is the identity gatehouse runs as (" + caller.ARN + ")"
+	}
+	account, callerName, ok := callerUser(caller.ARN)
+	if ok && account == s.ID && strings.EqualFold(callerName, name) {
+		return "it is the identity gatehouse runs as (" + caller.ARN + ")"
 	}
 	return ""
 }

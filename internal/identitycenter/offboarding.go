@@ -20,26 +20,39 @@ import (
 
 // List lists the identity store's users with their e-mail addresses.
 func (d *Directory) List(ctx context.Context, s *engine.Scope) ([]engine.Listed, error) {
-	st := facts(s)
 	var out []engine.Listed
+	err := d.eachUser(ctx, facts(s), func(u idtypes.User) {
+		out = append(out, engine.Listed{Name: aws.ToString(u.UserName), Email: primaryEmail(u)})
+	})
+	return out, err
+}
+
+// eachUser calls fn for every user of the store, learning their IDs.
+func (d *Directory) eachUser(ctx context.Context, st *store, fn func(idtypes.User)) error {
 	pages := identitystore.NewListUsersPaginator(d.idstore, &identitystore.ListUsersInput{IdentityStoreId: aws.String(st.id)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("listing the users of identity store %s: %w", st.id, awsx.Classify(err))
+			return fmt.Errorf("listing the users of identity store %s: %w", st.id, awsx.Classify(err))
 		}
 		for _, u := range page.Users {
-			l := engine.Listed{Name: aws.ToString(u.UserName)}
-			for _, e := range u.Emails {
-				if l.Email == "" || e.Primary {
-					l.Email = aws.ToString(e.Value)
-				}
-			}
-			st.learn(l.Name, aws.ToString(u.UserId))
-			out = append(out, l)
+			st.learn(aws.ToString(u.UserName), aws.ToString(u.UserId))
+			fn(u)
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// primaryEmail is the user's primary e-mail address, else its first; "" when
+// it has none.
+func primaryEmail(u idtypes.User) string {
+	email := ""
+	for _, e := range u.Emails {
+		if email == "" || e.Primary {
+			email = aws.ToString(e.Value)
+		}
+	}
+	return email
 }
 
 // Discover reads the user, its memberships (with their IDs) and its

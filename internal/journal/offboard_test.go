@@ -111,3 +111,18 @@ func TestOffboardMigrationFromVersion1(t *testing.T) {
 	}
 	must(t, j.RecordArchive(ctx, ArchiveRecord{RunID: runs[0].ID, Account: "111122223333", UserName: "a", Action: ArchiveRemove, Record: []byte(`{}`)}))
 }
+
+// A removed user's suspension ends with it: a user of the same name made
+// later has none to reinstate.
+func TestMarkRemovedEndsTheSuspension(t *testing.T) {
+	t.Parallel()
+	j := openTemp(t)
+	ctx := context.Background()
+	run, err := j.StartRun(ctx, RunInfo{Command: "offboard"})
+	must(t, err)
+	must(t, j.RecordSuspension(ctx, run, "d-1234567890", "ada", false, []SuspendedItem{{Kind: "account assignment", ID: "ReadOnly@111111111111"}}))
+	must(t, j.MarkRemoved(ctx, run, "d-1234567890", "ada"))
+	if s, ok, err := j.Suspension(ctx, "d-1234567890", "ada"); err != nil || ok {
+		t.Errorf("suspension after removal: %+v, %v, %v; want none", s, ok, err)
+	}
+}

@@ -112,6 +112,16 @@ func (j *Journal) MarkRemoved(ctx context.Context, runID int64, account, userNam
 			ON CONFLICT (account, user_key) DO UPDATE SET user_state = 'removed', credential_state = 'none',
 				channel = '', receipt = '', updated_at = excluded.updated_at, last_run = excluded.last_run`,
 			account, userKey(userName), userName, t, runID)
+		if err != nil {
+			return err
+		}
+		// A suspension ends with its user (its archive keeps the record): a
+		// user of the same name made later must not get back what the
+		// removed one's suspension took.
+		if _, err := tx.exec(`DELETE FROM suspended_items WHERE account = ? AND user_key = ?`, account, userKey(userName)); err != nil {
+			return err
+		}
+		_, err = tx.exec(`DELETE FROM suspensions WHERE account = ? AND user_key = ?`, account, userKey(userName))
 		return err
 	})
 }

@@ -76,6 +76,7 @@ var migrations = []string{
 	archiveEmailMigration, // version 3: the person's e-mail on archives (offboard.go)
 	linksMigration,        // version 4: the claim links that carried credentials (links.go)
 	eventsMigration,       // version 5: the events watchers handled (events.go)
+	oktaMigration,         // version 6: the Okta hook's queue and what its events said (okta.go)
 }
 
 // migrate applies the migrations the file has not seen, each in its own

@@ -15,6 +15,14 @@ type Policy struct {
 	// AllowUsersToChangePassword: when true, users may change their own password
 	// without IAMUserChangePassword.
 	AllowUsersToChangePassword bool
+	// MaxAgeDays is how long a password lasts (0: forever); with HardExpiry
+	// an expired password can only be reset by an administrator.
+	// ReusePrevention is how many earlier passwords may not come back. They
+	// do not shape the passwords gatehouse makes, only what the account
+	// demands of people afterwards.
+	MaxAgeDays      int
+	HardExpiry      bool
+	ReusePrevention int
 	// Default marks AWS's default policy (no custom policy set): at least 8
 	// characters and three of the four character classes.
 	Default bool

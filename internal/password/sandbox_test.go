@@ -163,3 +163,26 @@ func TestSandboxRejectsWhatCheckRejects(t *testing.T) {
 		t.Error("the sandbox accepted 127 characters under a 128-character policy")
 	}
 }
+
+// FetchPolicy reads what the account demands after the first password too:
+// expiry, hard expiry and reuse prevention.
+func TestFetchPolicyReadsExpiryAndReuse(t *testing.T) {
+	t.Parallel()
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	ctx := context.Background()
+	client := iam.NewFromConfig(sb.Config("300000000098"))
+	if _, err := client.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{
+		MinimumPasswordLength: aws.Int32(14), MaxPasswordAge: aws.Int32(90), PasswordReusePrevention: aws.Int32(24),
+		HardExpiry: aws.Bool(true), AllowUsersToChangePassword: true,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := password.FetchPolicy(ctx, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := password.Policy{MinimumLength: 14, AllowUsersToChangePassword: true, MaxAgeDays: 90, HardExpiry: true, ReusePrevention: 24}
+	if p != want {
+		t.Errorf("FetchPolicy = %+v, want %+v", p, want)
+	}
+}

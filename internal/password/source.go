@@ -39,6 +39,9 @@ func FetchPolicy(ctx context.Context, api policyAPI) (Policy, error) {
 		RequireUppercase:           pp.RequireUppercaseCharacters,
 		RequireLowercase:           pp.RequireLowercaseCharacters,
 		AllowUsersToChangePassword: pp.AllowUsersToChangePassword,
+		MaxAgeDays:                 int(aws.ToInt32(pp.MaxPasswordAge)),
+		HardExpiry:                 aws.ToBool(pp.HardExpiry),
+		ReusePrevention:            int(aws.ToInt32(pp.PasswordReusePrevention)),
 	}, nil
 }
 

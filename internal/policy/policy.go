@@ -25,10 +25,15 @@ const (
 	// account assignments, from the organisation's management (or
 	// delegated administrator) account.
 	IdentityCenter = "identity-center"
+	// Okta is gatehouse serve's Okta hook (--okta-config): Identity Center
+	// users provisioned, suspended and removed, their welcome mailed.
+	Okta = "okta"
+	// Doctor is the preflight: identities, trust, simulations, SES, accounts.
+	Doctor = "doctor"
 )
 
 // Features lists every feature, in the order help shows them.
-var Features = []string{Onboard, Offboard, Watch, Deliver, Serve, Audit, Apply, IdentityCenter}
+var Features = []string{Onboard, Offboard, Watch, Deliver, Serve, Audit, Apply, IdentityCenter, Okta, Doctor}
 
 // Where a statement applies.
 const (
@@ -62,28 +67,51 @@ type statement struct {
 const (
 	users    = "arn:aws:iam::*:user/*"
 	groups   = "arn:aws:iam::*:group/*"
+	roles    = "arn:aws:iam::*:role/*"
 	mfa      = "arn:aws:iam::*:mfa/*"
 	policies = "arn:aws:iam::*:policy/*"
 	managed  = "arn:aws:iam::aws:policy/*"
 	anything = "*"
 )
 
-// catalogue is every statement gatehouse may need.
+// Sids of the statements whose need depends on the run rather than the
+// feature: gatehouse doctor simulates them only where the run needs them.
+const (
+	SidReadAccounts  = "ReadAccounts"  // --all-accounts and --ou
+	SidEnterAccounts = "EnterAccounts" // any account but the caller's own
+	SidSendMail      = "SendMail"      // anyone delivered by SES
+)
+
+// catalogue is every statement gatehouse may need. Each statement's
+// resources are of one kind, so that simulating its actions on one resource
+// of each says whether the statement's permission is there.
 var catalogue = []statement{
-	{"ReadAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply, IdentityCenter},
+	{SidReadAccounts, Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply, IdentityCenter, Okta, Doctor},
 		[]string{"organizations:ListAccounts", "organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"}, []string{anything}},
-	{"EnterAccounts", Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply},
+	{SidEnterAccounts, Caller, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply, Doctor},
 		[]string{"sts:AssumeRole"}, []string{"arn:aws:iam::*:role/OrganizationAccountAccessRole"}},
-	{"SendMail", Caller, []string{Onboard, Watch, Deliver, Offboard, Apply},
+	{SidSendMail, Caller, []string{Onboard, Watch, Deliver, Offboard, Apply, Okta},
 		[]string{"ses:SendEmail", "ses:SendRawEmail", "ses:GetEmailIdentity", "ses:GetAccount", "ses:ListEmailIdentities"}, []string{anything}},
 	{"ReadQueue", Caller, []string{Watch},
 		[]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, []string{"arn:aws:sqs:*:*:*"}},
+	{"CheckCaller", Caller, []string{Doctor},
+		[]string{"iam:GetRole", "iam:SimulatePrincipalPolicy"}, []string{users, roles}},
+	{"CheckMail", Caller, []string{Doctor},
+		[]string{"ses:GetEmailIdentity", "ses:ListEmailIdentities", "ses:GetAccount"}, []string{anything}},
 	{"ReadAccount", Member, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply},
 		[]string{"iam:GetAccountPasswordPolicy", "iam:ListAccountAliases", "iam:GetAccountAuthorizationDetails", "iam:ListUsers",
 			"iam:GenerateCredentialReport", "iam:GetCredentialReport"}, []string{anything}},
-	{"ReadReferences", Member, []string{Onboard, Watch, Deliver, Apply},
-		[]string{"iam:GetGroup", "iam:GetPolicy"}, []string{groups, policies, managed}},
-	{"ReadUsers", Member, []string{Onboard, Offboard, Watch, Deliver, Audit, Apply},
+	{"CheckAccount", Member, []string{Doctor},
+		[]string{"iam:GetAccountPasswordPolicy", "iam:ListAccountAliases"}, []string{anything}},
+	{"CheckRole", Member, []string{Doctor},
+		[]string{"iam:GetRole", "iam:SimulatePrincipalPolicy"}, []string{roles}},
+	{"CheckGroups", Member, []string{Doctor},
+		[]string{"iam:GetGroup", "iam:SimulatePrincipalPolicy"}, []string{groups}},
+	{"ReadGroups", Member, []string{Onboard, Watch, Deliver, Apply},
+		[]string{"iam:GetGroup"}, []string{groups}},
+	{"ReadPolicies", Member, []string{Onboard, Watch, Deliver, Apply, Doctor},
+		[]string{"iam:GetPolicy"}, []string{policies, managed}},
+	{"ReadUsers", Member, []string{Onboard, Offboard, Watch, Deliver, Apply},
 		[]string{"iam:GetUser", "iam:GetLoginProfile", "iam:ListGroupsForUser", "iam:ListAttachedUserPolicies", "iam:ListUserPolicies",
 			"iam:GetUserPolicy", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:ListSSHPublicKeys", "iam:GetSSHPublicKey",
 			"iam:ListSigningCertificates", "iam:ListServiceSpecificCredentials", "iam:ListMFADevices"}, []string{users}},
@@ -107,11 +135,11 @@ var catalogue = []statement{
 	// Undoing drift also detaches, untags and leaves groups: RemoveUsers and LeaveGroups allow those.
 	{"UndoDrift", Member, []string{Apply},
 		[]string{"iam:UpdateUser"}, []string{users}},
-	{"IdentityStore", Caller, []string{IdentityCenter},
+	{"IdentityStore", Caller, []string{IdentityCenter, Okta},
 		[]string{"identitystore:GetUserId", "identitystore:DescribeUser", "identitystore:ListUsers", "identitystore:ListGroups",
 			"identitystore:ListGroupMembershipsForMember", "identitystore:CreateUser", "identitystore:UpdateUser", "identitystore:DeleteUser",
 			"identitystore:CreateGroupMembership", "identitystore:DeleteGroupMembership"}, []string{anything}},
-	{"AccountAssignments", Caller, []string{IdentityCenter},
+	{"AccountAssignments", Caller, []string{IdentityCenter, Okta},
 		[]string{"sso:ListInstances", "sso:ListPermissionSets", "sso:DescribePermissionSet", "sso:ListAccountAssignments",
 			"sso:ListAccountsForProvisionedPermissionSet", "sso:CreateAccountAssignment", "sso:DeleteAccountAssignment",
 			"sso:DescribeAccountAssignmentCreationStatus", "sso:DescribeAccountAssignmentDeletionStatus"}, []string{anything}},
@@ -144,4 +172,25 @@ func For(features []string, where string) (Document, error) {
 		return doc, fmt.Errorf("%s need no AWS permission%s", strings.Join(features, ", "), map[bool]string{true: " there", false: ""}[where != ""])
 	}
 	return doc, nil
+}
+
+// Entering returns the document with the statement that lets the caller
+// assume the member accounts' role naming role instead of the default: a
+// role name, or an ARN template with {account} (and {partition}), which
+// becomes a pattern for every account.
+func (d Document) Entering(role string) Document {
+	if role == "" {
+		return d
+	}
+	resource := "arn:aws:iam::*:role/" + strings.Trim(role, "/")
+	if strings.HasPrefix(role, "arn:") {
+		resource = strings.NewReplacer("{account}", "*", "{partition}", "aws").Replace(role)
+	}
+	out := Document{Version: d.Version, Statement: slices.Clone(d.Statement)}
+	for i, s := range out.Statement {
+		if s.Sid == SidEnterAccounts {
+			out.Statement[i].Resource = []string{resource}
+		}
+	}
+	return out
 }

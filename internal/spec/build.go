@@ -44,6 +44,7 @@ func build(s *draft) *Input {
 	}
 	in.Directory = strings.ToLower(first(s.directory, DirectoryIAM))
 	in.IdentityCenter = IdentityCenter{Region: s.idc.region.V, InstanceARN: s.idc.instanceARN.V}
+	in.Checks = Checks{DenyIAMGroups: dedupe(values(s.checks.denyIAMGroups), true)}
 	if s.password.length.Set {
 		in.Password.Length = s.password.length.V
 	}

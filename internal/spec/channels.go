@@ -41,6 +41,8 @@ var secretFields = map[string]map[string]string{
 	"slack":    {"token": EnvSlackToken, "bot_token": EnvSlackToken, "slack_token": EnvSlackToken},
 	"claim":    {"token": EnvClaimToken, "api_token": EnvClaimToken, "claim_token": EnvClaimToken},
 	"delivery": {"smtp_password": EnvSMTPPassword, "slack_token": EnvSlackToken, "claim_token": EnvClaimToken},
+	"okta": {"secret": EnvOktaSecret, "hook_secret": EnvOktaSecret, "authorization": EnvOktaSecret,
+		"token": EnvOktaToken, "api_token": EnvOktaToken, "okta_token": EnvOktaToken},
 }
 
 // refuseSecret reports a key of the mapping called what that would hold a

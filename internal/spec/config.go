@@ -22,6 +22,9 @@ func ParseConfig(name string, data []byte, flags Flags) (*Input, error) {
 	if len(s.people) > 0 {
 		probs.add(s.peoplePos, "people", "a watcher's configuration names nobody: the events say who; remove people")
 	}
+	if s.okta != nil {
+		probs.add(s.okta.pos, "okta", "the okta section configures gatehouse serve --okta-config; remove it here")
+	}
 	if s.events == nil {
 		s.events = &eventsDraft{}
 	}

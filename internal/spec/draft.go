@@ -39,6 +39,9 @@ type draft struct {
 	defaults  personDraft
 	people    []personDraft
 	peoplePos Pos // where people were listed, for "no people" problems
+	// selecting marks people who only name users to find (offboarding by
+	// name or address): what creating a user needs is not asked of them.
+	selecting bool
 	// incomplete marks entries that could not be read (their problems are
 	// reported), so an empty people list is no news.
 	incomplete bool
@@ -49,9 +52,19 @@ type draft struct {
 
 	// events is a watcher's configuration (ParseConfig); nil otherwise.
 	events *eventsDraft
+	// okta is the Okta hook's configuration (ParseOktaConfig); nil otherwise.
+	okta *oktaDraft
 
 	directory val[string]
 	idc       struct{ region, instanceARN val[string] }
+
+	checks checksDraft
+}
+
+// checksDraft is the checks section: what gatehouse doctor verifies besides
+// what every run needs.
+type checksDraft struct {
+	denyIAMGroups []val[string]
 }
 
 type accountsDraft struct {

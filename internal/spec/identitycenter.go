@@ -117,6 +117,14 @@ func validateDirectoryFields(s *draft, p *personDraft, probs *Problems) {
 		probs.add(p.policies[0].Pos, "policies", "Identity Center users get access through assignments: "+
 			"{permission_set: NAME, accounts: […]}")
 	}
+	validateAssignments(p, probs)
+	checkLine(p.givenName, "given_name", 256, probs)
+	checkLine(p.familyName, "family_name", 256, probs)
+}
+
+// validateAssignments checks each assignment: a permission set, and accounts
+// that are account IDs, OU IDs or all.
+func validateAssignments(p *personDraft, probs *Problems) {
 	for _, a := range p.assignments {
 		if !a.permissionSet.Set || a.permissionSet.V == "" {
 			probs.add(a.pos, "an assignment", "needs permission_set: NAME")
@@ -131,8 +139,6 @@ func validateDirectoryFields(s *draft, p *personDraft, probs *Problems) {
 			ouIDRule.check(ou, probs)
 		}
 	}
-	checkLine(p.givenName, "given_name", 256, probs)
-	checkLine(p.familyName, "family_name", 256, probs)
 }
 
 // identityCenterUserName checks an Identity Center user name: 1–128

@@ -91,3 +91,15 @@ func TestSeed004Payload(t *testing.T) {
 		t.Errorf("input %+v", in)
 	}
 }
+
+// Offboarding names Identity Center users by user name alone: what creating
+// one needs (an e-mail, given and family names) is not asked.
+func TestFromNamesSelectsIdentityCenterUsersByName(t *testing.T) {
+	in, err := FromNames([]string{"taro.yamada", "ada@example.com"}, Flags{Directory: Set(DirectoryIdentityCenter), Deliver: Set(ChannelNone)})
+	if err != nil {
+		t.Fatalf("FromNames: %v", err)
+	}
+	if len(in.People) != 2 || in.People[0].UserName != "taro.yamada" {
+		t.Fatalf("people %+v", in.People)
+	}
+}

@@ -9,7 +9,7 @@ import "strings"
 // nothing is ever delivered to them (their channel is none). Everything else
 // comes from the flags.
 func FromNames(args []string, flags Flags) (*Input, error) {
-	s := &draft{source: "arguments", format: FormatArguments}
+	s := &draft{source: "arguments", format: FormatArguments, selecting: true}
 	for i, a := range args {
 		a = strings.TrimSpace(a)
 		pos := Pos{Arg: i + 1}
@@ -36,8 +36,34 @@ func FromFlags(flags Flags) (*Input, error) {
 	validateRole(s, &probs)
 	validatePassword(s.password, &probs)
 	validateDelivery(s.delivery, &probs)
+	validateDirectory(s, &probs)
 	if len(probs) > 0 {
 		return nil, probs.sorted()
 	}
 	return build(s), nil
+}
+
+// SetupFromFlags builds an input that names nobody from the flags, for
+// checking a setup before there is a spec (gatehouse doctor without -f).
+// Unlike FromFlags, delivery is --deliver's channel alone, or none when it
+// was not given — with nobody to deliver to, no channel is in use unless
+// asked for — and what that channel needs (a sender, a server) is checked.
+func SetupFromFlags(flags Flags) (*Input, error) {
+	s := &draft{source: "flags", format: FormatArguments}
+	var probs Problems
+	flags.apply(s, &probs)
+	validateSettings(s, &probs)
+	used := map[string]bool{}
+	if s.deliverOverride.Set {
+		used[strings.ToLower(s.deliverOverride.V)] = true
+	}
+	validateChannelNeeds(s, used, &probs)
+	if len(probs) > 0 {
+		return nil, probs.sorted()
+	}
+	in := build(s)
+	if !s.deliverOverride.Set {
+		in.Delivery.Channel = ChannelNone
+	}
+	return in, nil
 }

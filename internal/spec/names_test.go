@@ -54,10 +54,11 @@ func TestFromFlags(t *testing.T) {
 	if len(in.People) != 0 || in.Role.ARNTemplate != "arn:aws:iam::{account}:role/Offboard" || in.Accounts.OUs[0] != "ou-ab12-cd34ef56" {
 		t.Errorf("input = %+v", in)
 	}
-	_, err = FromFlags(Flags{AllAccounts: Set(true), Accounts: Set([]string{"1"}), Role: Set("a:b")})
+	_, err = FromFlags(Flags{AllAccounts: Set(true), Accounts: Set([]string{"1"}), Role: Set("a:b"), Directory: Set("ldap")})
 	assertProblems(t, err, []string{
 		`account ID "1" from --account`,
 		`role name "a:b" from --role`,
+		`directory "ldap" from --directory`,
 		`--all-accounts with --account: choose one`,
 	})
 }

@@ -67,9 +67,12 @@ func TestSchemaKeysMatchDecoder(t *testing.T) {
 		{[]string{"$defs", "claim"}, claimFields.keys()},
 		{[]string{"$defs", "file"}, fileFields.keys()},
 		{[]string{"$defs", "events"}, eventsFields.keys()},
+		{[]string{"$defs", "checks"}, checksFields.keys()},
 		{[]string{"$defs", "events", "properties", "complete_on_tag"}, completeFields.keys()},
 		{[]string{"$defs", "rule"}, ruleFields.keys()},
 		{[]string{"$defs", "rule", "properties", "match"}, matchFields.keys()},
+		{[]string{"$defs", "okta"}, oktaFields.keys()},
+		{[]string{"$defs", "oktaGrant"}, grantFields.keys()},
 	}
 	for _, tt := range tests {
 		obj := doc.at(t, tt.path...)
@@ -134,6 +137,7 @@ func TestSchemaPatternsMatchGo(t *testing.T) {
 		{[]string{"$defs", "ouEntry", "properties", "ou"}, ouIDRule.re},
 		{[]string{"$defs", "person", "properties", "user_name"}, userNameRule.re},
 		{[]string{"$defs", "groups", "items"}, groupRule.re},
+		{[]string{"$defs", "checks", "properties", "deny_iam_groups", "items"}, groupRule.re},
 		{[]string{"$defs", "role", "properties", "name"}, roleNameRule.re},
 		{[]string{"$defs", "role", "properties", "arn"}, roleARNRule.re},
 		{[]string{"$defs", "role", "properties", "session_name"}, sessionNameRule.re},

@@ -21,10 +21,23 @@ type Input struct {
 	People   []Person
 	// Events is a watcher's rules (ParseConfig); nil for other inputs.
 	Events *Events
+	// Okta is the Okta hook's mapping (ParseOktaConfig); nil for other inputs.
+	Okta *Okta
 	// Directory is the kind of identity store the people live in:
 	// DirectoryIAM (default) or DirectoryIdentityCenter.
 	Directory      string
 	IdentityCenter IdentityCenter
+	// Checks are what gatehouse doctor verifies besides what every run
+	// needs; onboarding ignores them.
+	Checks Checks
+}
+
+// Checks are the spec's checks section, read by gatehouse doctor.
+type Checks struct {
+	// DenyIAMGroups are IAM groups that must deny their members IAM
+	// changes in every selected account (seed 001: member-account users may
+	// not administer IAM). No repeats, ignoring case.
+	DenyIAMGroups []string
 }
 
 // AccountSelector says which accounts: listed IDs, every account of the
@@ -185,6 +198,8 @@ const (
 	EnvSMTPPassword = "GATEHOUSE_SMTP_PASSWORD" // the SMTP user's password
 	EnvSlackToken   = "GATEHOUSE_SLACK_TOKEN"   // the Slack bot token (xoxb-…)
 	EnvClaimToken   = "GATEHOUSE_CLAIM_TOKEN"   // the API token gatehouse serve accepts
+	EnvOktaSecret   = "GATEHOUSE_OKTA_SECRET"   // the Authorization header Okta's event hook sends gatehouse serve
+	EnvOktaToken    = "GATEHOUSE_OKTA_TOKEN"    // an Okta API token (SSWS) that reads users
 )
 
 // Template languages (Delivery.Language, Person.Language).

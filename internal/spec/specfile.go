@@ -43,6 +43,21 @@ var specFields = fields[draft]{
 		s.events = &eventsDraft{pos: d.pos(resolve(v))}
 		decodeMapping(d, v, "events", eventsFields, s.events)
 	},
+	"okta": func(d *decoder, v *yaml.Node, s *draft) {
+		s.okta = &oktaDraft{pos: d.pos(resolve(v))}
+		decodeMapping(d, v, "okta", oktaFields, s.okta)
+	},
+	"checks": func(d *decoder, v *yaml.Node, s *draft) {
+		decodeMapping(d, v, "checks", checksFields, &s.checks)
+	},
+}
+
+// checksFields are what gatehouse doctor verifies besides what every run
+// needs.
+var checksFields = fields[checksDraft]{
+	"deny_iam_groups": func(d *decoder, v *yaml.Node, c *checksDraft) {
+		c.denyIAMGroups = d.list(v, "deny_iam_groups")
+	},
 }
 
 var roleFields = fields[roleDraft]{

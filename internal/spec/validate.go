@@ -12,6 +12,9 @@ func validate(s *draft, probs *Problems) {
 	if s.events != nil {
 		probs.add(s.events.pos, "events", "the events section configures gatehouse watch (--config); this command reads people")
 	}
+	if s.okta != nil {
+		probs.add(s.okta.pos, "okta", "the okta section configures gatehouse serve --okta-config; this command reads people")
+	}
 	validatePeople(s, probs)
 }
 
@@ -26,6 +29,20 @@ func validateSettings(s *draft, probs *Problems) {
 	validateDelivery(s.delivery, probs)
 	validateShared(s, &s.defaults, probs)
 	validateDirectory(s, probs)
+	validateChecks(s, probs)
+}
+
+// validateChecks checks the checks section: IAM group names, in a spec of
+// IAM users.
+func validateChecks(s *draft, probs *Problems) {
+	for _, g := range s.checks.denyIAMGroups {
+		if s.identityCenter() {
+			probs.add(g.Pos, "deny_iam_groups", "names IAM groups, and this spec's people are Identity Center users; "+
+				"remove checks.deny_iam_groups")
+			return
+		}
+		groupRule.check(g, probs)
+	}
 }
 
 func validateAccounts(s *draft, probs *Problems) {
@@ -272,10 +289,10 @@ func validateCenterPerson(s *draft, p *personDraft, probs *Problems, emailOK boo
 		probs.add(name.Pos, "user name "+quote(name.V), "Identity Center user names are 1–128 letters, digits, "+
 			"punctuation or symbols, without spaces, and not Administrator or AWSAdministrators")
 	}
-	if !p.email.Set {
+	if !p.email.Set && !s.selecting {
 		probs.add(p.pos, "person "+quote(p.label()), "an Identity Center user needs an email")
 	}
-	if given, family := namesOf(p, ""); given == "" || family == "" {
+	if given, family := namesOf(p, ""); (given == "" || family == "") && !s.selecting {
 		probs.add(p.pos, "person "+quote(p.label()), "an Identity Center user needs given_name and family_name "+
 			"(or a name of two words or more, such as name: Ada Lovelace)")
 	}

@@ -246,7 +246,7 @@ func TestFileShapeRules(t *testing.T) {
 	runYAMLCases(t, []yamlCase{
 		{"unknown top-level field", lines("delivery: {from: noreply@example.com}", "poeple: [a@example.com]"),
 			[]string{
-				`unknown field "poeple" at t.yaml:2: did you mean "people"? the spec has the fields accounts, defaults, delivery, directory, events, identity_center, password, people, role, version`,
+				`unknown field "poeple" at t.yaml:2: did you mean "people"? the spec has the fields accounts, checks, defaults, delivery, directory, events, identity_center, okta, password, people, role, version`,
 				`t.yaml: no people: add at least one entry under people:`,
 			}},
 		{"unknown person field", withPeople("  - email: a@example.com", "    group: [x]"),

@@ -10,10 +10,13 @@ import (
 )
 
 // accountFixture is SES's keys of an account's mapping: region → verified
-// e-mail addresses and domains, and how the account may send.
+// e-mail addresses and domains, region → identities whose verification is
+// pending (created, the link never followed, the DNS records never
+// published: SES will not send from them), and how the account may send.
 type accountFixture struct {
 	Line       int                             `yaml:"-"`
 	Identities map[string][]fixture.LineString `yaml:"ses_identities"`
+	Pending    map[string][]fixture.LineString `yaml:"ses_pending_identities"`
 	Sending    *sendingFixture                 `yaml:"ses_account"`
 }
 
@@ -34,27 +37,33 @@ var (
 // fixtureSection adds verified e-mail addresses and domains, per region.
 func fixtureSection() fixture.Section {
 	return fixture.PerAccount(func(l *fixture.Load, a *state.Account, f *accountFixture) {
-		regions := make([]string, 0, len(f.Identities))
-		for r := range f.Identities {
-			regions = append(regions, r)
-		}
-		sort.Strings(regions)
 		if f.Sending != nil {
 			applySending(l, a, f.Sending)
 		}
-		for _, region := range regions {
-			if !awsRegion.MatchString(region) {
-				l.Errorf(f.Line, "account %s: ses_identities region %q is not an AWS region name (e.g. eu-west-1)", a.ID, region)
-				continue
-			}
-			for _, id := range f.Identities[region] {
-				addFixtureIdentity(l, slot.Of(a), region, id)
-			}
-		}
+		addFixtureIdentities(l, a, f.Line, "ses_identities", f.Identities, true)
+		addFixtureIdentities(l, a, f.Line, "ses_pending_identities", f.Pending, false)
 	})
 }
 
-func addFixtureIdentity(l *fixture.Load, a *account, region string, id fixture.LineString) {
+// addFixtureIdentities adds the identities of key, region by region.
+func addFixtureIdentities(l *fixture.Load, a *state.Account, line int, key string, byRegion map[string][]fixture.LineString, verified bool) {
+	regions := make([]string, 0, len(byRegion))
+	for r := range byRegion {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	for _, region := range regions {
+		if !awsRegion.MatchString(region) {
+			l.Errorf(line, "account %s: %s region %q is not an AWS region name (e.g. eu-west-1)", a.ID, key, region)
+			continue
+		}
+		for _, id := range byRegion[region] {
+			addFixtureIdentity(l, slot.Of(a), region, id, verified)
+		}
+	}
+}
+
+func addFixtureIdentity(l *fixture.Load, a *account, region string, id fixture.LineString, verified bool) {
 	kind := typeDomain
 	if strings.Contains(id.Value, "@") {
 		kind = typeEmail
@@ -73,7 +82,7 @@ func addFixtureIdentity(l *fixture.Load, a *account, region string, id fixture.L
 		l.Errorf(id.Line, "SES identity %s is listed twice in %s (or already exists)", id.Value, region)
 		return
 	}
-	ids[lower] = &identity{Identity: id.Value, Type: kind, Verified: true, Created: state.Now()}
+	ids[lower] = &identity{Identity: id.Value, Type: kind, Verified: verified, Created: state.Now()}
 }
 
 // applySending sets the account's sending status; a fixture added to a running

@@ -96,8 +96,30 @@ type Process struct {
 	done    chan struct{}
 	mu      sync.Mutex
 	code    int
-	output  bytes.Buffer
+	output  lockedBuffer
 }
+
+// lockedBuffer is the process's output, which a test may read while the
+// process still writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Output is what the run wrote so far, standard output and error together.
+func (p *Process) Output() string { return p.output.String() }
 
 // Start starts gatehouse and returns at once.
 func (g *Gatehouse) Start(t testing.TB, args ...string) *Process {
@@ -147,6 +169,24 @@ func (p *Process) Kill() (killed bool, code int) {
 		return false, p.code // finished between the check and the signal
 	}
 	return true, -1
+}
+
+// Stop sends SIGTERM, as a service manager would, and waits up to a minute
+// for the run to end (then kills it); it returns the exit code.
+func (p *Process) Stop(t testing.TB) int {
+	t.Helper()
+	if !p.Exited() {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(time.Minute):
+		p.Kill()
+		t.Errorf("gatehouse did not stop within a minute of SIGTERM")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.code
 }
 
 // KillAfter waits d, unless the run ends first, then kills it (see Kill).

@@ -1,0 +1,28 @@
+// Package okta_test drives gatehouse serve's Okta hook end to end: the
+// binary, built once, serves the hook against `gatehouse sandbox serve`
+// (our local AWS, with an IAM Identity Center instance), and is posted to,
+// killed with SIGKILL and restarted the way Okta and an operator would.
+package okta_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/e2e/internal/harness"
+)
+
+// binary is the gatehouse binary built for this run.
+var binary string
+
+func TestMain(m *testing.M) {
+	bin, cleanup, err := harness.Build("gatehouse-e2e-okta-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = bin
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
+}
