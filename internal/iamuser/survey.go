@@ -104,19 +104,24 @@ func (d *Directory) Survey(ctx context.Context, s *engine.Scope, people []spec.P
 		return nil, err
 	}
 	a := &account{partition: caller.Partition}
-	if a.policy, err = password.FetchPolicy(ctx, api); err != nil {
-		return nil, fmt.Errorf("reading account %s: %w", s.ID, awsx.Classify(err))
+	// The account's reads depend on none of each other: at once.
+	var wg sync.WaitGroup
+	var policyErr, aliasErr, usersErr error
+	wg.Go(func() {
+		if a.policy, policyErr = password.FetchPolicy(ctx, api); policyErr != nil {
+			policyErr = awsx.Classify(policyErr)
+		}
+	})
+	wg.Go(func() { s.Alias, aliasErr = awsx.AccountAlias(ctx, api) })
+	if len(people) > SmallSurvey {
+		wg.Go(func() { usersErr = d.surveyUsers(ctx, s, api, a) })
 	}
-	if s.Alias, err = awsx.AccountAlias(ctx, api); err != nil {
+	wg.Wait()
+	if err := errors.Join(policyErr, aliasErr, usersErr); err != nil {
 		return nil, fmt.Errorf("reading account %s: %w", s.ID, err)
 	}
 	s.SignInURL = awsx.SignInURL(a.partition, cmpOr(s.Alias, s.ID))
 	s.Policy = describePolicy(a.policy)
-	if len(people) > SmallSurvey {
-		if err := d.surveyUsers(ctx, s, api, a); err != nil {
-			return nil, fmt.Errorf("reading account %s: %w", s.ID, err)
-		}
-	}
 	if rerun(a, people) {
 		// Best effort: without a report, the journal's word stands.
 		a.report, _ = readCredentialReport(ctx, api)
@@ -218,13 +223,20 @@ func checkReferences(ctx context.Context, api accountAPI, s *engine.Scope, a *ac
 			add("policy", changePasswordPolicy(partition), p)
 		}
 	}
+	// Each reference is looked up once, all at once (the rate limiter
+	// paces them): a few calls' latency, not one per group and policy.
+	exists := make([]bool, len(refs))
+	err := engine.Each(ctx, 8, engine.InOrder(len(refs)), func(ctx context.Context, i int) error {
+		var err error
+		exists[i], err = referenceExists(ctx, api, a, refs[i])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("checking account %s: %w", s.ID, err)
+	}
 	var probs spec.Problems
-	for _, r := range refs {
-		exists, err := referenceExists(ctx, api, a, r)
-		if err != nil {
-			return nil, fmt.Errorf("checking account %s: %w", s.ID, err)
-		}
-		if !exists {
+	for i, r := range refs {
+		if !exists[i] {
 			probs = append(probs, missingProblem(r, s))
 		}
 	}
