@@ -34,6 +34,11 @@ type Harness struct {
 	// SignsIn reports whether secret is the user's working credential; nil
 	// for a directory without passwords.
 	SignsIn func(t *testing.T, scope, user, secret string) bool
+	// Reaches reports whether the user has the access its spec gives — for a
+	// directory without passwords (Identity Center: its account assignments),
+	// what a suspension takes away and a reinstatement gives back; nil when
+	// SignsIn says it all.
+	Reaches func(t *testing.T, scope, user string) bool
 }
 
 // Run runs the suite against the harness newHarness makes (one per test).
