@@ -64,7 +64,7 @@ func (d *Directory) Discover(ctx context.Context, s *engine.Scope, name string, 
 	} else if err != nil {
 		return nil, err
 	}
-	rec := &Record{Format: ArchiveFormat, IdentityStoreID: st.id, InstanceArn: st.instance, managed: known.Managed,
+	rec := &Record{Format: ArchiveFormat, IdentityStoreID: st.id, InstanceArn: st.instance, managed: owned(known, cur.created),
 		User:   User{UserID: id, UserName: name, DisplayName: cur.displayName, GivenName: cur.given, FamilyName: cur.family, Email: cur.email},
 		Groups: []Membership{}, Assignments: []Assignment{}}
 	if rec.Groups, err = d.memberships(ctx, st, id); err != nil {

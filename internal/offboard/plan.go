@@ -141,7 +141,7 @@ func (p *Plan) read(ctx context.Context, deps Deps, pl *Placement) error {
 		if err != nil {
 			return err
 		}
-		known := engine.Known{Managed: person.Managed && person.UserState != journal.UserRemoved}
+		known := engine.KnownFrom(person)
 		rec, err := deps.Directory.Discover(ctx, pl.Scope, pl.UserName, known)
 		switch {
 		case errors.Is(err, engine.ErrUserNotFound):

@@ -15,11 +15,7 @@ import (
 // scope the harness offers, checking at each stage what a person would.
 func lifecycle(t *testing.T, h *Harness) {
 	w := newWorld(t, h)
-	in := h.Input(t, "ada@example.com", "grace@example.com")
-	for i := range in.People {
-		in.People[i].Deliver = spec.ChannelSES
-	}
-	in.Delivery.Channel = spec.ChannelSES
+	in := w.input(t, "ada@example.com", "grace@example.com")
 
 	plan, rep := w.onboard(t, in)
 	if len(plan.Placements) < 2 || !rep.OK() || rep.Count(onboard.StatusCreated) != len(plan.Placements) {
@@ -81,6 +77,17 @@ func lifecycle(t *testing.T, h *Harness) {
 	if !again.OK() || again.Count(offboard.StatusAbsent) != len(again.Rows) {
 		t.Fatalf("removal rerun: want everyone absent, got %+v", again.Rows)
 	}
+}
+
+// input places people as the harness does, every one mailed through the
+// world's recorder.
+func (w *world) input(t *testing.T, emails ...string) *spec.Input {
+	in := w.h.Input(t, emails...)
+	for i := range in.People {
+		in.People[i].Deliver = spec.ChannelSES
+	}
+	in.Delivery.Channel = spec.ChannelSES
+	return in
 }
 
 // signsIn checks that secret does (want) or does not sign user in.

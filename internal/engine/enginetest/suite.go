@@ -5,6 +5,8 @@
 //	onboard → a rerun changes nothing → suspend → reinstate → offboard →
 //	a rerun converges
 //
+// and an onboarding killed at the moments that hurt most, then run again,
+// completes with every user gatehouse's and changes nothing a third time —
 // through the real lifecycles (packages onboard and offboard), delivering
 // through a channel that records what each person received.
 package enginetest
@@ -12,6 +14,7 @@ package enginetest
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -44,12 +47,16 @@ type Harness struct {
 // Run runs the suite against the harness newHarness makes (one per test).
 func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 	t.Run("Lifecycle", func(t *testing.T) { lifecycle(t, newHarness(t)) })
+	t.Run("CrashThenRerun", func(t *testing.T) { crashes(t, newHarness) })
 }
 
 // Recorder is a delivery channel that keeps every credential it is given.
 type Recorder struct {
 	mu  sync.Mutex
 	got []deliver.Credential
+	// dead, when set and true, says the process was killed: the worker
+	// delivering stops there, as it would have.
+	dead func() bool
 }
 
 // Name is "ses": the suite's people are mailed.
@@ -57,6 +64,9 @@ func (r *Recorder) Name() string { return spec.ChannelSES }
 
 // Deliver records c.
 func (r *Recorder) Deliver(_ context.Context, c deliver.Credential) (deliver.Receipt, error) {
+	if r.dead != nil && r.dead() {
+		runtime.Goexit()
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.got = append(r.got, c)
