@@ -222,6 +222,14 @@ func guard(deps Deps, pl *Placement) (why string, self bool) {
 	return deps.Protect.Match(pl.UserName, engine.TagMap(pl.Record.Tags())), false
 }
 
+// Directory is the kind of directory the plan is for (engine.DirectoryIAM…).
+func (p *Plan) Directory() string {
+	if p.dir == nil {
+		return ""
+	}
+	return p.dir.Kind()
+}
+
 // Foreign lists the placements Apply would remove although gatehouse did not
 // create them; the CLI asks for confirmation of these on a terminal.
 func (p *Plan) Foreign() []*Placement {

@@ -118,9 +118,12 @@ func (r *runner) credential(pl *Placement, secret string) deliver.Credential {
 		DisplayName:   pl.Person.DisplayName,
 		Password:      secret,
 		SignInURL:     pl.Scope.SignInURL,
-		ResetRequired: r.plan.Input.Password.ResetRequired,
+		ResetRequired: r.plan.Input.Password.ResetRequired && secret != "",
 		Language:      pl.Person.Language,
 		PublicKey:     pl.Person.PublicKey,
+		// A directory without passwords (Identity Center) issues no secret:
+		// the message is its welcome, with the access portal's address.
+		Welcome: secret == "",
 	}
 }
 
