@@ -21,6 +21,7 @@ type current struct {
 	id                                string
 	displayName, given, family, email string
 	groups                            map[string]bool // group IDs
+	memberships                       []Membership    // with their IDs, for removal
 	created                           time.Time       // zero when the store does not say
 }
 
@@ -107,7 +108,8 @@ func (st *store) forget(name string) {
 	delete(st.userIDs, strings.ToLower(name))
 }
 
-// describe reads a user's names, e-mail and memberships.
+// describe reads a user's names, e-mail and memberships (one listing serves
+// the diff and removal).
 func (d *Directory) describe(ctx context.Context, st *store, id string) (current, error) {
 	cur := current{id: id, groups: map[string]bool{}}
 	out, err := d.idstore.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(st.id), UserId: aws.String(id)})
@@ -123,16 +125,11 @@ func (d *Directory) describe(ctx context.Context, st *store, id string) (current
 			cur.email = aws.ToString(e.Value)
 		}
 	}
-	pages := identitystore.NewListGroupMembershipsForMemberPaginator(d.idstore, &identitystore.ListGroupMembershipsForMemberInput{
-		IdentityStoreId: aws.String(st.id), MemberId: &idtypes.MemberIdMemberUserId{Value: id}})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return cur, fmt.Errorf("listing the groups of Identity Center user (%s): %w", id, awsx.Classify(err))
-		}
-		for _, m := range page.GroupMemberships {
-			cur.groups[aws.ToString(m.GroupId)] = true
-		}
+	if cur.memberships, err = d.memberships(ctx, st, id); err != nil {
+		return cur, err
+	}
+	for _, m := range cur.memberships {
+		cur.groups[m.GroupID] = true
 	}
 	return cur, nil
 }
