@@ -206,7 +206,6 @@ func compile(lang string, tmpl spec.Template, subject string) (*templateSet, err
 // Center user's welcome (welcome-text.tmpl): no password, the access portal.
 const welcomePrefix = "welcome-"
 
-
 // listPrefix begins the names of the built-in templates for a message with
 // several credentials (list-text.tmpl).
 const listPrefix = "list-"
