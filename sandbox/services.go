@@ -12,9 +12,9 @@ import (
 	"github.com/gatehouse/gatehouse/sandbox/secretsmanager"
 	"github.com/gatehouse/gatehouse/sandbox/service"
 	"github.com/gatehouse/gatehouse/sandbox/ses"
-	"github.com/gatehouse/gatehouse/sandbox/ssoadmin"
 	"github.com/gatehouse/gatehouse/sandbox/sns"
 	"github.com/gatehouse/gatehouse/sandbox/sqs"
+	"github.com/gatehouse/gatehouse/sandbox/ssoadmin"
 	"github.com/gatehouse/gatehouse/sandbox/state"
 	"github.com/gatehouse/gatehouse/sandbox/sts"
 )
