@@ -7,35 +7,22 @@ import (
 	"testing"
 )
 
-// welcomeTeam is two Identity Center users of the embedded sandbox's
-// instance, welcomed by SES from its verified sender, in two languages.
-const welcomeTeam = `directory: identity-center
-delivery: {channel: ses, from: it@example.com}
-defaults:
-  groups: [developers]
-  assignments: [{permission_set: ReadOnly, accounts: ["222222222222"]}]
-people:
-  - {email: ada@example.com, name: Ada Lovelace}
-  - {email: taro@example.com, name: 山田 太郎, language: ja}
-`
+const idcExample = "../../examples/onboard/identity-center.yaml"
 
-// An Identity Center user has no password: onboarding mails a welcome with
-// the access portal's address — no password line, no IAM user — once; the
-// rerun sends nothing.
+// The README's Identity Center example on the embedded sandbox: an Identity
+// Center user has no password, so onboarding mails each person a welcome
+// with the access portal's address — no password line, no IAM user — once;
+// the rerun sends nothing.
 func TestOnboardIdentityCenterWelcome(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	specPath := filepath.Join(dir, "team.yaml")
-	if err := os.WriteFile(specPath, []byte(welcomeTeam), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	code, out, errb := sandboxRun(t, dir, false, "onboard", "-f", specPath)
-	if code != ExitOK || !strings.Contains(out, "2 people in 1 identity store: 2 created.") {
+	code, out, errb := sandboxRun(t, dir, false, "onboard", "-f", idcExample)
+	if code != ExitOK || !strings.Contains(out, "3 people in 1 identity store: 3 created.") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errb)
 	}
 	mails, _ := filepath.Glob(filepath.Join(dir, "mail", "*.eml"))
-	if len(mails) != 2 {
-		t.Fatalf("%d .eml files, want 2: %v\n%s", len(mails), mails, errb)
+	if len(mails) != 3 {
+		t.Fatalf("%d .eml files, want 3: %v\n%s", len(mails), mails, errb)
 	}
 	var all string
 	for _, m := range mails {
@@ -56,8 +43,8 @@ func TestOnboardIdentityCenterWelcome(t *testing.T) {
 			t.Errorf("the welcomes say %q, as if there were a password:\n%s", not, all)
 		}
 	}
-	code, out, errb = sandboxRun(t, dir, false, "onboard", "-f", specPath)
-	if code != ExitOK || !strings.Contains(out, "2 unchanged") || !strings.Contains(errb, "sent no mail") {
+	code, out, errb = sandboxRun(t, dir, false, "onboard", "-f", idcExample)
+	if code != ExitOK || !strings.Contains(out, "3 unchanged") || !strings.Contains(errb, "sent no mail") {
 		t.Fatalf("rerun: exit %d\n%s\n%s", code, out, errb)
 	}
 }
@@ -67,12 +54,8 @@ func TestOnboardIdentityCenterWelcome(t *testing.T) {
 func TestOnboardIdentityCenterRefusesSecretChannels(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	specPath := filepath.Join(dir, "team.yaml")
-	if err := os.WriteFile(specPath, []byte(welcomeTeam), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	for _, ch := range []string{"claim", "file"} {
-		code, _, errb := sandboxRun(t, dir, false, "onboard", "-f", specPath, "--deliver", ch, "--claim-url", "https://claims.example.com")
+		code, _, errb := sandboxRun(t, dir, false, "onboard", "-f", idcExample, "--deliver", ch, "--claim-url", "https://claims.example.com")
 		if code != ExitUsage || !strings.Contains(errb, "an Identity Center user has no password for") ||
 			!strings.Contains(errb, "by ses, smtp or slack") {
 			t.Errorf("--deliver %s: exit %d\n%s", ch, code, errb)
