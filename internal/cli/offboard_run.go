@@ -205,7 +205,11 @@ func confirmForeign(opts *OffboardOptions, plan *offboard.Plan) error {
 		return nil
 	}
 	w := opts.IO.Err
-	fmt.Fprintf(w, "%d of the users to remove were not created by gatehouse (no %s tag):\n", len(foreign), engine.TagManagedBy)
+	why := "no " + engine.TagManagedBy + " tag"
+	if plan.Directory() == engine.DirectoryIdentityCenter {
+		why = "not in gatehouse's journal: Identity Center users carry no mark"
+	}
+	fmt.Fprintf(w, "%d of the users to remove were not created by gatehouse (%s):\n", len(foreign), why)
 	for _, pl := range foreign {
 		fmt.Fprintf(w, "  %s  %s\n", pl.Scope.ID, pl.UserName)
 	}

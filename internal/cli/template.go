@@ -23,6 +23,7 @@ type TemplatePreviewOptions struct {
 	Language string
 	Part     string // all | subject | text | html | slack
 	Claim    bool   // render the claim-link form instead of the password
+	Welcome  bool   // render an Identity Center user's welcome (no password); implied by a spec with directory: identity-center
 	Out      string // write here instead of standard output
 }
 
@@ -43,15 +44,18 @@ func NewCmdTemplate(streams *IO) *cobra.Command {
 func NewCmdTemplatePreview(streams *IO, runF func(context.Context, *TemplatePreviewOptions) error) *cobra.Command {
 	opts := &TemplatePreviewOptions{IO: streams}
 	cmd := &cobra.Command{
-		Use:   "preview [-f SPEC] [--language en|ja] [--part subject|text|html|all] [--claim] [--out FILE]",
+		Use:   "preview [-f SPEC] [--language en|ja] [--part subject|text|html|all] [--claim | --welcome] [--out FILE]",
 		Short: "Render a delivery message with a made-up credential",
 		Long: `Render the message a person receives — the built-in one, or the spec's
 delivery.template and delivery.subject overrides — with a made-up credential,
 to the terminal or a file. --claim renders the form that carries a one-time
-claim link instead of the password.`,
+claim link instead of the password; --welcome (or a spec with directory:
+identity-center) the IAM Identity Center user's welcome, which has no
+password: the AWS access portal's address.`,
 		Example: `  gatehouse template preview --language ja
   gatehouse template preview -f team.yaml --part html --out preview.html
-  gatehouse template preview --part slack --claim`,
+  gatehouse template preview --part slack --claim
+  gatehouse template preview --welcome --language ja`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -65,6 +69,7 @@ claim link instead of the password.`,
 	f.StringVar(&opts.Language, "language", "", "language: en or ja (default: the spec's, else en)")
 	f.StringVar(&opts.Part, "part", "all", "what to render: all (the mail), subject, text, html, or slack (the Slack message)")
 	f.BoolVar(&opts.Claim, "claim", false, "render the claim-link form of the message")
+	f.BoolVar(&opts.Welcome, "welcome", false, "render an IAM Identity Center user's welcome (no password: the access portal)")
 	f.StringVar(&opts.Out, "out", "", "write to `FILE` (0644) instead of standard output")
 	return cmd
 }
@@ -80,14 +85,21 @@ func runTemplatePreview(_ context.Context, opts *TemplatePreviewOptions) error {
 			return err
 		}
 		d = in.Delivery
+		opts.Welcome = opts.Welcome || in.Directory == spec.DirectoryIdentityCenter
+	}
+	if opts.Welcome && opts.Claim {
+		return usageErrorf("--claim and a welcome: an Identity Center user has no password for a claim link to carry")
 	}
 	lang := cmp.Or(opts.Language, d.Language, spec.LanguageEnglish)
 	if !slices.Contains(spec.Languages, lang) {
 		return usageErrorf("--language %q: use one of %s", lang, strings.Join(spec.Languages, ", "))
 	}
 	c := deliver.SampleCredential(lang)
-	if opts.Claim {
+	switch {
+	case opts.Claim:
 		c = deliver.SampleClaimCredential(lang)
+	case opts.Welcome:
+		c = deliver.SampleWelcomeCredential(lang)
 	}
 	if opts.Part == "slack" {
 		text, err := deliver.RenderSlack(lang, d.Template, d.Subject, c)

@@ -28,6 +28,8 @@ people:
 		{"claim form", []string{"--claim", "--part", "text"}, []string{"one-time link", "https://claims.example.com/c/"}, []string{"sample-password"}},
 		{"slack message", []string{"--part", "slack", "--claim"}, []string{"https://claims.example.com/c/"}, []string{"sample-password", "<html"}},
 		{"spec overrides", []string{"-f", spec, "--part", "all"}, []string{"Subject: Welcome, Alice", "User alice@example.com at https://"}, []string{"--- html ---"}},
+		{"Identity Center welcome", []string{"--welcome"}, []string{"Subject: Your AWS access portal sign-in", "https://d-1234567890.awsapps.com/start", "--- html ---"}, []string{"sample-password", "Password:"}},
+		{"an Identity Center spec", []string{"-f", idcExample, "--part", "slack", "--language", "ja"}, []string{"アクセスポータル", "awsapps.com/start"}, []string{"sample-password"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

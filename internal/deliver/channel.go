@@ -29,6 +29,12 @@ type Credential struct {
 	// the credential to the channel that carries the link.
 	ClaimURL     string
 	ClaimExpires time.Time
+	// Welcome says the credential has no secret: an IAM Identity Center
+	// user's welcome, whose Password is empty, SignInURL the AWS access
+	// portal and Account the identity store. Its messages use the welcome
+	// templates; claim links and encrypted files, which exist to carry a
+	// secret, refuse it.
+	Welcome bool
 }
 
 // Receipt is a channel's confirmation that a credential was handed over.

@@ -120,6 +120,9 @@ func (ch *claimChannel) Screen(ctx context.Context, recipients []string) ([]Refu
 // claim is withdrawn, so no unsent link stays usable.
 func (ch *claimChannel) Deliver(ctx context.Context, c Credential) (Receipt, error) {
 	where := fmt.Sprintf("creating a claim link for user (%s) in account (%s) at %s", c.UserName, c.Account, ch.client.BaseURL)
+	if c.Welcome {
+		return Receipt{}, reject(fmt.Errorf("%s: %w", where, errNoSecret))
+	}
 	key, sealed, err := claim.Seal(c.Password)
 	if err != nil {
 		return Receipt{}, reject(fmt.Errorf("%s: %w", where, err))
@@ -151,6 +154,9 @@ func (ch *claimChannel) Deliver(ctx context.Context, c Credential) (Receipt, err
 func (ch *claimChannel) DeliverAll(ctx context.Context, cs []Credential) (Receipt, error) {
 	if err := checkBatch(cs); err != nil {
 		return Receipt{}, fmt.Errorf("creating a claim link: %w", err)
+	}
+	if cs[0].Welcome {
+		return Receipt{}, reject(fmt.Errorf("creating a claim link for %s: %w", who(cs), errNoSecret))
 	}
 	if len(cs) == 1 {
 		return ch.Deliver(ctx, cs[0])

@@ -7,6 +7,11 @@ import (
 	texttemplate "text/template"
 )
 
+// errNoSecret is what claim links and encrypted files answer a welcome:
+// they exist to carry a secret, and an Identity Center user has none.
+var errNoSecret = errors.New("an IAM Identity Center user has no password to seal or encrypt; " +
+	"send the welcome (the access portal's address) by ses, smtp or slack, or deliver none to have it in the report")
+
 // rejectedError marks err as one that retrying will not fix (ErrRejected)
 // without changing its text.
 type rejectedError struct{ err error }

@@ -120,6 +120,9 @@ func (f *fileChannel) carriesSeveral() bool { return carriesSeveral(f.sets) }
 func (f *fileChannel) write(ctx context.Context, cs []Credential) (Receipt, error) {
 	c := cs[0]
 	where := fmt.Sprintf("writing sign-in details for %s to an encrypted file", who(cs))
+	if c.Welcome {
+		return Receipt{}, reject(fmt.Errorf("%s: %w", where, errNoSecret))
+	}
 	if strings.TrimSpace(c.PublicKey) == "" {
 		return Receipt{}, reject(fmt.Errorf("no public key for %s: set public_key or public_key_file for them in the spec", who(cs)))
 	}

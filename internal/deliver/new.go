@@ -40,6 +40,10 @@ type Deps struct {
 	// HTTPClient is what the slack and claim channels call out with; nil is
 	// http.DefaultClient's settings with a timeout.
 	HTTPClient *http.Client
+	// Welcome says the channel carries Identity Center welcomes (no
+	// password): its templates are checked with a welcome, so an override
+	// need not mention a password that does not exist.
+	Welcome bool
 
 	// carriesClaimLinks is set by the claim channel on the Deps of the
 	// channel carrying its links, whose messages hold a link, not a password.

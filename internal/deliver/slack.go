@@ -138,6 +138,9 @@ func compileSlack(lang string, tmpl spec.Template, subject string) (*templateSet
 	if err != nil {
 		return nil, err
 	}
+	if one.welcome, err = compileSlackParts(lang, welcomePrefix, tmpl, subject); err != nil {
+		return nil, err
+	}
 	if tmpl.Text != "" && !mentionsCredentials(one.text, nil) {
 		return one, nil
 	}
@@ -178,7 +181,7 @@ func checkSlack(set *templateSet, samples []Credential) error {
 	if _, err := renderSlack(set, samples[0]); err != nil {
 		return err
 	}
-	if set.list == nil {
+	if set.list == nil || len(samples) == 1 {
 		return nil
 	}
 	_, err := renderSlack(set, samples...)

@@ -28,7 +28,7 @@ type Message struct {
 
 // TemplateFields lists what templates (built-in and overrides) can use.
 const TemplateFields = ".Name .DisplayName .Email .UserName .Password .SignInURL .ResetRequired " +
-	".Account .AccountAlias .AccountName .Language .Subject .ClaimURL .ClaimExpires .ClaimExpiresText " +
+	".Account .AccountAlias .AccountName .Language .Subject .ClaimURL .ClaimExpires .ClaimExpiresText .Welcome " +
 	".Credentials (every account of the message, each with the fields above but .Subject)"
 
 // credentialData is one credential as a template sees it: its fields plus
@@ -129,7 +129,7 @@ func (s *templateSet) check(samples []Credential) error {
 	if _, err := s.render(samples[0]); err != nil {
 		return err
 	}
-	if s.list == nil {
+	if s.list == nil || len(samples) == 1 {
 		return nil
 	}
 	_, err := s.render(samples...)
@@ -172,6 +172,10 @@ type templateSet struct {
 	// .Credentials. Nil when they do not: they are written for one
 	// account, and each credential gets a message of its own.
 	list *templateSet
+	// welcome renders an Identity Center user's welcome (Credential.Welcome):
+	// the built-in welcome templates, or the same overrides. Nil in a
+	// welcome set itself. A person has one identity store, so it has no list.
+	welcome *templateSet
 }
 
 func compile(lang string, tmpl spec.Template, subject string) (*templateSet, error) {
@@ -185,6 +189,9 @@ func compile(lang string, tmpl spec.Template, subject string) (*templateSet, err
 	if err != nil {
 		return nil, err
 	}
+	if one.welcome, err = compileParts(lang, welcomePrefix, tmpl, subject); err != nil {
+		return nil, err
+	}
 	overridden := tmpl.Text != "" || tmpl.HTML != ""
 	if overridden && !mentionsCredentials(one.text, one.html) {
 		return one, nil
@@ -194,6 +201,10 @@ func compile(lang string, tmpl spec.Template, subject string) (*templateSet, err
 	}
 	return one, nil
 }
+
+// welcomePrefix begins the names of the built-in templates for an Identity
+// Center user's welcome (welcome-text.tmpl): no password, the access portal.
+const welcomePrefix = "welcome-"
 
 // listPrefix begins the names of the built-in templates for a message with
 // several credentials (list-text.tmpl).
@@ -285,6 +296,8 @@ func (s *templateSet) render(cs ...Credential) (Message, error) {
 	switch {
 	case len(cs) == 0:
 		return Message{}, reject(errors.New("rendering a message: no credential to put in it"))
+	case cs[0].Welcome && s.welcome != nil:
+		return s.welcome.render(cs...)
 	case len(cs) > 1 && s.list == nil:
 		return Message{}, reject(fmt.Errorf("%s never mentions .Credentials, so it shows one account; "+
 			"range over .Credentials to put several in one message, or send one message per account (--message-per-account, delivery.per_account)", s.bodyName()))

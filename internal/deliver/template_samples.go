@@ -16,6 +16,15 @@ func SampleClaimCredential(lang string) Credential {
 	return c
 }
 
+// SampleWelcomeCredential is a made-up Identity Center user's welcome: no
+// password, the access portal's address.
+func SampleWelcomeCredential(lang string) Credential {
+	return Credential{
+		Account: "d-1234567890", UserName: "alice@example.com", Email: "alice@example.com", DisplayName: "Alice Example",
+		SignInURL: "https://d-1234567890.awsapps.com/start", Language: lang, Welcome: true,
+	}
+}
+
 // SampleCredentials are made-up credentials of one person in three
 // accounts, to render a message for several with.
 func SampleCredentials(lang string) []Credential {
@@ -43,6 +52,9 @@ func SampleClaimCredentials(lang string) []Credential {
 // the form it sends (the claim-link form for the channel that carries claim
 // links): the first alone, then all three in one message.
 func (d Deps) samples(lang string) []Credential {
+	if d.Welcome {
+		return []Credential{SampleWelcomeCredential(lang)}
+	}
 	if d.carriesClaimLinks {
 		return SampleClaimCredentials(lang)
 	}

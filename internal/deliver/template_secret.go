@@ -1,6 +1,7 @@
 package deliver
 
 import (
+	"errors"
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
@@ -20,6 +21,12 @@ func redactSecrets(err error, cs []Credential) error {
 // credential, yet its delivery would be recorded as done.
 func (s *templateSet) checkSecrets(cs []Credential, m Message) error {
 	for _, c := range cs {
+		if c.Welcome {
+			if err := s.checkPortal(c, m); err != nil {
+				return err
+			}
+			continue
+		}
 		secret, what, field := c.Password, "the password", "{{.Password}}"
 		if c.ClaimURL != "" {
 			secret, what, field = c.ClaimURL, "the claim link", "{{.ClaimURL}}"
@@ -29,6 +36,25 @@ func (s *templateSet) checkSecrets(cs []Credential, m Message) error {
 		if err := s.checkSecret(secret, c.ClaimURL != "", what, field, m); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkPortal refuses a welcome whose bodies lack the access portal's
+// address: there is no password to demand, but without the address the
+// person would not know where to sign in.
+func (s *templateSet) checkPortal(c Credential, m Message) error {
+	if c.SignInURL == "" {
+		return reject(errors.New("a welcome needs the access portal's address (SignInURL), and it has none"))
+	}
+	lacks := func(name string) error {
+		return reject(fmt.Errorf("%s does not contain the access portal's address ({{.SignInURL}}): the person would not know where to sign in", name))
+	}
+	if s.text != nil && !strings.Contains(m.Text, c.SignInURL) {
+		return lacks(s.text.Name())
+	}
+	if s.html != nil && !containsInHTML(m.HTML, c.SignInURL) {
+		return lacks(s.html.Name())
 	}
 	return nil
 }

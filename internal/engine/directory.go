@@ -73,6 +73,24 @@ type Known struct {
 	// cannot mark its users (Identity Center lets no client set an
 	// ExternalId) takes the journal's word for it.
 	Managed bool
+	// Creating is when gatehouse journaled that it was about to create the
+	// user, in a run that never confirmed it had (killed between the create
+	// call and the journal): zero otherwise. A directory that cannot mark
+	// its users recognises the user as gatehouse's when the directory says
+	// it was created since then.
+	Creating time.Time
+}
+
+// KnownFrom is what the journal's record of a user vouches for.
+func KnownFrom(p journal.Person) Known {
+	k := Known{Managed: p.Managed && p.UserState != journal.UserRemoved}
+	if p.UserState == journal.UserCreating {
+		k.Creating = p.UpdatedAt
+	}
+	if p.CredentialState == journal.CredentialDelivered {
+		k.Delivered = p.UpdatedAt
+	}
+	return k
 }
 
 // User is what a directory read of a person's user in a scope.

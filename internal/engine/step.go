@@ -28,6 +28,10 @@ const (
 	StepCreateUser = "create-user" // create the person's user, marked as gatehouse's
 	StepAdoptUser  = "adopt-user"  // mark a user someone else created as gatehouse's (--adopt)
 	StepDeliver    = "deliver"     // hand the credential over through a channel
+	// StepRecordUser journals as gatehouse's a user gatehouse created in a
+	// run killed before it journaled the creation (the directory recognised
+	// it from the journaled intent): no call to the directory.
+	StepRecordUser = "record-user"
 )
 
 func (s Step) String() string {
@@ -62,6 +66,8 @@ func Why(dir any, step Step) string {
 		return "the user exists but was not created by gatehouse (--adopt)"
 	case StepDeliver:
 		return "hand the new credential over (" + step.Arg + ")"
+	case StepRecordUser:
+		return "gatehouse created this user in a run that ended before journaling it"
 	}
 	if e, ok := dir.(Explainer); ok {
 		return e.Why(step)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -62,10 +63,8 @@ func (d *Directory) Discover(ctx context.Context, s *engine.Scope, name string, 
 		return nil, err
 	}
 	st := facts(s)
-	if st.groupNames == nil {
-		if err := d.readGroups(ctx, st); err != nil {
-			return nil, err
-		}
+	if err := d.readNames(ctx, st); err != nil {
+		return nil, err
 	}
 	id, err := d.userID(ctx, st, name)
 	if err != nil {
@@ -77,12 +76,9 @@ func (d *Directory) Discover(ctx context.Context, s *engine.Scope, name string, 
 	} else if err != nil {
 		return nil, err
 	}
-	rec := &Record{Format: ArchiveFormat, IdentityStoreID: st.id, InstanceArn: st.instance, managed: known.Managed,
+	rec := &Record{Format: ArchiveFormat, IdentityStoreID: st.id, InstanceArn: st.instance, managed: owned(known, cur.created),
 		User:   User{UserID: id, UserName: name, DisplayName: cur.displayName, GivenName: cur.given, FamilyName: cur.family, Email: cur.email},
-		Groups: []Membership{}, Assignments: []Assignment{}}
-	if rec.Groups, err = d.memberships(ctx, st, id); err != nil {
-		return nil, err
-	}
+		Groups: cur.memberships, Assignments: []Assignment{}}
 	all, err := d.everyAssignment(ctx, st)
 	if err != nil {
 		return nil, err
@@ -103,7 +99,7 @@ func (d *Directory) memberships(ctx context.Context, st *store, id string) ([]Me
 		}
 		for _, m := range page.GroupMemberships {
 			gid := aws.ToString(m.GroupId)
-			out = append(out, Membership{GroupID: gid, DisplayName: st.groupNames[gid], MembershipID: aws.ToString(m.MembershipId)})
+			out = append(out, Membership{GroupID: gid, DisplayName: st.groupName(gid), MembershipID: aws.ToString(m.MembershipId)})
 		}
 	}
 	return out, nil
@@ -125,13 +121,14 @@ func (d *Directory) everyAssignment(ctx context.Context, st *store) (map[string]
 }
 
 func (d *Directory) readEveryAssignment(ctx context.Context, st *store) (map[string][]Assignment, error) {
-	if st.psNames == nil {
-		if err := d.readPermissionSets(ctx, st); err != nil {
-			return nil, err
-		}
+	if err := d.readNames(ctx, st); err != nil {
+		return nil, err
 	}
+	st.mu.Lock()
+	sets := maps.Clone(st.psNames)
+	st.mu.Unlock()
 	out := map[string][]Assignment{}
-	for arn, name := range st.psNames {
+	for arn, name := range sets {
 		pages := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(d.store, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{
 			InstanceArn: aws.String(st.instance), PermissionSetArn: aws.String(arn)})
 		for pages.HasMorePages() {
@@ -268,10 +265,8 @@ func (d *Directory) Suspend(ctx context.Context, s *engine.Scope, rec engine.Rec
 func (d *Directory) Reinstate(ctx context.Context, s *engine.Scope, rec engine.Record, susp journal.Suspension, tell engine.Tell) error {
 	r := rec.(*Record)
 	st := facts(s)
-	if st.permissionSets == nil {
-		if err := d.readPermissionSets(ctx, st); err != nil {
-			return err
-		}
+	if err := d.readNames(ctx, st); err != nil {
+		return err
 	}
 	errs := make([]error, len(susp.Items))
 	var wg sync.WaitGroup

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -20,12 +21,15 @@ type current struct {
 	id                                string
 	displayName, given, family, email string
 	groups                            map[string]bool // group IDs
+	memberships                       []Membership    // with their IDs, for removal
+	created                           time.Time       // zero when the store does not say
 }
 
 // Read reads the user called name: absent when the identity store has none;
 // else its names, e-mail and group memberships. Whether gatehouse manages it
-// is the journal's word (known.Managed): Identity Center lets no client mark
-// a user. There is no password: a user that exists has what the welcome gives.
+// is the journal's word (see owned): Identity Center lets no client mark a
+// user. There is no password: the welcome is the user's credential, which it
+// has once the journal says one was delivered.
 func (d *Directory) Read(ctx context.Context, s *engine.Scope, name string, known engine.Known) (engine.User, error) {
 	st := facts(s)
 	id, err := d.userID(ctx, st, name)
@@ -39,11 +43,33 @@ func (d *Directory) Read(ctx context.Context, s *engine.Scope, name string, know
 	if err != nil {
 		return engine.User{}, err
 	}
-	u := engine.User{Name: name, State: engine.UserForeign, HasCredential: true, Facts: cur}
-	if known.Managed {
+	u := engine.User{Name: name, State: engine.UserForeign, HasCredential: !known.Delivered.IsZero(), Facts: cur}
+	if owned(known, cur.created) {
 		u.State = engine.UserManaged
 	}
 	return u, nil
+}
+
+// clockSkew is how far the identity store's clock may be behind gatehouse's
+// when it stamps a user gatehouse created just after journaling the intent.
+const clockSkew = 5 * time.Second
+
+// owned says whether gatehouse manages the user, on the journal's word:
+// it recorded the user as its own, or it journaled the intent to create
+// the user (known.Creating) in a run that ended before recording the
+// creation, and the user was created since — a user older than the intent
+// was someone else's, found when CreateUser answered that the name is
+// taken. A store that gives no creation time is taken at the journal's word.
+func owned(known engine.Known, created time.Time) bool {
+	switch {
+	case known.Managed:
+		return true
+	case known.Creating.IsZero():
+		return false
+	case created.IsZero():
+		return true
+	}
+	return !created.Before(known.Creating.Add(-clockSkew))
 }
 
 // userID finds the user's ID by user name (GetUserId), remembering it.
@@ -82,14 +108,15 @@ func (st *store) forget(name string) {
 	delete(st.userIDs, strings.ToLower(name))
 }
 
-// describe reads a user's names, e-mail and memberships.
+// describe reads a user's names, e-mail and memberships (one listing serves
+// the diff and removal).
 func (d *Directory) describe(ctx context.Context, st *store, id string) (current, error) {
 	cur := current{id: id, groups: map[string]bool{}}
 	out, err := d.idstore.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(st.id), UserId: aws.String(id)})
 	if err != nil {
 		return cur, fmt.Errorf("describing Identity Center user (%s): %w", id, awsx.Classify(err))
 	}
-	cur.displayName = aws.ToString(out.DisplayName)
+	cur.displayName, cur.created = aws.ToString(out.DisplayName), aws.ToTime(out.CreatedAt)
 	if out.Name != nil {
 		cur.given, cur.family = aws.ToString(out.Name.GivenName), aws.ToString(out.Name.FamilyName)
 	}
@@ -98,16 +125,11 @@ func (d *Directory) describe(ctx context.Context, st *store, id string) (current
 			cur.email = aws.ToString(e.Value)
 		}
 	}
-	pages := identitystore.NewListGroupMembershipsForMemberPaginator(d.idstore, &identitystore.ListGroupMembershipsForMemberInput{
-		IdentityStoreId: aws.String(st.id), MemberId: &idtypes.MemberIdMemberUserId{Value: id}})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return cur, fmt.Errorf("listing the groups of Identity Center user (%s): %w", id, awsx.Classify(err))
-		}
-		for _, m := range page.GroupMemberships {
-			cur.groups[aws.ToString(m.GroupId)] = true
-		}
+	if cur.memberships, err = d.memberships(ctx, st, id); err != nil {
+		return cur, err
+	}
+	for _, m := range cur.memberships {
+		cur.groups[m.GroupID] = true
 	}
 	return cur, nil
 }

@@ -21,6 +21,7 @@ type store struct {
 	instance string // the instance's ARN
 	id       string // the identity store's ID
 
+	reading        sync.Mutex // held while the groups or permission sets are read on demand
 	mu             sync.Mutex
 	groups         map[string]group  // by lower-cased display name
 	groupNames     map[string]string // ID → display name
@@ -70,6 +71,33 @@ func (d *Directory) Survey(ctx context.Context, s *engine.Scope, people []spec.P
 	st.resolved = resolved
 	st.mu.Unlock()
 	return nil, d.readAssigned(ctx, st, pairs)
+}
+
+// readNames reads the groups and permission sets unless they were read
+// (offboarding needs their names without a survey): once, however many
+// users are discovered at once.
+func (d *Directory) readNames(ctx context.Context, st *store) error {
+	st.reading.Lock()
+	defer st.reading.Unlock()
+	st.mu.Lock()
+	groups, sets := st.groupNames != nil, st.psNames != nil
+	st.mu.Unlock()
+	if !groups {
+		if err := d.readGroups(ctx, st); err != nil {
+			return err
+		}
+	}
+	if !sets {
+		return d.readPermissionSets(ctx, st)
+	}
+	return nil
+}
+
+// groupName is a group's display name, "" when it is not known.
+func (st *store) groupName(id string) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.groupNames[id]
 }
 
 func (d *Directory) readGroups(ctx context.Context, st *store) error {

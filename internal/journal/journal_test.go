@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func openTemp(t testing.TB) *Journal {
@@ -137,6 +138,31 @@ func TestCredentialLifecycle(t *testing.T) {
 	must(t, j.MarkRemoved(ctx, run, acct, "alice@example.com"))
 	if p, _, _ = j.Person(ctx, acct, "alice@example.com"); p.UserState != UserRemoved || p.CredentialState != CredentialNone {
 		t.Errorf("after MarkRemoved: %+v", p)
+	}
+}
+
+// The intent to create a user is journaled before the create call: the
+// user is not gatehouse's until MarkUser confirms it, the intent's time is
+// kept, and what an earlier user of that name had delivered is forgotten.
+func TestMarkCreatingThenMarkUser(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	j := openTemp(t)
+	run := startRun(t, j)
+	const store = "d-1111111111"
+	must(t, j.MarkUser(ctx, run, store, "ada", "ada@example.com", true))
+	must(t, j.CredentialIssued(ctx, run, store, "ada", "c1"))
+	must(t, j.CredentialDelivered(ctx, run, store, "ada", "c1", "ses", "msg-1"))
+	before := time.Now().UTC().Truncate(time.Microsecond)
+	must(t, j.MarkCreating(ctx, run, store, "Ada", "ada@example.com"))
+	p, ok, err := j.Person(ctx, store, "ada")
+	if err != nil || !ok || p.Managed || p.UserState != UserCreating || p.CredentialState != CredentialNone || p.CredentialID != "" ||
+		p.Channel != "" || p.UpdatedAt.Before(before) {
+		t.Fatalf("after MarkCreating: %+v, %v, %v (intent journaled at or after %v)", p, ok, err, before)
+	}
+	must(t, j.MarkUser(ctx, run, store, "Ada", "ada@example.com", true))
+	if p, _, _ = j.Person(ctx, store, "ada"); !p.Managed || p.UserState != UserPresent {
+		t.Errorf("after MarkUser: %+v", p)
 	}
 }
 

@@ -104,6 +104,24 @@ func (j *Journal) MarkUser(ctx context.Context, runID int64, account, userName, 
 	})
 }
 
+// MarkCreating records that gatehouse is about to create the user: call it
+// before the create call. The user stays unmanaged (UserCreating) until
+// MarkUser confirms the creation; the record's UpdatedAt is when the intent
+// was journaled, which a directory compares with the user's creation time.
+// A user about to be created has no credential: whatever an earlier user of
+// that name had is forgotten.
+func (j *Journal) MarkCreating(ctx context.Context, runID int64, account, userName, email string) error {
+	return j.person(ctx, "recording the intent to create user", account, userName, func(tx *writeTx, t string) error {
+		_, err := tx.exec(`INSERT INTO people (account, user_key, user_name, email, managed, user_state, updated_at, last_run)
+			VALUES (?, ?, ?, ?, 0, 'creating', ?, ?)
+			ON CONFLICT (account, user_key) DO UPDATE SET user_name = excluded.user_name, email = excluded.email,
+				managed = 0, user_state = 'creating', credential_id = '', credential_state = 'none', channel = '', receipt = '',
+				updated_at = excluded.updated_at, last_run = excluded.last_run`,
+			account, userKey(userName), userName, email, t, runID)
+		return err
+	})
+}
+
 // MarkRemoved records that the IAM user was offboarded; its credential is gone with it.
 func (j *Journal) MarkRemoved(ctx context.Context, runID int64, account, userName string) error {
 	return j.person(ctx, "marking user removed", account, userName, func(tx *writeTx, t string) error {

@@ -28,6 +28,11 @@ const (
 const (
 	UserPresent = "present" // the IAM user exists (gatehouse saw or created it)
 	UserRemoved = "removed" // offboarded
+	// UserCreating is gatehouse's intent, journaled before it asks the
+	// directory to create the user: a run killed after the user was made but
+	// before MarkUser leaves it, so the next run can recognise the user as
+	// gatehouse's where the directory cannot mark users (Identity Center).
+	UserCreating = "creating"
 )
 
 // Delivery statuses (Delivery.Status).
@@ -89,7 +94,7 @@ type Person struct {
 	UserName        string
 	Email           string
 	Managed         bool   // created (or adopted) by gatehouse
-	UserState       string // UserPresent, UserRemoved, or "" before MarkUser
+	UserState       string // UserPresent, UserRemoved, UserCreating, or "" before MarkUser
 	CredentialID    string // the latest issued credential's ID
 	CredentialState string // CredentialNone, CredentialIssued, CredentialDelivered
 	Channel         string // the channel that delivered CredentialID

@@ -141,7 +141,7 @@ func (p *Plan) read(ctx context.Context, deps Deps, pl *Placement) error {
 		if err != nil {
 			return err
 		}
-		known := engine.Known{Managed: person.Managed && person.UserState != journal.UserRemoved}
+		known := engine.KnownFrom(person)
 		rec, err := deps.Directory.Discover(ctx, pl.Scope, pl.UserName, known)
 		switch {
 		case errors.Is(err, engine.ErrUserNotFound):
@@ -220,6 +220,14 @@ func guard(deps Deps, pl *Placement) (why string, self bool) {
 		return why, true
 	}
 	return deps.Protect.Match(pl.UserName, engine.TagMap(pl.Record.Tags())), false
+}
+
+// Directory is the kind of directory the plan is for (engine.DirectoryIAM…).
+func (p *Plan) Directory() string {
+	if p.dir == nil {
+		return ""
+	}
+	return p.dir.Kind()
 }
 
 // Foreign lists the placements Apply would remove although gatehouse did not

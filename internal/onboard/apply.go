@@ -109,7 +109,7 @@ func (r *runner) runSteps(ctx context.Context, pl *Placement, row *Row) error {
 			}
 			continue
 		}
-		detail, err := r.deps.Directory.Apply(ctx, pl.Scope, pl.Person, pl.UserName, s)
+		detail, err := r.apply(ctx, pl, s)
 		if errors.Is(err, engine.ErrUserExists) {
 			// Someone created it since the plan read the scope: plan again.
 			if replanned {
@@ -121,7 +121,7 @@ func (r *runner) runSteps(ctx context.Context, pl *Placement, row *Row) error {
 			steps, i, replanned = pl.Steps, -1, true
 			continue
 		}
-		if err == nil && (s.Kind == engine.StepCreateUser || s.Kind == engine.StepAdoptUser) {
+		if err == nil && (s.Kind == engine.StepCreateUser || s.Kind == engine.StepAdoptUser || s.Kind == engine.StepRecordUser) {
 			err = r.deps.Journal.MarkUser(ctx, r.run.ID, pl.Scope.ID, pl.UserName, pl.Person.Email, true)
 		}
 		if err := r.outcome(ctx, pl, s, err, detail); err != nil {
@@ -130,6 +130,23 @@ func (r *runner) runSteps(ctx context.Context, pl *Placement, row *Row) error {
 		row.Steps = append(row.Steps, s.String())
 	}
 	return nil
+}
+
+// apply runs one of pl's steps. Creating a user is journaled as intended
+// first: a run killed after the directory made the user but before
+// MarkUser leaves the intent, by which the next run recognises the user as
+// gatehouse's where the directory cannot mark it. Recording a user so
+// recognised calls nothing.
+func (r *runner) apply(ctx context.Context, pl *Placement, s engine.Step) (string, error) {
+	switch s.Kind {
+	case engine.StepRecordUser:
+		return "created by gatehouse in a run that ended before journaling it", nil
+	case engine.StepCreateUser:
+		if err := r.deps.Journal.MarkCreating(ctx, r.run.ID, pl.Scope.ID, pl.UserName, pl.Person.Email); err != nil {
+			return "", err
+		}
+	}
+	return r.deps.Directory.Apply(ctx, pl.Scope, pl.Person, pl.UserName, s)
 }
 
 // replan reads a user that creating found already there and sets pl's

@@ -65,6 +65,10 @@ func (c *crashingJournal) RecordStep(ctx context.Context, s journal.StepRecord) 
 	return c.write(func() error { return c.Journal.RecordStep(ctx, s) })
 }
 
+func (c *crashingJournal) MarkCreating(ctx context.Context, run int64, account, user, email string) error {
+	return c.write(func() error { return c.Journal.MarkCreating(ctx, run, account, user, email) })
+}
+
 func (c *crashingJournal) MarkUser(ctx context.Context, run int64, account, user, email string, managed bool) error {
 	return c.write(func() error { return c.Journal.MarkUser(ctx, run, account, user, email, managed) })
 }

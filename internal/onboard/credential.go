@@ -80,15 +80,20 @@ func (r *runner) handOver(ctx context.Context, pl *Placement, channel, id string
 		receipt, attempts, err = retryDelivery(ctx, func(ctx context.Context) (deliver.Receipt, error) { return ch.Deliver(ctx, c) },
 			r.deps.deliveryRetryDelay())
 	}
-	return r.journalDelivery(ctx, pl, channel, id, receipt, attempts, err)
+	return r.journalDelivery(ctx, pl, channel, id, c.Welcome, receipt, attempts, err)
 }
 
-// journalDelivery records how handing pl's credential over went: delivered
-// with the channel's receipt, or failed with the error (never the secret).
-func (r *runner) journalDelivery(ctx context.Context, pl *Placement, channel, id string, receipt deliver.Receipt, attempts int, err error) (string, error) {
+// journalDelivery records how handing pl's credential (an Identity Center
+// user's welcome) over went: delivered with the channel's receipt, or failed
+// with the error (never the secret).
+func (r *runner) journalDelivery(ctx context.Context, pl *Placement, channel, id string, welcome bool, receipt deliver.Receipt, attempts int, err error) (string, error) {
 	step := engine.Step{Kind: engine.StepDeliver, Arg: channel}
 	if err != nil {
-		err = fmt.Errorf("delivering the password of %s (%s) by %s: %w", pl.Scope.UserNoun, pl.UserName, channel, err)
+		what := "the password"
+		if welcome {
+			what = "the welcome"
+		}
+		err = fmt.Errorf("delivering %s of %s (%s) by %s: %w", what, pl.Scope.UserNoun, pl.UserName, channel, err)
 		jerr := r.deps.Journal.DeliveryFailed(ctx, r.run.ID, pl.Scope.ID, pl.UserName, id, channel, err.Error())
 		return "", errors.Join(r.outcome(ctx, pl, step, err, ""), jerr)
 	}
@@ -118,9 +123,12 @@ func (r *runner) credential(pl *Placement, secret string) deliver.Credential {
 		DisplayName:   pl.Person.DisplayName,
 		Password:      secret,
 		SignInURL:     pl.Scope.SignInURL,
-		ResetRequired: r.plan.Input.Password.ResetRequired,
+		ResetRequired: r.plan.Input.Password.ResetRequired && secret != "",
 		Language:      pl.Person.Language,
 		PublicKey:     pl.Person.PublicKey,
+		// A directory without passwords (Identity Center) issues no secret:
+		// the message is its welcome, with the access portal's address.
+		Welcome: secret == "",
 	}
 }
 

@@ -72,6 +72,10 @@ func (p *Plan) steps(dir engine.Onboarding, pl *Placement) []engine.Step {
 		steps = append(steps, engine.Step{Kind: engine.StepCreateUser})
 	case engine.UserForeign:
 		steps = append(steps, engine.Step{Kind: engine.StepAdoptUser})
+	case engine.UserManaged:
+		if pl.record.UserState == journal.UserCreating { // recognised from the intent a killed run left
+			steps = append(steps, engine.Step{Kind: engine.StepRecordUser})
+		}
 	}
 	steps = append(steps, dir.Diff(pl.Scope, pl.Person, pl.have)...)
 	if p.reconcile && pl.User == engine.UserManaged {
@@ -90,10 +94,4 @@ func (p *Plan) steps(dir engine.Onboarding, pl *Placement) []engine.Step {
 }
 
 // known is what the journal's record vouches for.
-func known(rec journal.Person) engine.Known {
-	k := engine.Known{Managed: rec.Managed && rec.UserState != journal.UserRemoved}
-	if rec.CredentialState == journal.CredentialDelivered {
-		k.Delivered = rec.UpdatedAt
-	}
-	return k
-}
+func known(rec journal.Person) engine.Known { return engine.KnownFrom(rec) }

@@ -12,6 +12,7 @@ import (
 type Journal interface {
 	engine.Journal
 	MarkUser(ctx context.Context, runID int64, account, userName, email string, managed bool) error
+	MarkCreating(ctx context.Context, runID int64, account, userName, email string) error
 	Person(ctx context.Context, account, userName string) (journal.Person, bool, error)
 	CredentialIssued(ctx context.Context, runID int64, account, userName, credentialID string) error
 	CredentialDelivered(ctx context.Context, runID int64, account, userName, credentialID, channel, receipt string) error

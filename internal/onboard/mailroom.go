@@ -133,7 +133,7 @@ func (m *mailroom) send(ctx context.Context, letters []*posted) {
 		receipt, attempts, err := retryDelivery(ctx, func(ctx context.Context) (deliver.Receipt, error) { return batch.DeliverAll(ctx, creds) },
 			r.deps.deliveryRetryDelay())
 		for _, p := range part {
-			p.delivery, p.err = r.journalDelivery(ctx, p.pl, p.channel, p.id, receipt, attempts, err)
+			p.delivery, p.err = r.journalDelivery(ctx, p.pl, p.channel, p.id, p.cred.Welcome, receipt, attempts, err)
 			if err == nil {
 				p.delivery += fmt.Sprintf(" (one message for %d accounts)", len(part))
 			}

@@ -50,10 +50,17 @@ func newChannels(getenv func(string) string, f *awsx.Factory, rateLimit float64,
 		return nil, &UsageError{Err: err}
 	}
 	deps := deliveryDeps(getenv, f, rateLimit, in.Delivery)
+	deps.Welcome = in.Directory == spec.DirectoryIdentityCenter
 	chans := Channels{}
 	for _, p := range in.People {
 		if p.Deliver == spec.ChannelNone || chans[p.Deliver] != nil {
 			continue
+		}
+		if deps.Welcome && (p.Deliver == spec.ChannelClaim || p.Deliver == spec.ChannelFile) {
+			// The spec refuses these for Identity Center; an input built
+			// otherwise (an event) is refused here, before anyone is created.
+			return nil, errors.Join(&UsageError{Err: fmt.Errorf("delivering by %s to Identity Center users: they have no password for it to carry; "+
+				"send the welcome by ses, smtp or slack, or none", p.Deliver)}, chans.close())
 		}
 		ch, err := deliver.New(p.Deliver, deps)
 		if err != nil {

@@ -78,6 +78,12 @@ func buildPerson(s *draft, p *personDraft, language string) Person {
 	}
 	if s.identityCenter() {
 		out.GivenName, out.FamilyName = namesOf(p, out.Language)
+		if out.DisplayName == "" { // Identity Center requires one; the names in the language's order
+			out.DisplayName = strings.TrimSpace(out.GivenName + " " + out.FamilyName)
+			if out.Language == LanguageJapanese {
+				out.DisplayName = strings.TrimSpace(out.FamilyName + " " + out.GivenName)
+			}
+		}
 	}
 	if tags := mergeTags(d.tags, p.tags); len(tags) > 0 {
 		out.Tags = make(map[string]string, len(tags))

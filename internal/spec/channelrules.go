@@ -141,7 +141,11 @@ func validateChannelNeeds(s *draft, used map[string]bool, probs *Problems) {
 // them: by e-mail address, or with their public key.
 func checkPersonChannel(s *draft, p *personDraft, probs *Problems) {
 	who := "person " + quote(p.label())
-	switch ch := channelOf(s, p); ch {
+	ch := channelOf(s, p)
+	if s.identityCenter() && (ch == ChannelClaim || ch == ChannelFile) {
+		return // refused once where it is chosen (validateWelcomeChannels)
+	}
+	switch ch {
 	case ChannelSES, ChannelSMTP, ChannelSlack, ChannelClaim:
 		if p.email.V != "" {
 			return

@@ -41,6 +41,8 @@ func TestExamplesParse(t *testing.T) {
 		{"slack.yaml", Flags{}, FormatYAML, 2},
 		{"claim.yaml", Flags{}, FormatYAML, 2},
 		{"file.yaml", Flags{}, FormatYAML, 3},
+		{"identity-center.yaml", Flags{}, FormatYAML, 3},
+		{"seed004.json", Flags{}, FormatSeed004, 1},
 	}
 	if files := exampleFiles(t); len(files) != len(tests) {
 		t.Errorf("examples/onboard has %d files and this test knows %d: add the new ones here", len(files), len(tests))

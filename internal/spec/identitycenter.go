@@ -85,6 +85,32 @@ func validateDirectory(s *draft, probs *Problems) {
 	for _, p := range append([]*personDraft{&s.defaults}, peopleOf(s)...) {
 		validateDirectoryFields(s, p, probs)
 	}
+	if s.identityCenter() {
+		validateWelcomeChannels(s, probs)
+	}
+}
+
+// validateWelcomeChannels refuses claim links and encrypted files for
+// Identity Center users: both exist to carry a secret, and an Identity
+// Center user has none — its welcome is the access portal's address. One
+// problem where each such channel is chosen (the flag, the delivery
+// section, the defaults, or a person), not one per person.
+func validateWelcomeChannels(s *draft, probs *Problems) {
+	seen := map[Pos]bool{}
+	for _, p := range peopleOf(s) {
+		for _, v := range []val[string]{s.deliverOverride, p.deliver, s.defaults.deliver, s.delivery.channel} {
+			if !v.Set || v.V == "" {
+				continue
+			}
+			if ch := strings.ToLower(v.V); (ch == ChannelClaim || ch == ChannelFile) && !seen[v.Pos] {
+				seen[v.Pos] = true
+				probs.add(v.Pos, "deliver "+ch, "an Identity Center user has no password for "+
+					map[string]string{ChannelClaim: "a claim link", ChannelFile: "an encrypted file"}[ch]+" to carry: "+
+					"send the welcome (the access portal's address) by ses, smtp or slack, or none to have it in the report")
+			}
+			break
+		}
+	}
 }
 
 func peopleOf(s *draft) []*personDraft {

@@ -103,3 +103,30 @@ func TestFromNamesSelectsIdentityCenterUsersByName(t *testing.T) {
 		t.Fatalf("people %+v", in.People)
 	}
 }
+
+// Claim links and encrypted files carry a secret; an Identity Center user
+// has none. Choosing either for Identity Center users is one problem where
+// it is chosen — the flag, the delivery section, a person — not one per
+// person.
+func TestIdentityCenterRefusesSecretChannels(t *testing.T) {
+	t.Parallel()
+	spec := lines(
+		"directory: identity-center",
+		"delivery: {channel: claim, from: it@example.com, claim: {url: https://claims.example.com}}",
+		"people:",
+		"  - {email: ada@example.com, name: Ada Lovelace}",
+		"  - {email: grace@example.com, name: Grace Hopper}",
+		"  - {email: alan@example.com, name: Alan Turing, deliver: file, public_key: age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj}",
+		"  - {email: edsger@example.com, name: Edsger Dijkstra, deliver: ses}",
+	)
+	_, err := Parse("idc.yaml", []byte(spec), Flags{})
+	assertProblems(t, err, []string{
+		`deliver claim at idc.yaml:2: an Identity Center user has no password for a claim link to carry`,
+		`deliver file at idc.yaml:6: an Identity Center user has no password for an encrypted file to carry`,
+	})
+	_, err = Parse("idc.yaml", []byte(spec), Flags{Deliver: Set(ChannelFile)})
+	assertProblems(t, err, []string{`deliver file from --deliver: an Identity Center user has no password for an encrypted file to carry`})
+	if _, err := Parse("idc.yaml", []byte(spec), Flags{Deliver: Set(ChannelSES)}); err != nil {
+		t.Errorf("--deliver ses: %v", err)
+	}
+}

@@ -17,11 +17,7 @@ import (
 // scope the harness offers, checking at each stage what a person would.
 func lifecycle(t *testing.T, h *Harness) {
 	w := newWorld(t, h)
-	in := h.Input(t, "ada@example.com", "grace@example.com")
-	for i := range in.People {
-		in.People[i].Deliver = spec.ChannelSES
-	}
-	in.Delivery.Channel = spec.ChannelSES
+	in := w.input(t, "ada@example.com", "grace@example.com")
 
 	plan, rep := w.onboard(t, in)
 	if len(plan.Placements) < 2 || !rep.OK() || rep.Count(onboard.StatusCreated) != len(plan.Placements) {
@@ -34,6 +30,7 @@ func lifecycle(t *testing.T, h *Harness) {
 			t.Fatalf("%s in %s received %d credentials, want 1", row.UserName, row.Account, len(got))
 		}
 		w.signsIn(t, row.Account, row.UserName, got[0].Password, true, "after onboarding")
+		w.reaches(t, row.Account, row.UserName, true, "after onboarding")
 		firsts[row.Account+" "+row.UserName] = got[0].Password
 	}
 	delivered := w.mail.Count()
@@ -59,6 +56,7 @@ func lifecycle(t *testing.T, h *Harness) {
 	for key, pw := range firsts {
 		scope, user := split(key)
 		w.signsIn(t, scope, user, pw, false, "after the suspension")
+		w.reaches(t, scope, user, false, "after the suspension")
 	}
 
 	reinstated := w.offboard(t, engine.ActionReinstate, in)
@@ -72,6 +70,7 @@ func lifecycle(t *testing.T, h *Harness) {
 			t.Fatalf("%s in %s received %d credentials after the reinstatement, want 2", user, scope, len(got))
 		}
 		w.signsIn(t, scope, user, got[len(got)-1].Password, true, "after the reinstatement")
+		w.reaches(t, scope, user, true, "after the reinstatement")
 	}
 
 	removed := w.offboard(t, engine.ActionRemove, in)
@@ -119,6 +118,17 @@ func (w *world) drift(t *testing.T, in *spec.Input, scope, user string) {
 	}
 }
 
+// input places people as the harness does, every one mailed through the
+// world's recorder.
+func (w *world) input(t *testing.T, emails ...string) *spec.Input {
+	in := w.h.Input(t, emails...)
+	for i := range in.People {
+		in.People[i].Deliver = spec.ChannelSES
+	}
+	in.Delivery.Channel = spec.ChannelSES
+	return in
+}
+
 // signsIn checks that secret does (want) or does not sign user in.
 func (w *world) signsIn(t *testing.T, scope, user, secret string, want bool, when string) {
 	t.Helper()
@@ -127,6 +137,17 @@ func (w *world) signsIn(t *testing.T, scope, user, secret string, want bool, whe
 	}
 	if got := w.h.SignsIn(t, scope, user, secret); got != want {
 		t.Errorf("%s: %s in %s signs in with the delivered password: %v, want %v", when, user, scope, got, want)
+	}
+}
+
+// reaches checks that user does (want) or does not have its access.
+func (w *world) reaches(t *testing.T, scope, user string, want bool, when string) {
+	t.Helper()
+	if w.h.Reaches == nil {
+		return
+	}
+	if got := w.h.Reaches(t, scope, user); got != want {
+		t.Errorf("%s: %s in %s has its access: %v, want %v", when, user, scope, got, want)
 	}
 }
 

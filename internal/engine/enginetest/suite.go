@@ -5,6 +5,8 @@
 //	onboard → a rerun changes nothing → suspend → reinstate → offboard →
 //	a rerun converges
 //
+// and an onboarding killed at the moments that hurt most, then run again,
+// completes with every user gatehouse's and changes nothing a third time —
 // through the real lifecycles (packages onboard and offboard), delivering
 // through a channel that records what each person received.
 package enginetest
@@ -12,6 +14,7 @@ package enginetest
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -38,17 +41,26 @@ type Harness struct {
 	// spec does not give it — for the suite to check that gatehouse apply
 	// shows it and takes it back; nil skips that stage.
 	Drift func(t *testing.T, scope, user string)
+	// Reaches reports whether the user has the access its spec gives — for a
+	// directory without passwords (Identity Center: its account assignments),
+	// what a suspension takes away and a reinstatement gives back; nil when
+	// SignsIn says it all.
+	Reaches func(t *testing.T, scope, user string) bool
 }
 
 // Run runs the suite against the harness newHarness makes (one per test).
 func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 	t.Run("Lifecycle", func(t *testing.T) { lifecycle(t, newHarness(t)) })
+	t.Run("CrashThenRerun", func(t *testing.T) { crashes(t, newHarness) })
 }
 
 // Recorder is a delivery channel that keeps every credential it is given.
 type Recorder struct {
 	mu  sync.Mutex
 	got []deliver.Credential
+	// dead, when set and true, says the process was killed: the worker
+	// delivering stops there, as it would have.
+	dead func() bool
 }
 
 // Name is "ses": the suite's people are mailed.
@@ -56,6 +68,9 @@ func (r *Recorder) Name() string { return spec.ChannelSES }
 
 // Deliver records c.
 func (r *Recorder) Deliver(_ context.Context, c deliver.Credential) (deliver.Receipt, error) {
+	if r.dead != nil && r.dead() {
+		runtime.Goexit()
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.got = append(r.got, c)
