@@ -147,19 +147,9 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 func readAuditRequest(opts *AuditOptions) (audit.Request, config.Protect, error) {
 	problems := opts.problems()
 	in, err := readAuditInput(opts)
-	var probs spec.Problems
-	switch {
-	case errors.As(err, &probs):
-		for _, p := range probs {
-			problems = append(problems, p.String())
-		}
-	case err != nil:
-		problems = append(problems, err.Error())
-	}
+	problems = appendProblems(problems, err)
 	cfg, err := loadConfig(opts.Config)
-	if err != nil {
-		problems = append(problems, err.Error())
-	}
+	problems = appendProblems(problems, err)
 	if len(problems) > 0 {
 		return audit.Request{}, config.Protect{}, &UsageError{Err: problemList(problems)}
 	}

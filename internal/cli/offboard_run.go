@@ -35,19 +35,9 @@ func runOffboard(ctx context.Context, opts *OffboardOptions) error {
 func readOffboardRequest(opts *OffboardOptions) (offboard.Request, config.Protect, error) {
 	problems := opts.problems()
 	in, err := readOffboardInput(opts)
-	var probs spec.Problems
-	switch {
-	case errors.As(err, &probs):
-		for _, p := range probs {
-			problems = append(problems, p.String())
-		}
-	case err != nil:
-		problems = append(problems, err.Error())
-	}
+	problems = appendProblems(problems, err)
 	cfg, err := loadConfig(opts.Config)
-	if err != nil {
-		problems = append(problems, err.Error())
-	}
+	problems = appendProblems(problems, err)
 	if opts.Yes && opts.Archive != "" {
 		if err := checkArchiveDir(opts.Archive); err != nil {
 			problems = append(problems, err.Error())
@@ -78,6 +68,21 @@ func checkArchiveDir(dir string) error {
 			return nil
 		}
 	}
+}
+
+// appendProblems adds what err says is wrong — each of a spec's problems on
+// a line of its own — to problems.
+func appendProblems(problems []string, err error) []string {
+	var probs spec.Problems
+	switch {
+	case errors.As(err, &probs):
+		for _, p := range probs {
+			problems = append(problems, p.String())
+		}
+	case err != nil:
+		problems = append(problems, err.Error())
+	}
+	return problems
 }
 
 func problemList(problems []string) error {

@@ -6,17 +6,8 @@ package spec
 // optional events section with the rules that choose what each user created
 // elsewhere gets. Every problem comes back with its file:line, as Parse's.
 func ParseConfig(name string, data []byte, flags Flags) (*Input, error) {
-	var probs Problems
-	s := &draft{source: name}
-	data, ok := prepare(name, data, &probs)
-	if ok {
-		ok = decode(name, data, s, &probs)
-	}
+	s, probs, ok := decodeConfig(name, data, "a watcher's configuration")
 	if !ok {
-		return nil, probs.sorted()
-	}
-	if s.format != FormatYAML && s.format != FormatJSON {
-		probs.add(Pos{File: name}, "", "a watcher's configuration is a gatehouse spec in YAML or JSON, without people")
 		return nil, probs.sorted()
 	}
 	if len(s.people) > 0 {
@@ -39,4 +30,21 @@ func ParseConfig(name string, data []byte, flags Flags) (*Input, error) {
 	in := build(s)
 	in.Events = buildEvents(s, in.Delivery.Language)
 	return in, nil
+}
+
+// decodeConfig decodes a configuration file (what names it, for the
+// message): a gatehouse spec in YAML or JSON and nothing else. ok is false
+// when it cannot be read at all.
+func decodeConfig(name string, data []byte, what string) (*draft, Problems, bool) {
+	var probs Problems
+	s := &draft{source: name}
+	data, ok := prepare(name, data, &probs)
+	if ok {
+		ok = decode(name, data, s, &probs)
+	}
+	if ok && s.format != FormatYAML && s.format != FormatJSON {
+		probs.add(Pos{File: name}, "", what+" is a gatehouse spec in YAML or JSON, without people")
+		ok = false
+	}
+	return s, probs, ok
 }

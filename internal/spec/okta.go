@@ -154,17 +154,8 @@ func validateOkta(s *draft, probs *Problems) {
 // people, with an okta section. Every problem comes back with its
 // file:line, as Parse's.
 func ParseOktaConfig(name string, data []byte, flags Flags) (*Input, error) {
-	var probs Problems
-	s := &draft{source: name}
-	data, ok := prepare(name, data, &probs)
-	if ok {
-		ok = decode(name, data, s, &probs)
-	}
+	s, probs, ok := decodeConfig(name, data, "the Okta hook's configuration")
 	if !ok {
-		return nil, probs.sorted()
-	}
-	if s.format != FormatYAML && s.format != FormatJSON {
-		probs.add(Pos{File: name}, "", "the Okta hook's configuration is a gatehouse spec in YAML or JSON, without people")
 		return nil, probs.sorted()
 	}
 	if len(s.people) > 0 {
