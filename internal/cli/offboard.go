@@ -39,7 +39,7 @@ func NewCmdOffboard(streams *IO, runF func(context.Context, *OffboardOptions) er
 	opts := &OffboardOptions{IO: streams}
 	cmd := &cobra.Command{
 		Use:   "offboard [-f FILE] [USER|EMAIL...]",
-		Short: "Remove people's IAM users from one or many accounts completely, planned and archived",
+		Short: "Remove people's IAM users (or Identity Center users) from every account completely, planned and archived",
 		Long: `Offboard people: find their IAM users (by user name, or by e-mail address
 through the gatehouse:email tag), discover everything attached to each — login
 profile, access keys and their last use, SSH keys, signing certificates,

@@ -36,7 +36,7 @@ func NewCmdOnboard(streams *IO, runF func(context.Context, *OnboardOptions) erro
 	opts := &OnboardOptions{IO: streams}
 	cmd := &cobra.Command{
 		Use:   "onboard [-f FILE] [EMAIL...]",
-		Short: "Create IAM users for people in one or many accounts and deliver their passwords",
+		Short: "Create people's IAM users in one or many accounts (or Identity Center users) and deliver their credentials",
 		Long: `Onboard people: per account, an IAM user tagged as gatehouse's, its groups and
 policies, a password that meets the account's password policy (reset at first
 sign-in), and delivery of the password by SES mail or in this command's output.
