@@ -32,16 +32,25 @@ type current struct {
 // has once the journal says one was delivered.
 func (d *Directory) Read(ctx context.Context, s *engine.Scope, name string, known engine.Known) (engine.User, error) {
 	st := facts(s)
-	id, err := d.userID(ctx, st, name)
-	if errors.Is(err, engine.ErrUserNotFound) {
-		return engine.User{Name: name, State: engine.UserAbsent, Facts: current{groups: map[string]bool{}}}, nil
-	}
-	if err != nil {
-		return engine.User{}, err
-	}
-	cur, err := d.describe(ctx, st, id)
-	if err != nil {
-		return engine.User{}, err
+	var cur current
+	// A listed user without its creation time is described afresh: that
+	// time is what tells a user created just before a kill (owned).
+	if pre, ok := st.takePrefetched(name); ok && (!pre.found || !pre.cur.created.IsZero()) {
+		if !pre.found {
+			return engine.User{Name: name, State: engine.UserAbsent, Facts: current{groups: map[string]bool{}}}, nil
+		}
+		cur = pre.cur
+	} else {
+		id, err := d.userID(ctx, st, name)
+		if errors.Is(err, engine.ErrUserNotFound) {
+			return engine.User{Name: name, State: engine.UserAbsent, Facts: current{groups: map[string]bool{}}}, nil
+		}
+		if err != nil {
+			return engine.User{}, err
+		}
+		if cur, err = d.describe(ctx, st, id); err != nil {
+			return engine.User{}, err
+		}
 	}
 	u := engine.User{Name: name, State: engine.UserForeign, HasCredential: !known.Delivered.IsZero(), Facts: cur}
 	if owned(known, cur.created) {
@@ -111,20 +120,11 @@ func (st *store) forget(name string) {
 // describe reads a user's names, e-mail and memberships (one listing serves
 // the diff and removal).
 func (d *Directory) describe(ctx context.Context, st *store, id string) (current, error) {
-	cur := current{id: id, groups: map[string]bool{}}
 	out, err := d.idstore.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(st.id), UserId: aws.String(id)})
 	if err != nil {
-		return cur, fmt.Errorf("describing Identity Center user (%s): %w", id, awsx.Classify(err))
+		return current{id: id, groups: map[string]bool{}}, fmt.Errorf("describing Identity Center user (%s): %w", id, awsx.Classify(err))
 	}
-	cur.displayName, cur.created = aws.ToString(out.DisplayName), aws.ToTime(out.CreatedAt)
-	if out.Name != nil {
-		cur.given, cur.family = aws.ToString(out.Name.GivenName), aws.ToString(out.Name.FamilyName)
-	}
-	for _, e := range out.Emails {
-		if cur.email == "" || e.Primary {
-			cur.email = aws.ToString(e.Value)
-		}
-	}
+	cur := profile(id, aws.ToString(out.DisplayName), aws.ToTime(out.CreatedAt), out.Name, out.Emails)
 	if cur.memberships, err = d.memberships(ctx, st, id); err != nil {
 		return cur, err
 	}

@@ -34,6 +34,9 @@ type store struct {
 	resolved map[string][]string
 	// userIDs are the user IDs learned, by lower-cased user name.
 	userIDs map[string]string
+	// prefetched are the people the survey read in bulk, by lower-cased
+	// user name, each taken by the first Read (bulk.go).
+	prefetched map[string]prefetched
 	// every is every assignment of the instance by principal ("USER:id"),
 	// read once when offboarding first asks.
 	everyOnce sync.Once
@@ -70,6 +73,9 @@ func (d *Directory) Survey(ctx context.Context, s *engine.Scope, people []spec.P
 	st.mu.Lock()
 	st.resolved = resolved
 	st.mu.Unlock()
+	if err := d.readBulk(ctx, st, people); err != nil {
+		return nil, err
+	}
 	return nil, d.readAssigned(ctx, st, pairs)
 }
 

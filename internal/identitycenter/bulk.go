@@ -1,0 +1,181 @@
+package identitycenter
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	idtypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+
+	"github.com/gatehouse/gatehouse/internal/awsx"
+	"github.com/gatehouse/gatehouse/internal/spec"
+)
+
+// Reading people one at a time costs one request each for a person who is
+// not there (GetUserId) and three for one who is (GetUserId, DescribeUser,
+// ListGroupMembershipsForMember), all of them against the instance's 20
+// requests a second. The survey reads the store's users and the groups'
+// memberships in pages of 100 instead when that costs fewer requests than
+// the cheapest per-person reading could (one a person) — a rerun of 200
+// people then costs a handful of requests, not 600 — and gives up as soon
+// as it would not, falling back to reading each person.
+
+// bulkMinPeople is the fewest people worth trying a bulk read for.
+const bulkMinPeople = 10
+
+// bulkPage is the largest page ListUsers and ListGroupMemberships give.
+const bulkPage = 100
+
+// prefetched is what the survey read of one person, used once: the plan's
+// Read takes it, and a later Read of the same user (after CreateUser found
+// it there, say) asks the store afresh.
+type prefetched struct {
+	found bool
+	cur   current
+}
+
+// readBulk reads the users and memberships of the store for people, in
+// pages, unless that would take more requests than there are people; it
+// leaves st.prefetched empty then.
+func (d *Directory) readBulk(ctx context.Context, st *store, people []spec.Person) error {
+	st.mu.Lock()
+	st.prefetched = nil // what an earlier plan read and did not use is stale
+	st.mu.Unlock()
+	budget := len(people)
+	if budget < bulkMinPeople {
+		return nil
+	}
+	st.mu.Lock()
+	groups := len(st.groupNames)
+	st.mu.Unlock()
+	if 1+groups > budget {
+		return nil // a page of users and one of each group's members already cost more
+	}
+	users, used, err := d.listUsers(ctx, st, budget-groups)
+	if err != nil || users == nil {
+		return err
+	}
+	members, err := d.listMemberships(ctx, st, budget-used)
+	if err != nil || members == nil {
+		return err
+	}
+	byName := make(map[string]current, len(users))
+	for _, cur := range users {
+		cur.memberships = members[cur.id]
+		for _, m := range cur.memberships {
+			cur.groups[m.GroupID] = true
+		}
+		byName[strings.ToLower(cur.userName)] = cur.current
+	}
+	pre := make(map[string]prefetched, len(people))
+	for _, p := range people {
+		key := strings.ToLower(p.UserName)
+		cur, ok := byName[key]
+		if ok {
+			st.learn(p.UserName, cur.id)
+		}
+		pre[key] = prefetched{found: ok, cur: cur}
+	}
+	st.mu.Lock()
+	st.prefetched = pre
+	st.mu.Unlock()
+	return nil
+}
+
+// listed is a user ListUsers returned, with its name.
+type listed struct {
+	current
+	userName string
+}
+
+// listUsers lists every user of the store, or gives up (nil, no error) once
+// it has made budget requests.
+func (d *Directory) listUsers(ctx context.Context, st *store, budget int) ([]listed, int, error) {
+	var out []listed
+	pages := identitystore.NewListUsersPaginator(d.idstore, &identitystore.ListUsersInput{
+		IdentityStoreId: aws.String(st.id), MaxResults: aws.Int32(bulkPage)})
+	used := 0
+	for pages.HasMorePages() {
+		if used >= budget {
+			return nil, used, nil
+		}
+		page, err := pages.NextPage(ctx)
+		used++
+		if err != nil {
+			return nil, used, fmt.Errorf("listing the users of identity store %s: %w", st.id, awsx.Classify(err))
+		}
+		for _, u := range page.Users {
+			out = append(out, listed{
+				current:  profile(aws.ToString(u.UserId), aws.ToString(u.DisplayName), aws.ToTime(u.CreatedAt), u.Name, u.Emails),
+				userName: aws.ToString(u.UserName),
+			})
+		}
+	}
+	return out, used, nil
+}
+
+// listMemberships lists every group's members, by user ID, or gives up (nil,
+// no error) once it has made budget requests.
+func (d *Directory) listMemberships(ctx context.Context, st *store, budget int) (map[string][]Membership, error) {
+	st.mu.Lock()
+	ids := make([]string, 0, len(st.groupNames))
+	for id := range st.groupNames {
+		ids = append(ids, id)
+	}
+	st.mu.Unlock()
+	slices.Sort(ids)
+	out := map[string][]Membership{}
+	used := 0
+	for _, gid := range ids {
+		pages := identitystore.NewListGroupMembershipsPaginator(d.idstore, &identitystore.ListGroupMembershipsInput{
+			IdentityStoreId: aws.String(st.id), GroupId: aws.String(gid), MaxResults: aws.Int32(bulkPage)})
+		for pages.HasMorePages() {
+			if used >= budget {
+				return nil, nil
+			}
+			page, err := pages.NextPage(ctx)
+			used++
+			if err != nil {
+				return nil, fmt.Errorf("listing the members of group %s: %w", gid, awsx.Classify(err))
+			}
+			for _, m := range page.GroupMemberships {
+				u, ok := m.MemberId.(*idtypes.MemberIdMemberUserId)
+				if !ok {
+					continue
+				}
+				out[u.Value] = append(out[u.Value], Membership{GroupID: gid, DisplayName: st.groupName(gid), MembershipID: aws.ToString(m.MembershipId)})
+			}
+		}
+	}
+	return out, nil
+}
+
+// takePrefetched returns, once, what the survey read of the user called
+// name.
+func (st *store) takePrefetched(name string) (prefetched, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	key := strings.ToLower(name)
+	p, ok := st.prefetched[key]
+	delete(st.prefetched, key)
+	return p, ok
+}
+
+// profile is a user's names, e-mail and creation time as the store gives
+// them (DescribeUser and ListUsers alike), without memberships.
+func profile(id, displayName string, created time.Time, name *idtypes.Name, emails []idtypes.Email) current {
+	cur := current{id: id, groups: map[string]bool{}, displayName: displayName, created: created}
+	if name != nil {
+		cur.given, cur.family = aws.ToString(name.GivenName), aws.ToString(name.FamilyName)
+	}
+	for _, e := range emails {
+		if cur.email == "" || e.Primary {
+			cur.email = aws.ToString(e.Value)
+		}
+	}
+	return cur
+}

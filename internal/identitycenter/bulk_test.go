@@ -1,0 +1,123 @@
+package identitycenter_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/engine"
+	"github.com/gatehouse/gatehouse/internal/identitycenter"
+	"github.com/gatehouse/gatehouse/sandbox/sandboxtest"
+)
+
+// actions counts the requests the sandbox answered since the last reset,
+// by action.
+func actions(t *testing.T, sb *sandboxtest.Sandbox) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, c := range sb.Requests(t, "").Counts {
+		out[c.Action] += c.Count
+	}
+	return out
+}
+
+// A plan of many people reads the identity store in pages — its users, and
+// each group's members — instead of one to three requests a person, and
+// finds exactly what reading each person finds; a second Read of a person
+// (after CreateUser found the name taken, say) asks the store afresh.
+func TestSurveyReadsManyPeopleInBulk(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, f := startWorld(t)
+	var emails []string
+	for i := range 15 {
+		emails = append(emails, fmt.Sprintf("p%02d@example.com", i))
+		if i < 12 { // three of them are not there yet
+			makeUser(t, sb, emails[i], "222222222222")
+		}
+	}
+	addToGroup(t, sb, storeID, "p03@example.com", "contractors")
+	in := suiteInput(emails...)
+
+	d := identitycenter.New(f, quickOptions())
+	scopes, err := d.Scopes(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.Delete(t, "requests")
+	if probs, err := d.Survey(ctx, scopes[0], in.People); err != nil || len(probs) > 0 {
+		t.Fatalf("survey: %v %v", probs, err)
+	}
+	bulk := map[string]engine.User{}
+	for _, p := range in.People {
+		if bulk[p.UserName], err = d.Read(ctx, scopes[0], p.UserName, engine.Known{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := actions(t, sb)
+	if got["ListUsers"] != 1 || got["ListGroupMemberships"] != 2 ||
+		got["GetUserId"]+got["DescribeUser"]+got["ListGroupMembershipsForMember"] != 0 {
+		t.Errorf("planning 15 people made %v; want one ListUsers, one ListGroupMemberships a group, nothing per person", got)
+	}
+
+	// The same people read one at a time: a survey of one person reads no
+	// one in bulk.
+	one := identitycenter.New(f, quickOptions())
+	scopes1, err := one.Scopes(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := one.Survey(ctx, scopes1[0], in.People[:1]); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range in.People {
+		each, err := one.Read(ctx, scopes1[0], p.UserName, engine.Known{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, e := identitycenter.FactsOf(bulk[p.UserName]), identitycenter.FactsOf(each); b != e {
+			t.Errorf("%s read in bulk:\n  %s\nread alone:\n  %s", p.UserName, b, e)
+		}
+	}
+
+	sb.Delete(t, "requests")
+	if _, err := d.Read(ctx, scopes[0], "p13@example.com", engine.Known{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(t, sb); got["GetUserId"] != 1 {
+		t.Errorf("a second Read of the same person made %v, want it to ask the store (GetUserId)", got)
+	}
+}
+
+// Where reading in bulk would cost more than reading each person — more
+// groups than people — the survey reads each person.
+func TestSurveyReadsEachPersonWhenBulkCostsMore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, f := startWorld(t)
+	for i := range 12 {
+		sb.CLI(t, "111111111111", "identitystore", "create-group", "--identity-store-id", storeID, "--display-name", fmt.Sprintf("team-%02d", i))
+	}
+	var emails []string
+	for i := range 10 {
+		emails = append(emails, fmt.Sprintf("p%02d@example.com", i))
+	}
+	in := suiteInput(emails...)
+	d := identitycenter.New(f, quickOptions())
+	scopes, err := d.Scopes(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.Delete(t, "requests")
+	if _, err := d.Survey(ctx, scopes[0], in.People); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range in.People {
+		if _, err := d.Read(ctx, scopes[0], p.UserName, engine.Known{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := actions(t, sb); got["ListUsers"]+got["ListGroupMemberships"] != 0 || got["GetUserId"] != 10 {
+		t.Errorf("10 people and 14 groups: %v; want each person read (GetUserId) and nothing listed", got)
+	}
+}
