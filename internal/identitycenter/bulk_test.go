@@ -10,6 +10,15 @@ import (
 	"github.com/gatehouse/gatehouse/sandbox/sandboxtest"
 )
 
+// quietly lifts the instance's request quota for the rest of the test: the
+// counts below are of what gatehouse asked, not of the SDK's retries after
+// the test's own set-up drained the 20-a-second bucket.
+func quietly(t *testing.T, sb *sandboxtest.Sandbox) {
+	t.Helper()
+	sb.Put(t, "sso-admin/quotas", map[string]any{"requests_per_second": 10000}, nil)
+	sb.Delete(t, "requests")
+}
+
 // actions counts the requests the sandbox answered since the last reset,
 // by action.
 func actions(t *testing.T, sb *sandboxtest.Sandbox) map[string]int {
@@ -44,7 +53,7 @@ func TestSurveyReadsManyPeopleInBulk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb.Delete(t, "requests")
+	quietly(t, sb)
 	if probs, err := d.Survey(ctx, scopes[0], in.People); err != nil || len(probs) > 0 {
 		t.Fatalf("survey: %v %v", probs, err)
 	}
@@ -108,7 +117,7 @@ func TestSurveyReadsEachPersonWhenBulkCostsMore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb.Delete(t, "requests")
+	quietly(t, sb)
 	if _, err := d.Survey(ctx, scopes[0], in.People); err != nil {
 		t.Fatal(err)
 	}

@@ -7,90 +7,16 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/gatehouse/gatehouse/internal/deliver"
-	"github.com/gatehouse/gatehouse/internal/journal"
+	"github.com/gatehouse/gatehouse/internal/engine/enginetest"
 	"github.com/gatehouse/gatehouse/internal/onboard"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
-
-// crashingJournal simulates the process dying at its n-th write about a
-// person, before or after that write commits: from then on nothing more is
-// written or done (each worker stops at its next journal write or delivery,
-// where a dead process would have stopped earlier — which is the same state).
-type crashingJournal struct {
-	onboard.Journal
-	crashAt int
-	after   bool
-
-	mu    sync.Mutex
-	calls int
-	dead  bool
-}
-
-func (c *crashingJournal) isDead() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.dead
-}
-
-func (c *crashingJournal) write(w func() error) error {
-	c.mu.Lock()
-	c.calls++
-	crash := c.dead || c.calls == c.crashAt
-	c.mu.Unlock()
-	if crash && !c.after {
-		c.die()
-	}
-	err := w()
-	if crash {
-		c.die()
-	}
-	return err
-}
-
-func (c *crashingJournal) die() {
-	c.mu.Lock()
-	c.dead = true
-	c.mu.Unlock()
-	runtime.Goexit()
-}
-
-func (c *crashingJournal) RecordStep(ctx context.Context, s journal.StepRecord) error {
-	return c.write(func() error { return c.Journal.RecordStep(ctx, s) })
-}
-
-func (c *crashingJournal) MarkCreating(ctx context.Context, run int64, account, user, email string) error {
-	return c.write(func() error { return c.Journal.MarkCreating(ctx, run, account, user, email) })
-}
-
-func (c *crashingJournal) MarkUser(ctx context.Context, run int64, account, user, email string, managed bool) error {
-	return c.write(func() error { return c.Journal.MarkUser(ctx, run, account, user, email, managed) })
-}
-
-func (c *crashingJournal) CredentialIssued(ctx context.Context, run int64, account, user, id string) error {
-	return c.write(func() error { return c.Journal.CredentialIssued(ctx, run, account, user, id) })
-}
-
-func (c *crashingJournal) CredentialDelivered(ctx context.Context, run int64, account, user, id, ch, receipt string) error {
-	return c.write(func() error { return c.Journal.CredentialDelivered(ctx, run, account, user, id, ch, receipt) })
-}
-
-func (c *crashingJournal) DeliveryFailed(ctx context.Context, run int64, account, user, id, ch, text string) error {
-	return c.write(func() error { return c.Journal.DeliveryFailed(ctx, run, account, user, id, ch, text) })
-}
-
-func (c *crashingJournal) FinishRun(ctx context.Context, run int64, status string, s journal.Summary) error {
-	if c.isDead() {
-		return nil // a dead process finishes nothing
-	}
-	return c.Journal.FinishRun(ctx, run, status, s)
-}
 
 // crashTeam has people in both members, with groups and a boundary, all mailed.
 const crashTeam = `accounts: ["222222222222", "333333333333"]
@@ -134,10 +60,11 @@ func crashRun(t *testing.T, e *env, in *spec.Input, crashAt int, after bool) {
 	t.Helper()
 	ctx := context.Background()
 	deps := e.deps(t, in)
-	cj := &crashingJournal{Journal: e.journal, crashAt: crashAt, after: after}
+	cj := &enginetest.CrashingJournal{Journal: e.journal, After: after,
+		At: func(_ string, _, total int) bool { return total == crashAt }}
 	deps.Journal = cj
 	e.mail.setFail(func(deliver.Credential) error {
-		if cj.isDead() {
+		if cj.Dead() {
 			runtime.Goexit()
 		}
 		return nil
@@ -151,7 +78,7 @@ func crashRun(t *testing.T, e *env, in *spec.Input, crashAt int, after bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cj.isDead() {
+	if !cj.Dead() {
 		if err := rep.Confirm(ctx); err != nil {
 			t.Fatal(err)
 		}

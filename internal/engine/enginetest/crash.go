@@ -3,11 +3,8 @@ package enginetest
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"sync"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/journal"
 	"github.com/gatehouse/gatehouse/internal/onboard"
 	"github.com/gatehouse/gatehouse/internal/spec"
 )
@@ -27,6 +24,9 @@ func (c crashPoint) String() string {
 	}
 	return fmt.Sprintf("%s %s #%d", when, c.write, c.nth)
 }
+
+// is says whether the nth write called name is this crash point.
+func (c crashPoint) is(name string, nth, _ int) bool { return name == c.write && nth == c.nth }
 
 // crashPoints are the moments a kill hurts most: the intent to create a
 // user journaled but no user made; a user made but not yet journaled as
@@ -50,10 +50,10 @@ func crashes(t *testing.T, newHarness func(t *testing.T) *Harness) {
 			t.Parallel()
 			w := newWorld(t, newHarness(t))
 			in := w.input(t, "ada@example.com", "grace@example.com")
-			cj := &crashingJournal{Journal: w.journal, at: at}
-			w.mail.dead = cj.isDead
+			cj := &CrashingJournal{Journal: w.journal, At: at.is, After: at.after}
+			w.mail.dead = cj.Dead
 			w.crashOnboard(t, cj, in)
-			if !cj.isDead() {
+			if !cj.Dead() {
 				t.Fatalf("the run never reached %s: the test proves nothing", at)
 			}
 			w.mail.dead = nil
@@ -85,7 +85,7 @@ func crashes(t *testing.T, newHarness func(t *testing.T) *Harness) {
 
 // crashOnboard plans and applies in with cj, which kills the workers at its
 // crash point.
-func (w *world) crashOnboard(t *testing.T, cj *crashingJournal, in *spec.Input) {
+func (w *world) crashOnboard(t *testing.T, cj *CrashingJournal, in *spec.Input) {
 	t.Helper()
 	ctx := context.Background()
 	deps := w.onboardDeps()
@@ -97,80 +97,4 @@ func (w *world) crashOnboard(t *testing.T, cj *crashingJournal, in *spec.Input) 
 	if _, err := onboard.Apply(ctx, deps, plan); err != nil {
 		t.Fatalf("onboarding until the crash: %v", err)
 	}
-}
-
-// crashingJournal is the journal of a process killed at a crash point: the
-// write there is made or not, then every worker stops at its next journal
-// write or delivery — where a killed process would have stopped earlier,
-// which leaves the same state.
-type crashingJournal struct {
-	onboard.Journal
-	at crashPoint
-
-	mu    sync.Mutex
-	calls map[string]int
-	dead  bool
-}
-
-func (c *crashingJournal) isDead() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.dead
-}
-
-func (c *crashingJournal) write(name string, w func() error) error {
-	c.mu.Lock()
-	if c.calls == nil {
-		c.calls = map[string]int{}
-	}
-	c.calls[name]++
-	crash := c.dead || (name == c.at.write && c.calls[name] == c.at.nth)
-	c.mu.Unlock()
-	if crash && !c.at.after {
-		c.die()
-	}
-	err := w()
-	if crash {
-		c.die()
-	}
-	return err
-}
-
-// die ends the worker as a kill would: nothing after it runs.
-func (c *crashingJournal) die() {
-	c.mu.Lock()
-	c.dead = true
-	c.mu.Unlock()
-	runtime.Goexit()
-}
-
-func (c *crashingJournal) RecordStep(ctx context.Context, s journal.StepRecord) error {
-	return c.write("RecordStep", func() error { return c.Journal.RecordStep(ctx, s) })
-}
-
-func (c *crashingJournal) MarkCreating(ctx context.Context, run int64, scope, user, email string) error {
-	return c.write("MarkCreating", func() error { return c.Journal.MarkCreating(ctx, run, scope, user, email) })
-}
-
-func (c *crashingJournal) MarkUser(ctx context.Context, run int64, scope, user, email string, managed bool) error {
-	return c.write("MarkUser", func() error { return c.Journal.MarkUser(ctx, run, scope, user, email, managed) })
-}
-
-func (c *crashingJournal) CredentialIssued(ctx context.Context, run int64, scope, user, id string) error {
-	return c.write("CredentialIssued", func() error { return c.Journal.CredentialIssued(ctx, run, scope, user, id) })
-}
-
-func (c *crashingJournal) CredentialDelivered(ctx context.Context, run int64, scope, user, id, ch, receipt string) error {
-	return c.write("CredentialDelivered", func() error { return c.Journal.CredentialDelivered(ctx, run, scope, user, id, ch, receipt) })
-}
-
-func (c *crashingJournal) DeliveryFailed(ctx context.Context, run int64, scope, user, id, ch, text string) error {
-	return c.write("DeliveryFailed", func() error { return c.Journal.DeliveryFailed(ctx, run, scope, user, id, ch, text) })
-}
-
-func (c *crashingJournal) FinishRun(ctx context.Context, run int64, status string, s journal.Summary) error {
-	if c.isDead() {
-		return nil // a dead process finishes nothing
-	}
-	return c.Journal.FinishRun(ctx, run, status, s)
 }
