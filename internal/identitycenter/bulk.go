@@ -56,7 +56,7 @@ func (d *Directory) readBulk(ctx context.Context, st *store, people []spec.Perso
 		return nil // a page of users and one of each group's members already cost more
 	}
 	users, used, err := d.listUsers(ctx, st, budget-groups)
-	if err != nil || users == nil {
+	if err != nil || used < 0 {
 		return err
 	}
 	members, err := d.listMemberships(ctx, st, budget-used)
@@ -92,8 +92,8 @@ type listed struct {
 	userName string
 }
 
-// listUsers lists every user of the store, or gives up (nil, no error) once
-// it has made budget requests.
+// listUsers lists every user of the store and says how many requests that
+// took, or gives up (used -1, no error) once it has made budget requests.
 func (d *Directory) listUsers(ctx context.Context, st *store, budget int) ([]listed, int, error) {
 	var out []listed
 	pages := identitystore.NewListUsersPaginator(d.idstore, &identitystore.ListUsersInput{
@@ -101,12 +101,12 @@ func (d *Directory) listUsers(ctx context.Context, st *store, budget int) ([]lis
 	used := 0
 	for pages.HasMorePages() {
 		if used >= budget {
-			return nil, used, nil
+			return nil, -1, nil
 		}
 		page, err := pages.NextPage(ctx)
 		used++
 		if err != nil {
-			return nil, used, fmt.Errorf("listing the users of identity store %s: %w", st.id, awsx.Classify(err))
+			return nil, -1, fmt.Errorf("listing the users of identity store %s: %w", st.id, awsx.Classify(err))
 		}
 		for _, u := range page.Users {
 			out = append(out, listed{

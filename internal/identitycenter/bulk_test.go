@@ -98,6 +98,37 @@ func TestSurveyReadsManyPeopleInBulk(t *testing.T) {
 	}
 }
 
+// A first onboarding into an empty store reads no one: the store's one
+// empty page of users says nobody is there yet.
+func TestSurveyOfAnEmptyStoreAsksForNoOne(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, f := startWorld(t)
+	var emails []string
+	for i := range 10 {
+		emails = append(emails, fmt.Sprintf("p%02d@example.com", i))
+	}
+	in := suiteInput(emails...)
+	d := identitycenter.New(f, quickOptions())
+	scopes, err := d.Scopes(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quietly(t, sb)
+	if _, err := d.Survey(ctx, scopes[0], in.People); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range in.People {
+		u, err := d.Read(ctx, scopes[0], p.UserName, engine.Known{})
+		if err != nil || u.State != engine.UserAbsent {
+			t.Fatalf("%s: %v %v, want absent", p.UserName, u.State, err)
+		}
+	}
+	if got := actions(t, sb); got["ListUsers"] != 1 || got["GetUserId"] != 0 {
+		t.Errorf("10 people, nobody there: %v; want one ListUsers and no GetUserId", got)
+	}
+}
+
 // Where reading in bulk would cost more than reading each person — more
 // groups than people — the survey reads each person.
 func TestSurveyReadsEachPersonWhenBulkCostsMore(t *testing.T) {
