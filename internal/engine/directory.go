@@ -111,6 +111,14 @@ type Completer interface {
 	ReadAll(ctx context.Context, s *Scope) error
 }
 
+// Prefetcher is a directory that can read many users of a scope at once
+// for fewer requests than one by one (Identity Center: its users and each
+// group's members in pages). Offboarding hands it the names it is about to
+// Discover there; a failure is not the plan's — Discover reads each user.
+type Prefetcher interface {
+	Prefetch(ctx context.Context, s *Scope, names []string)
+}
+
 // Offboarding is what offboarding (remove, suspend, reinstate) asks of a
 // directory.
 type Offboarding interface {

@@ -12,10 +12,11 @@ import (
 	idtypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
 	"github.com/gatehouse/gatehouse/internal/awsx"
-	"github.com/gatehouse/gatehouse/internal/spec"
+	"github.com/gatehouse/gatehouse/internal/engine"
 )
 
-// Reading people one at a time costs one request each for a person who is
+// Reading people one at a time (planning an onboarding, discovering users
+// to offboard) costs one request each for a person who is
 // not there (GetUserId) and three for one who is (GetUserId, DescribeUser,
 // ListGroupMembershipsForMember), all of them against the instance's 20
 // requests a second. The survey reads the store's users and the groups'
@@ -38,14 +39,31 @@ type prefetched struct {
 	cur   current
 }
 
-// readBulk reads the users and memberships of the store for people, in
-// pages, unless that would take more requests than there are people; it
-// leaves st.prefetched empty then.
-func (d *Directory) readBulk(ctx context.Context, st *store, people []spec.Person) error {
+// Prefetch reads in bulk the users offboarding is about to discover
+// (engine.Prefetcher), when that is cheaper; where it fails, Discover reads
+// each user and meets the failure there.
+func (d *Directory) Prefetch(ctx context.Context, s *engine.Scope, names []string) {
+	st := facts(s)
 	st.mu.Lock()
 	st.prefetched = nil // what an earlier plan read and did not use is stale
 	st.mu.Unlock()
-	budget := len(people)
+	if len(names) < bulkMinPeople || d.clients() != nil {
+		return
+	}
+	if d.readNames(ctx, st) != nil {
+		return
+	}
+	_ = d.readBulk(ctx, st, names)
+}
+
+// readBulk reads the users and memberships of the store for the users
+// called names, in pages, unless that would take more requests than there
+// are names; it leaves st.prefetched empty then.
+func (d *Directory) readBulk(ctx context.Context, st *store, names []string) error {
+	st.mu.Lock()
+	st.prefetched = nil // what an earlier plan read and did not use is stale
+	st.mu.Unlock()
+	budget := len(names)
 	if budget < bulkMinPeople {
 		return nil
 	}
@@ -71,12 +89,12 @@ func (d *Directory) readBulk(ctx context.Context, st *store, people []spec.Perso
 		}
 		byName[strings.ToLower(cur.userName)] = cur.current
 	}
-	pre := make(map[string]prefetched, len(people))
-	for _, p := range people {
-		key := strings.ToLower(p.UserName)
+	pre := make(map[string]prefetched, len(names))
+	for _, name := range names {
+		key := strings.ToLower(name)
 		cur, ok := byName[key]
 		if ok {
-			st.learn(p.UserName, cur.id)
+			st.learn(name, cur.id)
 		}
 		pre[key] = prefetched{found: ok, cur: cur}
 	}

@@ -3,6 +3,9 @@ package identitycenter_test
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/engine"
@@ -159,5 +162,58 @@ func TestSurveyReadsEachPersonWhenBulkCostsMore(t *testing.T) {
 	}
 	if got := actions(t, sb); got["ListUsers"]+got["ListGroupMemberships"] != 0 || got["GetUserId"] != 10 {
 		t.Errorf("10 people and 14 groups: %v; want each person read (GetUserId) and nothing listed", got)
+	}
+}
+
+// Offboarding many users discovers them from one bulk read too, and finds
+// exactly what discovering each finds — memberships with their IDs, which
+// removal needs.
+func TestPrefetchServesOffboardingsDiscovery(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, f := startWorld(t)
+	var names []string
+	for i := range 12 {
+		names = append(names, fmt.Sprintf("p%02d@example.com", i))
+		if i < 11 { // one of them is gone already
+			makeUser(t, sb, names[i], "333333333333")
+		}
+	}
+	addToGroup(t, sb, storeID, "p05@example.com", "contractors")
+
+	d := identitycenter.New(f, quickOptions())
+	scopes, err := d.Scopes(ctx, suiteInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	quietly(t, sb)
+	d.Prefetch(ctx, scopes[0], names)
+	bulk := map[string]engine.Record{}
+	for _, n := range names {
+		rec, err := d.Discover(ctx, scopes[0], n, engine.Known{})
+		if n == "p11@example.com" {
+			if err != engine.ErrUserNotFound {
+				t.Errorf("discovering a user that is not there: %v %v", rec, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		bulk[n] = rec
+	}
+	if got := actions(t, sb); got["GetUserId"]+got["DescribeUser"]+got["ListGroupMembershipsForMember"] != 0 || got["ListUsers"] != 1 {
+		t.Errorf("discovering 12 users made %v; want one ListUsers and nothing per user", got)
+	}
+
+	for n, b := range bulk {
+		each := discover(t, identitycenter.New(f, quickOptions()), n)
+		got := b.(*identitycenter.Record)
+		for _, r := range []*identitycenter.Record{got, each} {
+			slices.SortFunc(r.Groups, func(a, b identitycenter.Membership) int { return strings.Compare(a.GroupID, b.GroupID) })
+		}
+		if !reflect.DeepEqual(got, each) {
+			t.Errorf("%s discovered in bulk:\n  %+v\nalone:\n  %+v", n, got, each)
+		}
 	}
 }

@@ -73,7 +73,11 @@ func (d *Directory) Survey(ctx context.Context, s *engine.Scope, people []spec.P
 	st.mu.Lock()
 	st.resolved = resolved
 	st.mu.Unlock()
-	if err := d.readBulk(ctx, st, people); err != nil {
+	names := make([]string, len(people))
+	for i, p := range people {
+		names[i] = p.UserName
+	}
+	if err := d.readBulk(ctx, st, names); err != nil {
 		return nil, err
 	}
 	return nil, d.readAssigned(ctx, st, pairs)

@@ -88,6 +88,7 @@ func MakePlan(ctx context.Context, deps Deps, req Request) (*Plan, error) {
 	perScope := make([][]*Placement, len(scopes))
 	err = engine.Each(ctx, n, engine.InOrder(len(scopes)), func(ctx context.Context, i int) error {
 		perScope[i] = findPlacements(ctx, deps, sel, scopes[i])
+		prefetch(ctx, deps, scopes[i], perScope[i])
 		return nil
 	})
 	if err != nil {
@@ -127,6 +128,22 @@ func findPlacements(ctx context.Context, deps Deps, sel selection, s *engine.Sco
 		out = append(out, &Placement{Person: sel.tagLabel(), Scope: s, Err: err.Error()})
 	}
 	return out
+}
+
+// prefetch lets a directory that can read the scope's users in bulk
+// (engine.Prefetcher) do so before each is discovered.
+func prefetch(ctx context.Context, deps Deps, s *engine.Scope, pls []*Placement) {
+	pf, ok := deps.Directory.(engine.Prefetcher)
+	if !ok {
+		return
+	}
+	var names []string
+	for _, pl := range pls {
+		if pl.Err == "" && pl.State != StateAbsent {
+			names = append(names, pl.UserName)
+		}
+	}
+	pf.Prefetch(ctx, s, names)
 }
 
 // read discovers pl's user and decides whether it may be touched. A failure
