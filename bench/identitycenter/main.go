@@ -189,6 +189,15 @@ func expect(r result, action string, n int) error {
 	return nil
 }
 
+// ratioCell is the ratio in bold, or "—" (with why) when the requests fit
+// in the bucket's first burst and the quota sets no bound.
+func ratioCell(wall, bound time.Duration) string {
+	if bound <= 0 {
+		return "— (within the first burst)"
+	}
+	return fmt.Sprintf("**%.3f×**", ratio(wall, bound))
+}
+
 func ratio(wall, bound time.Duration) float64 {
 	if bound <= 0 {
 		return 0
@@ -215,8 +224,8 @@ func write(out io.Writer, o options, results []result) {
 	fmt.Fprintln(out, "| run | wall time | Identity Center requests answered | per person | bound | ratio | throttled | peak assignments in flight | peak RSS |")
 	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range results {
-		fmt.Fprintf(out, "| %s | %.1f s | %d | %.1f | %.1f s | **%.3f×** | %d | %d | %d MiB |\n", r.phase, r.run.Wall.Seconds(), r.answered,
-			float64(r.answered)/float64(o.people), r.bound.Seconds(), ratio(r.run.Wall, r.bound), r.quotas.Stats.Throttled,
+		fmt.Fprintf(out, "| %s | %.1f s | %d | %.2f | %.1f s | %s | %d | %d | %d MiB |\n", r.phase, r.run.Wall.Seconds(), r.answered,
+			float64(r.answered)/float64(o.people), r.bound.Seconds(), ratioCell(r.run.Wall, r.bound), r.quotas.Stats.Throttled,
 			r.quotas.Stats.PeakInProgress, r.run.MaxRSSKB/1024)
 	}
 	fmt.Fprintln(out)
