@@ -83,7 +83,7 @@ func (d *Directory) readBulk(ctx context.Context, st *store, names []string) err
 	}
 	byName := make(map[string]current, len(users))
 	for _, cur := range users {
-		cur.memberships = members[cur.id]
+		cur.memberships = append([]Membership{}, members[cur.id]...) // [] not null in an archive, as memberships gives
 		for _, m := range cur.memberships {
 			cur.groups[m.GroupID] = true
 		}

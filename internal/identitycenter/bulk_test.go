@@ -175,9 +175,13 @@ func TestPrefetchServesOffboardingsDiscovery(t *testing.T) {
 	var names []string
 	for i := range 12 {
 		names = append(names, fmt.Sprintf("p%02d@example.com", i))
-		if i < 11 { // one of them is gone already
+		switch {
+		case i == 10: // in no group, with no access
+			sb.CLI(t, "111111111111", "identitystore", "create-user", "--identity-store-id", storeID, "--user-name", names[i],
+				"--display-name", "No One", "--name", "GivenName=No,FamilyName=One", "--emails", "Value="+names[i]+",Primary=true")
+		case i < 10:
 			makeUser(t, sb, names[i], "333333333333")
-		}
+		} // and one is gone already
 	}
 	addToGroup(t, sb, storeID, "p05@example.com", "contractors")
 
