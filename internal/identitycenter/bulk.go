@@ -75,11 +75,11 @@ func (d *Directory) readBulk(ctx context.Context, st *store, names []string) err
 	}
 	users, used, err := d.listUsers(ctx, st, budget-groups)
 	if err != nil || used < 0 {
-		return err
+		return d.bulkFailed(ctx, err)
 	}
 	members, err := d.listMemberships(ctx, st, budget-used)
 	if err != nil || members == nil {
-		return err
+		return d.bulkFailed(ctx, err)
 	}
 	byName := make(map[string]current, len(users))
 	for _, cur := range users {
@@ -101,6 +101,25 @@ func (d *Directory) readBulk(ctx context.Context, st *store, names []string) err
 	st.mu.Lock()
 	st.prefetched = pre
 	st.mu.Unlock()
+	return nil
+}
+
+// bulkFailed makes a failed bulk read a fallback to reading each person,
+// said once per directory: the bulk read only saves requests, and a caller
+// whose policy predates it (no identitystore:ListGroupMemberships) or a
+// backend that lacks an action can still read people one by one. Only a
+// cancelled run stops here.
+func (d *Directory) bulkFailed(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return err
+	}
+	d.bulkWarning.Do(func() {
+		d.opts.Logger.Warn("reading Identity Center users one by one (up to three requests a person): the bulk read failed; "+
+			"gatehouse policy --for identity-center lists what it needs", "error", err)
+	})
 	return nil
 }
 

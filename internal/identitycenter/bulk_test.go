@@ -1,12 +1,22 @@
 package identitycenter_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/gatehouse/gatehouse/internal/awsx"
 
 	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/identitycenter"
@@ -219,5 +229,68 @@ func TestPrefetchServesOffboardingsDiscovery(t *testing.T) {
 		if !reflect.DeepEqual(got, each) {
 			t.Errorf("%s discovered in bulk:\n  %+v\nalone:\n  %+v", n, got, each)
 		}
+	}
+}
+
+// A caller whose policy predates the bulk read (no
+// identitystore:ListGroupMemberships) still plans: the survey says once that
+// it reads each person, and does.
+func TestBulkReadDeniedFallsBackToEachPerson(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, _ := startWorld(t)
+	var emails []string
+	for i := range 10 {
+		emails = append(emails, fmt.Sprintf("p%02d@example.com", i))
+		if i < 3 {
+			makeUser(t, sb, emails[i], "222222222222")
+		}
+	}
+	target, err := url.Parse(sb.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	deny := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Target") == "AWSIdentityStore.ListGroupMemberships" {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"__type":"AccessDeniedException","Message":"not authorized to perform identitystore:ListGroupMemberships"}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer deny.Close()
+	f, err := awsx.New(ctx, awsx.Options{Endpoint: deny.URL, Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("111111111111", "sandbox-secret", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	opts := quickOptions()
+	opts.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+	d := identitycenter.New(f, opts)
+	in := suiteInput(emails...)
+	scopes, err := d.Scopes(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quietly(t, sb)
+	for range 2 {
+		if probs, err := d.Survey(ctx, scopes[0], in.People); err != nil || len(probs) > 0 {
+			t.Fatalf("survey with the bulk read denied: %v %v", probs, err)
+		}
+	}
+	for i, p := range in.People {
+		u, err := d.Read(ctx, scopes[0], p.UserName, engine.Known{})
+		if err != nil || (u.State == engine.UserAbsent) != (i >= 3) {
+			t.Errorf("%s: %v %v", p.UserName, u.State, err)
+		}
+	}
+	if got := actions(t, sb); got["GetUserId"] != 10 {
+		t.Errorf("reads %v; want each person read (GetUserId ×10)", got)
+	}
+	if n := strings.Count(logged.String(), "one by one"); n != 1 {
+		t.Errorf("the fallback was said %d times, want once:\n%s", n, logged.String())
 	}
 }

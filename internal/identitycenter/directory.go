@@ -45,6 +45,8 @@ type Directory struct {
 	store    *ssoadmin.Client
 	idstore  *identitystore.Client
 	inFlight chan struct{} // assignment operations in progress
+
+	bulkWarning sync.Once // the bulk read's fallback is said once (bulk.go)
 }
 
 var _ engine.Directory = (*Directory)(nil)

@@ -137,7 +137,7 @@ var catalogue = []statement{
 		[]string{"iam:UpdateUser"}, []string{users}},
 	{"IdentityStore", Caller, []string{IdentityCenter, Okta},
 		[]string{"identitystore:GetUserId", "identitystore:DescribeUser", "identitystore:ListUsers", "identitystore:ListGroups",
-			"identitystore:ListGroupMembershipsForMember", "identitystore:CreateUser", "identitystore:UpdateUser", "identitystore:DeleteUser",
+			"identitystore:ListGroupMembershipsForMember", "identitystore:ListGroupMemberships", "identitystore:CreateUser", "identitystore:UpdateUser", "identitystore:DeleteUser",
 			"identitystore:CreateGroupMembership", "identitystore:DeleteGroupMembership"}, []string{anything}},
 	{"AccountAssignments", Caller, []string{IdentityCenter, Okta},
 		[]string{"sso:ListInstances", "sso:ListPermissionSets", "sso:DescribePermissionSet", "sso:ListAccountAssignments",
