@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -14,11 +16,13 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// MaxIdenticalServerErrors is how many times a call may get the same server
-// error (5xx, same code and message) before it stops retrying. A server
-// error that repeats to the letter is a backend that cannot answer the call
-// — an action moto or LocalStack does not implement answers an HTML 500 —
-// not a passing fault; ten attempts over twenty seconds only hide that.
+// MaxIdenticalServerErrors is how many times a call may get the same
+// "cannot answer this" server error before it stops retrying: an action
+// moto does not implement answers an HTML 500, LocalStack's a 501 saying it
+// is not implemented — ten attempts over twenty seconds only hide that.
+// AWS's own transient 5xx (InternalFailure, ServiceUnavailable, …) are
+// well-formed errors with a fixed message, so they repeat to the letter
+// too; those keep the retryer's full attempts (see unanswerable).
 const MaxIdenticalServerErrors = 3
 
 // RepeatedServerError is a server error a call got MaxIdenticalServerErrors
@@ -59,8 +63,8 @@ func (repeatTracker) HandleInitialize(ctx context.Context, in middleware.Initial
 }
 
 // repeatMiddleware runs inside the retry loop, once per attempt: the third
-// identical server error in a row becomes a RepeatedServerError, which the
-// retryer does not retry.
+// identical "cannot answer this" server error in a row becomes a
+// RepeatedServerError, which the retryer does not retry.
 type repeatMiddleware struct{}
 
 func (repeatMiddleware) ID() string { return "GatehouseRepeatedServerError" }
@@ -71,7 +75,7 @@ func (repeatMiddleware) HandleFinalize(ctx context.Context, in middleware.Finali
 	out, md, err := next.HandleFinalize(ctx, in)
 	r, _ := middleware.GetStackValue(ctx, repeatsKey{}).(*repeats)
 	status := serverStatus(err)
-	if r == nil || status == 0 {
+	if r == nil || status == 0 || !unanswerable(status, err) {
 		return out, md, err
 	}
 	sig := strconv.Itoa(status) + " " + errorSignature(err)
@@ -94,6 +98,27 @@ func serverStatus(err error) int {
 		return 0
 	}
 	return resp.HTTPStatusCode()
+}
+
+// unanswerable says whether a server error looks like a backend that lacks
+// the action rather than a passing fault: HTTP 501, an answer that is not
+// an AWS error at all (an HTML page), or an AWS error whose message says
+// the action is not implemented.
+func unanswerable(status int, err error) bool {
+	if status == http.StatusNotImplemented {
+		return true
+	}
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return true
+	}
+	var generic *smithy.GenericAPIError
+	if errors.As(err, &generic) && generic.Code == "" {
+		return true // no error code could be read from the answer
+	}
+	msg := strings.ToLower(apiErr.ErrorMessage())
+	return strings.Contains(msg, "not implemented") || strings.Contains(msg, "not yet implemented") ||
+		strings.Contains(msg, "has not been implemented") || strings.Contains(apiErr.ErrorCode(), "NotImplemented")
 }
 
 // errorSignature is what makes two server errors the same: the AWS error
