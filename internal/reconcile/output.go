@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/offboard"
 	"github.com/gatehouse/gatehouse/internal/onboard"
 	"github.com/gatehouse/gatehouse/internal/report"
@@ -105,7 +106,7 @@ func writePlanTable(w io.Writer, p *Plan, changes []Change) error {
 	if len(changes) > 0 || b.Len() > 0 {
 		b.WriteString("\n")
 	}
-	b.WriteString(sentence(changes))
+	b.WriteString(sentence(p.Directory, changes))
 	_, err := w.Write(report.TrimLines(b.Bytes()))
 	return err
 }
@@ -122,8 +123,11 @@ func who(user, person string) string {
 }
 
 // sentence sums the plan up: "Plan: 1 to create, 2 to update, 1 to remove."
-func sentence(changes []Change) string {
+func sentence(directory string, changes []Change) string {
 	if len(changes) == 0 {
+		if directory == engine.DirectoryIdentityCenter {
+			return "No changes: the identity store matches the spec.\n"
+		}
 		return "No changes: the accounts match the spec.\n"
 	}
 	sum := Summary(changes)
