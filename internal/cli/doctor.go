@@ -27,6 +27,8 @@ type DoctorOptions struct {
 	NoResetRequired bool
 	Features        []string // --for: whose permissions are simulated
 	Output          string
+
+	featuresChanged bool // --for was given; else an Identity Center spec simulates identity-center
 }
 
 // NewCmdDoctor builds `gatehouse doctor`.
@@ -59,6 +61,7 @@ Exit codes: 0 no error (warnings allowed), 1 an error finding, 2 bad input.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Flags.MarkChanged(cmd.Flags().Changed)
+			opts.featuresChanged = cmd.Flags().Changed("for")
 			if opts.NoResetRequired {
 				opts.Flags.ResetRequired = spec.Set(false)
 			}
@@ -108,11 +111,12 @@ func runDoctor(ctx context.Context, opts *DoctorOptions) error {
 	if err != nil {
 		return err
 	}
-	if in.Directory == spec.DirectoryIdentityCenter {
-		return usageErrorf("gatehouse doctor checks runs of IAM users; an Identity Center spec (directory: identity-center) is not checked yet")
+	features := opts.Features
+	if in.Directory == spec.DirectoryIdentityCenter && !opts.featuresChanged {
+		features = []string{policy.IdentityCenter}
 	}
 	rt := runenv.New(opts.Settings, opts.IO.Err, opts.IO.Getenv)
-	rep, err := diagnose(ctx, rt, in, opts.Features)
+	rep, err := diagnose(ctx, rt, in, features)
 	err = errors.Join(err, rt.Close())
 	if rep == nil {
 		return err
@@ -140,5 +144,8 @@ func diagnose(ctx context.Context, rt *runenv.Factory, in *spec.Input, features 
 			_, err := rt.Channels(ctx, in)
 			return err
 		}}
+	if in.Directory == spec.DirectoryIdentityCenter {
+		return doctor.RunIdentityCenter(ctx, deps, in)
+	}
 	return doctor.Run(ctx, deps, in)
 }

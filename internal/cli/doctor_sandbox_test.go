@@ -368,7 +368,9 @@ func TestDoctorBadInputMakesNoCall(t *testing.T) {
 	sb := sandboxtest.Start(t, sandbox.Options{})
 	dir := t.TempDir()
 	bad := writeFile(t, dir, "bad.yaml", "checks:\n  deny_iam_groups: [\"has space\"]\ndelivery: {channel: none}\npeople: [a@example.com]\n")
-	center := writeFile(t, dir, "center.yaml", "directory: identity-center\ndelivery: {channel: none}\npeople:\n  - {email: a@example.com, name: Ada Lovelace}\n")
+	center := writeFile(t, dir, "center.yaml", "directory: identity-center\n"+
+		"delivery: {channel: claim, from: it@example.com, claim: {url: https://claims.example.com}}\n"+
+		"people:\n  - {email: a@example.com, name: Ada Lovelace}\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -377,7 +379,7 @@ func TestDoctorBadInputMakesNoCall(t *testing.T) {
 		{"output format", []string{"-o", "xml"}, `--output "xml"`},
 		{"feature", []string{"--for", "onboard,nonsense"}, `--for "nonsense"`},
 		{"spec problem", []string{"-f", bad}, "bad.yaml:2"},
-		{"identity center", []string{"-f", center}, "Identity Center spec"},
+		{"identity center with claim links", []string{"-f", center}, "no password for a claim link"},
 		{"ses without a sender", []string{"--deliver", "ses"}, "sender address"},
 		{"arguments", []string{"alice@example.com"}, "unknown command"},
 		{"unknown flag", []string{"--dry-run"}, "unknown flag"},
@@ -524,4 +526,59 @@ people:
 	rep := parseDoctor(t, out)
 	rep.find(t, "", "delivery", "error", "delivery by slack: setting up Slack delivery: no Slack token; set GATEHOUSE_SLACK_TOKEN")
 	rep.find(t, "", "ses-sender", "ok", "SES may send from noreply@example.com")
+}
+
+// For an Identity Center spec the doctor checks the instance and what the
+// people need of it — groups, permission sets, their assignments' accounts —
+// besides gatehouse itself and the welcome's SES; it passes on the embedded
+// world, names each missing group and permission set with the spec's
+// file:line and a command that makes it, and says when the instance cannot
+// be reached.
+func TestDoctorChecksIdentityCenter(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	code, out, errb := sandboxRun(t, dir, false, "doctor", "-f", idcExample, "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("the embedded world: exit %d\n%s\n%s", code, out, errb)
+	}
+	rep := parseDoctor(t, out)
+	rep.find(t, "d-1111111111", "instance", "ok", "identity store d-1111111111 is reachable")
+	rep.find(t, "d-1111111111", "group", "ok", "the 3 groups and 3 permission sets the people need exist")
+	rep.find(t, "", "ses-sender", "ok", "it@example.com")
+	if rep.Errors != 0 {
+		t.Errorf("errors on the embedded world:\n%s", rep.dump())
+	}
+	if strings.Contains(out, "enter other accounts") {
+		t.Errorf("an Identity Center run enters no account, but the report talks of it:\n%s", out)
+	}
+
+	example, err := os.ReadFile(idcExample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(strings.Replace(string(example), "groups: [developers]", "groups: [developers, nosuch]", 1),
+		"permission_set: Developer", "permission_set: Nope", 1)
+	badSpec := writeFile(t, dir, "bad.yaml", bad)
+	code, out, errb = sandboxRun(t, dir, false, "doctor", "-f", badSpec, "-o", "json")
+	if code != ExitFailed || !strings.Contains(errb, "the doctor found 2 errors") {
+		t.Fatalf("missing group and permission set: exit %d\n%s\n%s", code, out, errb)
+	}
+	rep = parseDoctor(t, out)
+	g := rep.find(t, "d-1111111111", "group", "error", `needs group "nosuch", which identity store d-1111111111 does not have`)
+	ps := rep.find(t, "d-1111111111", "permission-set", "error", `needs permission set "Nope"`)
+	if !strings.Contains(g.Message, "bad.yaml:") || !strings.Contains(g.Fix, "aws identitystore create-group --identity-store-id d-1111111111") ||
+		!strings.Contains(ps.Fix, "aws sso-admin create-permission-set --name NAME") {
+		t.Errorf("the findings do not say where and how:\n%+v\n%+v", g, ps)
+	}
+
+	elsewhere := writeFile(t, dir, "elsewhere.yaml", "identity_center: {instance_arn: 'arn:aws:sso:::instance/ssoins-0000000000000000'}\n"+string(example))
+	code, out, _ = sandboxRun(t, dir, false, "doctor", "-f", elsewhere, "-o", "json")
+	rep = parseDoctor(t, out)
+	if code != ExitFailed {
+		t.Errorf("an instance that is not there: exit %d", code)
+	}
+	f := rep.find(t, "", "instance", "error", "ssoins-0000000000000000")
+	if !strings.Contains(f.Fix, "delegated administrator") {
+		t.Errorf("the instance's fix: %s", f.Fix)
+	}
 }

@@ -85,10 +85,13 @@ func (c *checker) identity(ctx context.Context) []Finding {
 	part := c.callerPart()
 	if who.kind == kindRoot {
 		doc := c.policyDoc(part)
+		why := "but AWS refuses to let root credentials assume roles, so on AWS a run cannot enter other accounts (the sandbox lets it), " +
+			"and the root user should have no access keys at all"
+		if c.accounts == nil { // Identity Center: no account is entered
+			why = "but the root user should have no access keys at all"
+		}
 		return []Finding{{Check: CheckIdentity, Severity: Warning,
-			Message: fmt.Sprintf("gatehouse runs as the root user of account %s: it may do anything there, but AWS refuses "+
-				"to let root credentials assume roles, so on AWS a run cannot enter other accounts (the sandbox lets it), "+
-				"and the root user should have no access keys at all", c.caller.Account),
+			Message: fmt.Sprintf("gatehouse runs as the root user of account %s: it may do anything there, %s", c.caller.Account, why),
 			Fix: fmt.Sprintf("create a role or user for gatehouse in account %s with the policy from `%s`, and run gatehouse as it",
 				c.caller.Account, c.policyCommand(part)),
 			Policy: doc}}

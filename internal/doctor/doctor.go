@@ -6,8 +6,9 @@
 // and the groups the spec names — and gives each finding a severity and a
 // concrete fix. It changes nothing.
 //
-// It checks the IAM-user directory: the Identity Center directory has no
-// member roles, groups or password policies of this kind.
+// Run checks a run of IAM users; RunIdentityCenter one of Identity Center
+// users, which has no member roles or password policies, but an instance,
+// groups and permission sets.
 package doctor
 
 import (
@@ -68,9 +69,11 @@ type Finding struct {
 	Policy *policy.Document `json:",omitempty"`
 }
 
-// Account is an account the doctor checked.
+// Account is an account the doctor checked (or, for an Identity Center
+// spec, the identity store: Noun says so).
 type Account struct {
 	ID        string
+	Noun      string `json:",omitempty"` // "" for an account
 	Name      string `json:",omitempty"` // the organisation's name for it
 	Alias     string `json:",omitempty"`
 	SignInURL string `json:",omitempty"`
@@ -79,6 +82,7 @@ type Account struct {
 // Report is what the doctor found: gatehouse's own findings first, then
 // each account's, in account order.
 type Report struct {
+	Directory     string `json:",omitempty"` // "identity-center" for an Identity Center run, else ""
 	Caller        string `json:",omitempty"` // the ARN gatehouse runs as
 	CallerAccount string `json:",omitempty"`
 	Accounts      []Account

@@ -11,6 +11,7 @@ import (
 // jsonReport is the report as -o json writes it: every finding, the ones
 // that passed included.
 type jsonReport struct {
+	Directory     string `json:",omitempty"`
 	Caller        string `json:",omitempty"`
 	CallerAccount string `json:",omitempty"`
 	Accounts      []Account
@@ -24,7 +25,7 @@ type jsonReport struct {
 func Write(w io.Writer, format string, rep *Report, verbose bool) error {
 	var err error
 	if format == FormatJSON {
-		err = report.JSON(w, jsonReport{Caller: rep.Caller, CallerAccount: rep.CallerAccount, Accounts: rep.Accounts,
+		err = report.JSON(w, jsonReport{Directory: rep.Directory, Caller: rep.Caller, CallerAccount: rep.CallerAccount, Accounts: rep.Accounts,
 			Findings: rep.Findings, Errors: rep.Count(Error), Warnings: rep.Count(Warning)})
 	} else {
 		_, err = io.WriteString(w, text(rep, verbose))
@@ -44,7 +45,11 @@ func text(rep *Report, verbose bool) string {
 	if who == "" {
 		who = "unknown credentials"
 	}
-	fmt.Fprintf(&b, "gatehouse doctor: %s, as %s\n", report.Plural(len(rep.Accounts), "account", "accounts"), who)
+	what := report.Plural(len(rep.Accounts), "account", "accounts")
+	if rep.Directory != "" {
+		what = "IAM Identity Center"
+	}
+	fmt.Fprintf(&b, "gatehouse doctor: %s, as %s\n", what, who)
 	section := func(title, account string) {
 		var lines []string
 		passed, lastFix := 0, ""
@@ -76,7 +81,7 @@ func text(rep *Report, verbose bool) string {
 	}
 	section("gatehouse (account "+report.Dash(rep.CallerAccount)+")", "")
 	for _, a := range rep.Accounts {
-		title := "account " + a.ID
+		title := cmpOr(a.Noun, "account") + " " + a.ID
 		if a.Name != "" {
 			title += " " + a.Name
 		}
