@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,6 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/gatehouse/gatehouse/bench/internal/measure"
 )
 
 // sandbox is a `gatehouse sandbox serve` process whose log (with -v, a line
@@ -33,58 +34,27 @@ import (
 type sandbox struct {
 	url, logPath string
 	cmd          *exec.Cmd
+	log          *os.File
 }
-
-var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
 func startSandbox(bin, fixture, logPath string, flags ...string) (*sandbox, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, append([]string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--fixture", fixture}, flags...)...)
-	stderr, err := cmd.StderrPipe()
+	url, cmd, err := measure.StartSandbox(bin, append([]string{"--fixture", fixture}, flags...), func(line string) {
+		fmt.Fprintln(logFile, line)
+	})
 	if err != nil {
+		logFile.Close()
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	found := make(chan string, 1)
-	go func() {
-		defer logFile.Close()
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
-		for sc.Scan() {
-			fmt.Fprintln(logFile, sc.Text())
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case url := <-found:
-		return &sandbox{url: url, logPath: logPath, cmd: cmd}, nil
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return nil, errors.New("the sandbox did not start")
-	}
+	return &sandbox{url: url, logPath: logPath, cmd: cmd, log: logFile}, nil
 }
 
 func (s *sandbox) stop() {
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-done
-	}
+	measure.Stop(s.cmd, 15*time.Second)
+	s.log.Close()
 }
 
 // inspect calls the inspection API and decodes the answer into v (may be nil).

@@ -1,16 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
-	"regexp"
 	"time"
+
+	"github.com/gatehouse/gatehouse/bench/internal/measure"
 )
 
 // sandbox is a `gatehouse sandbox serve` process.
@@ -19,51 +18,16 @@ type sandbox struct {
 	cmd *exec.Cmd
 }
 
-var listening = regexp.MustCompile(`listening on (http://\S+)`)
-
 // startSandbox runs the sandbox on a free port with a fixture and flags.
 func startSandbox(bin, fixture string, flags ...string) (*sandbox, error) {
-	cmd := exec.Command(bin, append([]string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--fixture", fixture}, flags...)...)
-	stderr, err := cmd.StderrPipe()
+	url, cmd, err := measure.StartSandbox(bin, append([]string{"--fixture", fixture}, flags...), nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case url := <-found:
-		return &sandbox{url: url, cmd: cmd}, nil
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return nil, fmt.Errorf("the sandbox did not start")
-	}
+	return &sandbox{url: url, cmd: cmd}, nil
 }
 
-func (s *sandbox) stop() {
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-done
-	}
-}
+func (s *sandbox) stop() { measure.Stop(s.cmd, 10*time.Second) }
 
 // restart zeroes the request counters and restarts the instance's quotas
 // (a full bucket, zeroed stats), so each run is measured alone.

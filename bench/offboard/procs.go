@@ -1,16 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"regexp"
 	"sync"
 	"time"
+
+	"github.com/gatehouse/gatehouse/bench/internal/measure"
 )
 
 // sandbox is a `gatehouse sandbox serve` process. With -v it logs every AWS
@@ -33,66 +33,33 @@ type loggedRequest struct {
 }
 
 var (
-	listening = regexp.MustCompile(`listening on (http://\S+)`)
 	// slog's text handler: time=2026-11-21T05:01:02.123+00:00 level=DEBUG msg=request account=… service=iam action=GetUser failed=false
 	requestLine = regexp.MustCompile(`^time=(\S+) level=DEBUG msg=request account=(\S*) service=\S* action=(\S+) failed=(\S+)`)
 )
 
-// startSandbox runs the sandbox on a free port with a fixture and flags.
+// startSandbox runs the sandbox on a free port with a fixture and flags,
+// keeping what it logs of each request.
 func startSandbox(bin, fixture string, flags ...string) (*sandbox, error) {
-	cmd := exec.Command(bin, append([]string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--fixture", fixture}, flags...)...)
-	stderr, err := cmd.StderrPipe()
+	s := &sandbox{}
+	url, cmd, err := measure.StartSandbox(bin, append([]string{"--fixture", fixture}, flags...), func(line string) {
+		m := requestLine.FindStringSubmatch(line)
+		if m == nil {
+			return
+		}
+		if end, err := time.Parse("2006-01-02T15:04:05.000Z07:00", m[1]); err == nil {
+			s.mu.Lock()
+			s.requests = append(s.requests, loggedRequest{end: end, account: m[2], action: m[3], failed: m[4] == "true"})
+			s.mu.Unlock()
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &sandbox{cmd: cmd}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		for sc.Scan() {
-			line := sc.Text()
-			if m := requestLine.FindStringSubmatch(line); m != nil {
-				end, err := time.Parse("2006-01-02T15:04:05.000Z07:00", m[1])
-				if err == nil {
-					s.mu.Lock()
-					s.requests = append(s.requests, loggedRequest{end: end, account: m[2], action: m[3], failed: m[4] == "true"})
-					s.mu.Unlock()
-				}
-				continue
-			}
-			if m := listening.FindStringSubmatch(line); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case s.url = <-found:
-		return s, nil
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return nil, fmt.Errorf("the sandbox did not start")
-	}
+	s.url, s.cmd = url, cmd
+	return s, nil
 }
 
-func (s *sandbox) stop() {
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-done
-	}
-}
+func (s *sandbox) stop() { measure.Stop(s.cmd, 10*time.Second) }
 
 // logged returns the requests logged so far that ended within [from, to].
 func (s *sandbox) logged(from, to time.Time) []loggedRequest {
