@@ -4,27 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/e2e/internal/harness"
 )
 
-// seed returns the seed for a test's random choices: GATEHOUSE_E2E_SEED when
-// set (to replay a failure), else the clock. It is logged either way.
-func seed(t *testing.T) uint64 {
-	t.Helper()
-	s := uint64(time.Now().UnixNano())
-	if env := os.Getenv("GATEHOUSE_E2E_SEED"); env != "" {
-		var err error
-		if s, err = strconv.ParseUint(env, 10, 64); err != nil {
-			t.Fatalf("GATEHOUSE_E2E_SEED=%q: %v", env, err)
-		}
-	}
-	t.Logf("seed %d (replay with GATEHOUSE_E2E_SEED=%d go test ./e2e/events -run '^%s$')", s, s, t.Name())
-	return s
-}
+// seed is harness.Seed for this suite.
+func seed(t *testing.T) uint64 { t.Helper(); return harness.Seed(t, "./e2e/events") }
 
 // A watcher working through 200 events is killed with SIGKILL at random
 // moments and started again, as a process supervisor would, many times;

@@ -2,28 +2,16 @@ package identitycenter_test
 
 import (
 	"math/rand/v2"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/e2e/internal/harness"
 )
 
-// seed returns the seed for a test's random choices: GATEHOUSE_E2E_SEED when
-// set (to replay a failure), else the clock. It is logged either way.
-func seed(t *testing.T) uint64 {
-	t.Helper()
-	s := uint64(time.Now().UnixNano())
-	if env := os.Getenv("GATEHOUSE_E2E_SEED"); env != "" {
-		var err error
-		if s, err = strconv.ParseUint(env, 10, 64); err != nil {
-			t.Fatalf("GATEHOUSE_E2E_SEED=%q: %v", env, err)
-		}
-	}
-	t.Logf("seed %d (replay with GATEHOUSE_E2E_SEED=%d go test ./e2e/identitycenter -run '^%s$')", s, s, t.Name())
-	return s
-}
+// seed is harness.Seed for this suite.
+func seed(t *testing.T) uint64 { t.Helper(); return harness.Seed(t, "./e2e/identitycenter") }
 
 // kill -9 during onboarding, again and again, then a run to completion: no
 // user, membership or assignment is doubled, nobody is refused as someone

@@ -32,17 +32,7 @@ import (
 // binary is the gatehouse binary built for this run.
 var binary string
 
-func TestMain(m *testing.M) {
-	bin, cleanup, err := harness.Build("gatehouse-e2e-idc-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { harness.Main(m, "gatehouse-e2e-idc-", &binary) }
 
 const (
 	management  = "111111111111"

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,20 +16,8 @@ import (
 	"github.com/gatehouse/gatehouse/e2e/internal/harness"
 )
 
-// seed returns the seed for the test's random choices: GATEHOUSE_E2E_SEED
-// when set (to replay a failure), else the clock. It is logged either way.
-func seed(t *testing.T) uint64 {
-	t.Helper()
-	s := uint64(time.Now().UnixNano())
-	if env := os.Getenv("GATEHOUSE_E2E_SEED"); env != "" {
-		var err error
-		if s, err = strconv.ParseUint(env, 10, 64); err != nil {
-			t.Fatalf("GATEHOUSE_E2E_SEED=%q: %v", env, err)
-		}
-	}
-	t.Logf("seed %d (replay with GATEHOUSE_E2E_SEED=%d go test ./e2e/offboard -run '^%s$')", s, s, t.Name())
-	return s
-}
+// seed is harness.Seed for this suite.
+func seed(t *testing.T) uint64 { t.Helper(); return harness.Seed(t, "./e2e/offboard") }
 
 // Crash safety of offboarding: 100 people with users in one to three of
 // four accounts (about 200 users, each with login profile, access keys, SSH

@@ -5,8 +5,6 @@
 package okta_test
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/e2e/internal/harness"
@@ -15,14 +13,4 @@ import (
 // binary is the gatehouse binary built for this run.
 var binary string
 
-func TestMain(m *testing.M) {
-	bin, cleanup, err := harness.Build("gatehouse-e2e-okta-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { harness.Main(m, "gatehouse-e2e-okta-", &binary) }

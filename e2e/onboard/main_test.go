@@ -6,9 +6,7 @@ package onboard_test
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -20,17 +18,7 @@ import (
 // binary is the gatehouse binary built for this run.
 var binary string
 
-func TestMain(m *testing.M) {
-	bin, cleanup, err := harness.Build("gatehouse-e2e-onboard-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { harness.Main(m, "gatehouse-e2e-onboard-", &binary) }
 
 // requireOnboard skips (visibly) when the binary has no onboard command yet.
 func requireOnboard(t *testing.T) {
