@@ -113,7 +113,9 @@ type crashes struct {
 func (c *crashes) killOnce(attempt int) bool {
 	t := c.t
 	blind := c.rng.IntN(5) == 0
-	blindAt := time.Duration(c.rng.Int64N(int64(800 * time.Millisecond)))
+	// Up to 400 ms: reading, planning and the first removals. Later blind
+	// kills let a fast machine finish everyone before ten kills landed.
+	blindAt := time.Duration(c.rng.Int64N(int64(400 * time.Millisecond)))
 	afterChanges := 1 + c.rng.IntN(250)
 	before := c.sb.requests(t).Mutating
 	run := c.gh.Start(t, c.args...)
