@@ -91,8 +91,11 @@ func TestOneRateLimitForBothAPIs(t *testing.T) {
 	if q := w.quotas(t); q.Stats.Throttled != throttled || q.Stats.Requests < 12 {
 		t.Errorf("stats = %+v, want %d throttled", q.Stats, throttled)
 	}
-	// The SDK's default retryer backs off and succeeds.
-	retrying := identitystore.NewFromConfig(w.sb.Config(mgmt))
+	// The SDK's retryer takes the throttling as retryable, backs off and
+	// succeeds. Its jittered backoff can be a few milliseconds, shorter
+	// than the 200 ms a token takes to come back, so it gets ten attempts
+	// rather than three: three quick ones all throttled failed CI once.
+	retrying := identitystore.NewFromConfig(w.sb.Config(mgmt), func(o *identitystore.Options) { o.RetryMaxAttempts = 10 })
 	if _, err := retrying.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(storeID)}); err != nil {
 		t.Errorf("with retries: %v", err)
 	}
