@@ -29,6 +29,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/bench/internal/measure"
 )
 
 type options struct {
@@ -73,15 +75,11 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 	if o.gatehouse == "" {
 		return errors.New("-gatehouse is required (bench/events/run.sh builds it)")
 	}
-	dir, err := os.MkdirTemp("", "gatehouse-bench-events-")
+	dir, cleanup, err := measure.WorkDir("gatehouse-bench-events-", o.keep, log)
 	if err != nil {
 		return err
 	}
-	if o.keep {
-		fmt.Fprintln(log, "work directory:", dir)
-	} else {
-		defer os.RemoveAll(dir)
-	}
+	defer cleanup()
 	if o.only == "" || o.only == "throughput" {
 		fmt.Fprintf(log, "calibration: %d events, one watcher, %v latency, no rate limit\n", o.calibrate, o.latency)
 		cal, err := calibrate(ctx, o, filepath.Join(dir, "calibration"), o.calibrate)

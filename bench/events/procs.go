@@ -228,10 +228,7 @@ func startWatcher(bin, home string, args ...string) (*watcher, error) {
 		return nil, err
 	}
 	w := &watcher{cmd: exec.Command(bin, append([]string{"watch"}, args...)...), output: &lockedBuffer{}, done: make(chan struct{})}
-	w.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_STATE_HOME=" + filepath.Join(home, "state"),
-		"AWS_ACCESS_KEY_ID=" + management, "AWS_SECRET_ACCESS_KEY=x", "AWS_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(home, "aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "aws-credentials"),
-		"AWS_EC2_METADATA_DISABLED=true"}
+	w.cmd.Env = measure.GatehouseEnv(home, management)
 	w.cmd.Stdout, w.cmd.Stderr = w.output, w.output
 	if err := w.cmd.Start(); err != nil {
 		return nil, err

@@ -77,15 +77,11 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 	if o.gatehouse == "" {
 		return errors.New("-gatehouse is required (bench/identitycenter/run.sh builds it)")
 	}
-	dir, err := os.MkdirTemp("", "gatehouse-bench-idc-")
+	dir, cleanup, err := measure.WorkDir("gatehouse-bench-idc-", o.keep, log)
 	if err != nil {
 		return err
 	}
-	if o.keep {
-		fmt.Fprintln(log, "work directory:", dir)
-	} else {
-		defer os.RemoveAll(dir)
-	}
+	defer cleanup()
 	members := memberIDs(o.accounts)
 	fixture, err := writeFixture(dir, members)
 	if err != nil {
@@ -205,16 +201,9 @@ func ratio(wall, bound time.Duration) float64 {
 	return wall.Seconds() / bound.Seconds()
 }
 
-// gatehouseEnv is a clean environment: the management account's root
-// credentials, no shared config, HOME in the work directory.
-func gatehouseEnv(home string) []string {
-	return []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_STATE_HOME=" + filepath.Join(home, "state"),
-		"AWS_ACCESS_KEY_ID=" + management, "AWS_SECRET_ACCESS_KEY=x", "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(home, "aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "aws-credentials"),
-		"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=",
-	}
-}
+// gatehouseEnv is a clean environment with the management account's root
+// credentials.
+func gatehouseEnv(home string) []string { return measure.GatehouseEnv(home, management) }
 
 // write prints the results as Markdown.
 func write(out io.Writer, o options, results []result) {

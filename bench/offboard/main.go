@@ -29,10 +29,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/bench/internal/measure"
 )
 
 type options struct {
@@ -102,15 +103,11 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 	if o.gatehouse == "" {
 		return errors.New("-gatehouse is required (bench/offboard/run.sh builds it)")
 	}
-	dir, err := os.MkdirTemp("", "gatehouse-bench-offboard-")
+	dir, cleanup, err := measure.WorkDir("gatehouse-bench-offboard-", o.keep, log)
 	if err != nil {
 		return err
 	}
-	if o.keep {
-		fmt.Fprintln(log, "work directory:", dir)
-	} else {
-		defer os.RemoveAll(dir)
-	}
+	defer cleanup()
 	steps := []struct {
 		name string
 		fn   func(context.Context, options, string, io.Writer, io.Writer) error
@@ -126,14 +123,6 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 	return nil
 }
 
-// gatehouseEnv is a clean environment: the management account's root
-// credentials, no shared config, HOME in the work directory.
-func gatehouseEnv(home string) []string {
-	return []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_STATE_HOME=" + filepath.Join(home, "state"),
-		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
-		"AWS_ACCESS_KEY_ID=" + management, "AWS_SECRET_ACCESS_KEY=x", "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(home, "aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "aws-credentials"),
-		"AWS_EC2_METADATA_DISABLED=true",
-	}
-}
+// gatehouseEnv is a clean environment with the management account's root
+// credentials.
+func gatehouseEnv(home string) []string { return measure.GatehouseEnv(home, management) }

@@ -90,15 +90,11 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 	if o.gatehouse == "" {
 		return errors.New("-gatehouse is required (bench/onboard/run.sh builds it)")
 	}
-	dir, err := os.MkdirTemp("", "gatehouse-bench-onboard-")
+	dir, cleanup, err := measure.WorkDir("gatehouse-bench-onboard-", o.keep, log)
 	if err != nil {
 		return err
 	}
-	if o.keep {
-		fmt.Fprintln(log, "work directory:", dir)
-	} else {
-		defer os.RemoveAll(dir)
-	}
+	defer cleanup()
 	if o.only == "" || o.only == "scale" {
 		if err := scale(ctx, o, dir, out, log); err != nil {
 			return fmt.Errorf("scale: %w", err)
@@ -112,16 +108,9 @@ func run(ctx context.Context, o options, out, log io.Writer) error {
 	return nil
 }
 
-// gatehouseEnv is a clean environment: the management account's root
-// credentials, no shared config, HOME in the work directory.
-func gatehouseEnv(home string) []string {
-	return []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_STATE_HOME=" + filepath.Join(home, "state"),
-		"AWS_ACCESS_KEY_ID=" + management, "AWS_SECRET_ACCESS_KEY=x", "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(home, "aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "aws-credentials"),
-		"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=",
-	}
-}
+// gatehouseEnv is a clean environment with the management account's root
+// credentials.
+func gatehouseEnv(home string) []string { return measure.GatehouseEnv(home, management) }
 
 // scaleResult is one scale run.
 type scaleResult struct {
