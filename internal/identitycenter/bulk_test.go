@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/gatehouse/gatehouse/internal/awsx"
+	"github.com/gatehouse/gatehouse/internal/spec"
 
 	"github.com/gatehouse/gatehouse/internal/engine"
 	"github.com/gatehouse/gatehouse/internal/identitycenter"
@@ -43,25 +44,21 @@ func actions(t *testing.T, sb *sandboxtest.Sandbox) map[string]int {
 	return out
 }
 
-// A plan of many people reads the identity store in pages — its users, and
-// each group's members — instead of one to three requests a person, and
-// finds exactly what reading each person finds; a second Read of a person
-// (after CreateUser found the name taken, say) asks the store afresh.
-func TestSurveyReadsManyPeopleInBulk(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	sb, f := startWorld(t)
-	var emails []string
-	for i := range 15 {
-		emails = append(emails, fmt.Sprintf("p%02d@example.com", i))
-		if i < 12 { // three of them are not there yet
-			makeUser(t, sb, emails[i], "222222222222")
-		}
+// numbered is n people's addresses: p00@example.com, p01@example.com, …
+func numbered(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("p%02d@example.com", i)
 	}
-	addToGroup(t, sb, storeID, "p03@example.com", "contractors")
-	in := suiteInput(emails...)
+	return out
+}
 
-	d := identitycenter.New(f, quickOptions())
+// plan surveys in's people as a plan does and reads each of them, counting
+// the requests from the survey on (quietly); it returns d's scope and what
+// was read, by user name.
+func plan(t *testing.T, sb *sandboxtest.Sandbox, d *identitycenter.Directory, in *spec.Input) (*engine.Scope, map[string]engine.User) {
+	t.Helper()
+	ctx := context.Background()
 	scopes, err := d.Scopes(ctx, in)
 	if err != nil {
 		t.Fatal(err)
@@ -70,12 +67,32 @@ func TestSurveyReadsManyPeopleInBulk(t *testing.T) {
 	if probs, err := d.Survey(ctx, scopes[0], in.People); err != nil || len(probs) > 0 {
 		t.Fatalf("survey: %v %v", probs, err)
 	}
-	bulk := map[string]engine.User{}
+	read := map[string]engine.User{}
 	for _, p := range in.People {
-		if bulk[p.UserName], err = d.Read(ctx, scopes[0], p.UserName, engine.Known{}); err != nil {
+		if read[p.UserName], err = d.Read(ctx, scopes[0], p.UserName, engine.Known{}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return scopes[0], read
+}
+
+// A plan of many people reads the identity store in pages — its users, and
+// each group's members — instead of one to three requests a person, and
+// finds exactly what reading each person finds; a second Read of a person
+// (after CreateUser found the name taken, say) asks the store afresh.
+func TestSurveyReadsManyPeopleInBulk(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sb, f := startWorld(t)
+	emails := numbered(15)
+	for _, e := range emails[:12] { // three of them are not there yet
+		makeUser(t, sb, e, "222222222222")
+	}
+	addToGroup(t, sb, storeID, "p03@example.com", "contractors")
+	in := suiteInput(emails...)
+
+	d := identitycenter.New(f, quickOptions())
+	scope, bulk := plan(t, sb, d, in)
 	got := actions(t, sb)
 	if got["ListUsers"] != 1 || got["ListGroupMemberships"] != 2 ||
 		got["GetUserId"]+got["DescribeUser"]+got["ListGroupMembershipsForMember"] != 0 {
@@ -103,7 +120,7 @@ func TestSurveyReadsManyPeopleInBulk(t *testing.T) {
 	}
 
 	sb.Delete(t, "requests")
-	if _, err := d.Read(ctx, scopes[0], "p13@example.com", engine.Known{}); err != nil {
+	if _, err := d.Read(ctx, scope, "p13@example.com", engine.Known{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := actions(t, sb); got["GetUserId"] != 1 {
@@ -115,26 +132,11 @@ func TestSurveyReadsManyPeopleInBulk(t *testing.T) {
 // empty page of users says nobody is there yet.
 func TestSurveyOfAnEmptyStoreAsksForNoOne(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	sb, f := startWorld(t)
-	var emails []string
-	for i := range 10 {
-		emails = append(emails, fmt.Sprintf("p%02d@example.com", i))
-	}
-	in := suiteInput(emails...)
-	d := identitycenter.New(f, quickOptions())
-	scopes, err := d.Scopes(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	quietly(t, sb)
-	if _, err := d.Survey(ctx, scopes[0], in.People); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range in.People {
-		u, err := d.Read(ctx, scopes[0], p.UserName, engine.Known{})
-		if err != nil || u.State != engine.UserAbsent {
-			t.Fatalf("%s: %v %v, want absent", p.UserName, u.State, err)
+	_, read := plan(t, sb, identitycenter.New(f, quickOptions()), suiteInput(numbered(10)...))
+	for name, u := range read {
+		if u.State != engine.UserAbsent {
+			t.Fatalf("%s: %v, want absent", name, u.State)
 		}
 	}
 	if got := actions(t, sb); got["ListUsers"] != 1 || got["GetUserId"] != 0 {
@@ -146,30 +148,11 @@ func TestSurveyOfAnEmptyStoreAsksForNoOne(t *testing.T) {
 // groups than people — the survey reads each person.
 func TestSurveyReadsEachPersonWhenBulkCostsMore(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	sb, f := startWorld(t)
 	for i := range 12 {
 		sb.CLI(t, "111111111111", "identitystore", "create-group", "--identity-store-id", storeID, "--display-name", fmt.Sprintf("team-%02d", i))
 	}
-	var emails []string
-	for i := range 10 {
-		emails = append(emails, fmt.Sprintf("p%02d@example.com", i))
-	}
-	in := suiteInput(emails...)
-	d := identitycenter.New(f, quickOptions())
-	scopes, err := d.Scopes(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	quietly(t, sb)
-	if _, err := d.Survey(ctx, scopes[0], in.People); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range in.People {
-		if _, err := d.Read(ctx, scopes[0], p.UserName, engine.Known{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	plan(t, sb, identitycenter.New(f, quickOptions()), suiteInput(numbered(10)...))
 	if got := actions(t, sb); got["ListUsers"]+got["ListGroupMemberships"] != 0 || got["GetUserId"] != 10 {
 		t.Errorf("10 people and 14 groups: %v; want each person read (GetUserId) and nothing listed", got)
 	}
@@ -182,9 +165,8 @@ func TestPrefetchServesOffboardingsDiscovery(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	sb, f := startWorld(t)
-	var names []string
-	for i := range 12 {
-		names = append(names, fmt.Sprintf("p%02d@example.com", i))
+	names := numbered(12)
+	for i := range names {
 		switch {
 		case i == 10: // in no group, with no access
 			sb.CLI(t, "111111111111", "identitystore", "create-user", "--identity-store-id", storeID, "--user-name", names[i],
@@ -239,12 +221,9 @@ func TestBulkReadDeniedFallsBackToEachPerson(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	sb, _ := startWorld(t)
-	var emails []string
-	for i := range 10 {
-		emails = append(emails, fmt.Sprintf("p%02d@example.com", i))
-		if i < 3 {
-			makeUser(t, sb, emails[i], "222222222222")
-		}
+	emails := numbered(10)
+	for _, e := range emails[:3] {
+		makeUser(t, sb, e, "222222222222")
 	}
 	target, err := url.Parse(sb.URL)
 	if err != nil {
