@@ -44,16 +44,10 @@ type prefetched struct {
 // each user and meets the failure there.
 func (d *Directory) Prefetch(ctx context.Context, s *engine.Scope, names []string) {
 	st := facts(s)
-	st.mu.Lock()
-	st.prefetched = nil // what an earlier plan read and did not use is stale
-	st.mu.Unlock()
-	if len(names) < bulkMinPeople || d.clients() != nil {
-		return
+	if len(names) >= bulkMinPeople && (d.clients() != nil || d.readNames(ctx, st) != nil) {
+		names = nil // Discover meets the failure, person by person
 	}
-	if d.readNames(ctx, st) != nil {
-		return
-	}
-	_ = d.readBulk(ctx, st, names)
+	_ = d.readBulk(ctx, st, names) // with too few names, it only forgets an earlier plan's reading
 }
 
 // readBulk reads the users and memberships of the store for the users
@@ -192,14 +186,16 @@ func (d *Directory) listMemberships(ctx context.Context, st *store, budget int) 
 }
 
 // takePrefetched returns, once, what the survey read of the user called
-// name.
+// name; false when it read nothing of use — nothing, or a listed user
+// without its creation time, which is what tells a user created just
+// before a kill (owned), so it is described afresh.
 func (st *store) takePrefetched(name string) (prefetched, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	key := strings.ToLower(name)
 	p, ok := st.prefetched[key]
 	delete(st.prefetched, key)
-	return p, ok
+	return p, ok && (!p.found || !p.cur.created.IsZero())
 }
 
 // profile is a user's names, e-mail and creation time as the store gives

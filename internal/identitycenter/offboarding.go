@@ -66,7 +66,7 @@ func (d *Directory) Discover(ctx context.Context, s *engine.Scope, name string, 
 	if err := d.readNames(ctx, st); err != nil {
 		return nil, err
 	}
-	cur, err := d.discoverUser(ctx, st, name)
+	cur, err := d.readUser(ctx, st, name)
 	if err != nil {
 		return nil, err
 	}
@@ -80,26 +80,6 @@ func (d *Directory) Discover(ctx context.Context, s *engine.Scope, name string, 
 	}
 	rec.Assignments = append(rec.Assignments, all["USER:"+id]...)
 	return rec, nil
-}
-
-// discoverUser reads the user called name with its memberships: from what
-// Prefetch read, else from the store.
-func (d *Directory) discoverUser(ctx context.Context, st *store, name string) (current, error) {
-	if pre, ok := st.takePrefetched(name); ok && (!pre.found || !pre.cur.created.IsZero()) {
-		if !pre.found {
-			return current{}, engine.ErrUserNotFound
-		}
-		return pre.cur, nil
-	}
-	id, err := d.userID(ctx, st, name)
-	if err != nil {
-		return current{}, err
-	}
-	cur, err := d.describe(ctx, st, id)
-	if errors.Is(awsx.Classify(err), awsx.ErrNotFound) {
-		return current{}, engine.ErrUserNotFound
-	}
-	return cur, err
 }
 
 // memberships lists the user's memberships with their IDs.

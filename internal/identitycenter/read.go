@@ -31,32 +31,39 @@ type current struct {
 // user. There is no password: the welcome is the user's credential, which it
 // has once the journal says one was delivered.
 func (d *Directory) Read(ctx context.Context, s *engine.Scope, name string, known engine.Known) (engine.User, error) {
-	st := facts(s)
-	var cur current
-	// A listed user without its creation time is described afresh: that
-	// time is what tells a user created just before a kill (owned).
-	if pre, ok := st.takePrefetched(name); ok && (!pre.found || !pre.cur.created.IsZero()) {
-		if !pre.found {
-			return engine.User{Name: name, State: engine.UserAbsent, Facts: current{groups: map[string]bool{}}}, nil
-		}
-		cur = pre.cur
-	} else {
-		id, err := d.userID(ctx, st, name)
-		if errors.Is(err, engine.ErrUserNotFound) {
-			return engine.User{Name: name, State: engine.UserAbsent, Facts: current{groups: map[string]bool{}}}, nil
-		}
-		if err != nil {
-			return engine.User{}, err
-		}
-		if cur, err = d.describe(ctx, st, id); err != nil {
-			return engine.User{}, err
-		}
+	cur, err := d.readUser(ctx, facts(s), name)
+	if errors.Is(err, engine.ErrUserNotFound) {
+		return engine.User{Name: name, State: engine.UserAbsent, Facts: current{groups: map[string]bool{}}}, nil
+	}
+	if err != nil {
+		return engine.User{}, err
 	}
 	u := engine.User{Name: name, State: engine.UserForeign, HasCredential: !known.Delivered.IsZero(), Facts: cur}
 	if owned(known, cur.created) {
 		u.State = engine.UserManaged
 	}
 	return u, nil
+}
+
+// readUser reads the user called name with its memberships (Read and
+// Discover): from what the survey or Prefetch read, else from the store;
+// engine.ErrUserNotFound when there is none.
+func (d *Directory) readUser(ctx context.Context, st *store, name string) (current, error) {
+	if pre, ok := st.takePrefetched(name); ok {
+		if !pre.found {
+			return current{}, engine.ErrUserNotFound
+		}
+		return pre.cur, nil
+	}
+	id, err := d.userID(ctx, st, name)
+	if err != nil {
+		return current{}, err
+	}
+	cur, err := d.describe(ctx, st, id)
+	if errors.Is(awsx.Classify(err), awsx.ErrNotFound) {
+		return current{}, engine.ErrUserNotFound
+	}
+	return cur, err
 }
 
 // clockSkew is how far the identity store's clock may be behind gatehouse's
