@@ -70,22 +70,26 @@ func (c *checker) identityStore(ctx context.Context) (Account, []Finding) {
 	store := Account{ID: s.ID, Noun: storeNoun, SignInURL: s.SignInURL}
 	out := []Finding{{Account: s.ID, Check: CheckInstance, Severity: OK,
 		Message: fmt.Sprintf("identity store %s is reachable; its users sign in at %s", s.ID, s.SignInURL)}}
-	probs, err := d.Survey(ctx, s, c.in.People)
-	if err != nil {
+	if _, err := d.Survey(ctx, s, c.in.People); err != nil {
 		return store, append(out, Finding{Account: s.ID, Check: CheckAssignments, Severity: Error,
 			Message: "reading what the people need failed: " + strings.TrimSpace(err.Error()),
 			Fix:     "check the assignments' accounts and OUs (they must be in the organisation), and that gatehouse may read them: " + c.policyCommand(c.callerPart())})
 	}
-	for _, p := range probs {
-		msg, _, _ := strings.Cut(p.String(), "; ") // the rest is the spec's own advice, given as the fix here
+	missing := d.Missing(s, c.in.People)
+	for _, m := range missing {
+		who := fmt.Sprintf("person %q", cmpOr(m.Person.Email, m.Person.UserName))
+		if where := m.Person.Pos.String(); where != "" {
+			who += " at " + where
+		}
+		msg := fmt.Sprintf("%s needs %s %q, which identity store %s does not have", who, m.Kind, m.Name, s.ID)
 		check, fix := CheckGroup, fmt.Sprintf("aws identitystore create-group --identity-store-id %s --display-name NAME, or take it out of the spec", s.ID)
-		if strings.Contains(p.Fix, "permission set") {
+		if m.Kind == identitycenter.RefPermissionSet {
 			check, fix = CheckPermissionSet, `aws sso-admin create-permission-set --name NAME --instance-arn "$(aws sso-admin list-instances `+
 				`--query 'Instances[0].InstanceArn' --output text)", then attach its policies; or take it out of the spec`
 		}
 		out = append(out, Finding{Account: s.ID, Check: check, Severity: Error, Message: msg, Fix: fix})
 	}
-	if len(probs) == 0 {
+	if len(missing) == 0 {
 		groups, sets := named(c.in.People)
 		msg := fmt.Sprintf("the %s and %s the people need exist, and their assignments' accounts resolve",
 			report.Plural(groups, "group", "groups"), report.Plural(sets, "permission set", "permission sets"))

@@ -153,31 +153,63 @@ func (d *Directory) readPermissionSets(ctx context.Context, st *store) error {
 	return nil
 }
 
-// missing reports each group and permission set people need that does not
-// exist, at the first person who needs it.
-func missing(st *store, s *engine.Scope, people []spec.Person) spec.Problems {
-	var probs spec.Problems
+// Kinds of reference a person needs of the store.
+const (
+	RefGroup         = "group"
+	RefPermissionSet = "permission set"
+)
+
+// Missing is a group or permission set people need that the store does
+// not have, with the first person who needs it.
+type Missing struct {
+	Kind   string // RefGroup, RefPermissionSet
+	Name   string
+	Person spec.Person
+}
+
+// Missing lists, after Survey, each group and permission set people need
+// that scope s does not have (the doctor's findings; Survey's problems).
+func (d *Directory) Missing(s *engine.Scope, people []spec.Person) []Missing {
+	return missingRefs(facts(s), people)
+}
+
+func missingRefs(st *store, people []spec.Person) []Missing {
+	var out []Missing
 	seen := map[string]bool{}
-	add := func(kind, name string, p spec.Person, fix string) {
-		key := kind + "\x00" + strings.ToLower(name)
-		if seen[key] {
-			return
+	add := func(kind, name string, p spec.Person) {
+		if key := kind + "\x00" + strings.ToLower(name); !seen[key] {
+			seen[key] = true
+			out = append(out, Missing{Kind: kind, Name: name, Person: p})
 		}
-		seen[key] = true
-		probs = append(probs, spec.Problem{Pos: p.Pos, What: fmt.Sprintf("person %q", cmpOr(p.Email, p.UserName)),
-			Fix: fmt.Sprintf("needs %s %q, which identity store %s does not have; %s", kind, name, s.ID, fix)})
 	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	for _, p := range people {
 		for _, g := range p.Groups {
 			if _, ok := st.groups[strings.ToLower(g)]; !ok {
-				add("group", g, p, "create it first (aws identitystore create-group --display-name …), or remove it from the input")
+				add(RefGroup, g, p)
 			}
 		}
 		for _, a := range p.Assignments {
 			if _, ok := st.permissionSets[strings.ToLower(a.PermissionSet)]; !ok {
-				add("permission set", a.PermissionSet, p, "create it first (aws sso-admin create-permission-set --name …), or remove it from the input")
+				add(RefPermissionSet, a.PermissionSet, p)
 			}
 		}
+	}
+	return out
+}
+
+// missing reports each group and permission set people need that does not
+// exist, at the first person who needs it.
+func missing(st *store, s *engine.Scope, people []spec.Person) spec.Problems {
+	fixes := map[string]string{
+		RefGroup:         "create it first (aws identitystore create-group --display-name …), or remove it from the input",
+		RefPermissionSet: "create it first (aws sso-admin create-permission-set --name …), or remove it from the input",
+	}
+	var probs spec.Problems
+	for _, m := range missingRefs(st, people) {
+		probs = append(probs, spec.Problem{Pos: m.Person.Pos, What: fmt.Sprintf("person %q", cmpOr(m.Person.Email, m.Person.UserName)),
+			Fix: fmt.Sprintf("needs %s %q, which identity store %s does not have; %s", m.Kind, m.Name, s.ID, fixes[m.Kind])})
 	}
 	return probs
 }
