@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -59,23 +58,7 @@ func (s *sandbox) stop() {
 
 // inspect calls the inspection API and decodes the answer into v (may be nil).
 func (s *sandbox) inspect(method, path string, v any) error {
-	req, err := http.NewRequest(method, s.url+"/_sandbox/"+path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		return fmt.Errorf("%s /_sandbox/%s: %s: %s", method, path, resp.Status, b)
-	}
-	if v == nil {
-		return nil
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
+	return measure.Inspect(s.url, method, path, nil, v)
 }
 
 // mail is one message the sandbox's SES sent.

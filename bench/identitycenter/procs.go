@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os/exec"
 	"time"
@@ -44,31 +42,7 @@ func (s *sandbox) restart() error {
 func (s *sandbox) get(path string, v any) error { return s.call(http.MethodGet, path, nil, v) }
 
 func (s *sandbox) call(method, path string, body, v any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, s.url+"/_sandbox/"+path, rd)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		return fmt.Errorf("%s /_sandbox/%s: %s: %s", method, path, resp.Status, b)
-	}
-	if v == nil {
-		return nil
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
+	return measure.Inspect(s.url, method, path, body, v)
 }
 
 // quotas is the instance's entry of GET /_sandbox/sso-admin/quotas.

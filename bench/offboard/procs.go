@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"os/exec"
 	"regexp"
@@ -75,16 +73,7 @@ func (s *sandbox) logged(from, to time.Time) []loggedRequest {
 }
 
 func (s *sandbox) get(path string, v any) error {
-	resp, err := http.Get(s.url + "/_sandbox/" + path)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		return fmt.Errorf("GET /_sandbox/%s: %s: %s", path, resp.Status, b)
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
+	return measure.Inspect(s.url, http.MethodGet, path, nil, v)
 }
 
 // counts is GET /_sandbox/requests.

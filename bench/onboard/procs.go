@@ -1,9 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"os/exec"
 	"sync"
@@ -30,16 +27,7 @@ func startSandbox(bin, fixture string, flags ...string) (*sandbox, error) {
 func (s *sandbox) stop() { measure.Stop(s.cmd, 10*time.Second) }
 
 func (s *sandbox) get(path string, v any) error {
-	resp, err := http.Get(s.url + "/_sandbox/" + path)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		return fmt.Errorf("GET /_sandbox/%s: %s: %s", path, resp.Status, b)
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
+	return measure.Inspect(s.url, http.MethodGet, path, nil, v)
 }
 
 // counts is GET /_sandbox/requests.

@@ -2,7 +2,12 @@ package measure
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -61,4 +66,34 @@ func Stop(cmd *exec.Cmd, grace time.Duration) {
 		_ = cmd.Process.Kill()
 		<-done
 	}
+}
+
+// Inspect calls the sandbox's inspection API at url (method, path under
+// /_sandbox/, a JSON body or nil) and decodes the answer into v (may be nil).
+func Inspect(url, method, path string, body, v any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url+"/_sandbox/"+path, rd)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s /_sandbox/%s: %s: %s", method, path, resp.Status, b)
+	}
+	if v == nil {
+		return nil
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
 }
